@@ -1,0 +1,22 @@
+package flows
+
+// AuthConfigReader reads what the openEO Python client keeps in auth-config.json
+// (basic credentials and OIDC client settings per back-end URL). The authfiles
+// package implements it; flows never touches files itself.
+type AuthConfigReader interface {
+	// BasicCredentials returns the stored username and password for a back-end
+	// URL (normalised by the implementation). found is false when there is no entry.
+	BasicCredentials(backendURL string) (username, password string, found bool, err error)
+	// OIDCProviderIDs lists the provider ids configured for a back-end URL, in file order.
+	OIDCProviderIDs(backendURL string) ([]string, error)
+	// OIDCClient returns the client id and secret stored for a back-end URL and
+	// provider. A stored null client id counts as not found.
+	OIDCClient(backendURL, providerID string) (clientID, clientSecret string, found bool, err error)
+}
+
+// RefreshTokenStore is the refresh-tokens.json store, keyed by issuer (as
+// listed by the back-end, normalised) and client id.
+type RefreshTokenStore interface {
+	RefreshToken(issuer, clientID string) (token string, found bool, err error)
+	SetRefreshToken(issuer, clientID, token string) error
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs go vet and every test with the rig (test IdP) started, then stops the rig.
+# TEST_RUN narrows the tests (go test -run), TEST_PKGS the packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+started=0
+cleanup() { if [ "$started" = 1 ]; then scripts/rig.sh stop || true; fi; }
+trap cleanup EXIT
+
+if ! scripts/rig.sh status >/dev/null 2>&1; then
+  scripts/rig.sh start
+  started=1
+fi
+eval "$(scripts/rig.sh env)"
+
+if ! command -v terraform >/dev/null 2>&1 && [ -z "${TF_ACC_TERRAFORM_PATH:-}" ]; then
+  echo "note: no Terraform CLI on PATH: the CLI acceptance tests will skip themselves." >&2
+fi
+
+go vet ./...
+TF_ACC=1 go test -count=1 -timeout 30m ${TEST_RUN:+-run "$TEST_RUN"} ${TEST_PKGS:-./...}
