@@ -1,15 +1,30 @@
+// Command terraform-provider-openeo serves the openEO Terraform provider.
 package main
+
 import (
- _ "github.com/hashicorp/terraform-plugin-framework/provider"
- _ "github.com/hashicorp/terraform-plugin-framework/providerserver"
- _ "github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
- _ "github.com/hashicorp/terraform-plugin-testing/helper/resource"
- _ "github.com/hashicorp/terraform-plugin-testing/echoprovider"
- _ "github.com/hashicorp/terraform-plugin-go/tfprotov6"
- _ "github.com/hashicorp/terraform-plugin-log/tflog"
- _ "golang.org/x/oauth2"
- _ "golang.org/x/sync/singleflight"
- _ "golang.org/x/term"
- _ "github.com/gofrs/flock"
+	"context"
+	"flag"
+	"log"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/provider"
 )
-func main(){}
+
+// version is set at build time, e.g. by goreleaser:
+// go build -ldflags "-X main.version=1.2.3".
+var version = "dev"
+
+func main() {
+	var debug bool
+	flag.BoolVar(&debug, "debug", false, "set to true to run the provider with support for debuggers like delve")
+	flag.Parse()
+
+	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+		Address: provider.Address,
+		Debug:   debug,
+	})
+	if err != nil {
+		log.Fatal(err.Error())
+	}
+}

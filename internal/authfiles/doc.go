@@ -1,0 +1,24 @@
+// Package authfiles reads and writes the openEO Python client's private files,
+// auth-config.json and refresh-tokens.json, so that the provider, the
+// openeo-auth command and the Python client can share them.
+//
+// Compatibility with the Python client (openeo/config.py and
+// openeo/rest/auth/config.py):
+//   - the same directory search (OPENEO_CONFIG_HOME, XDG_*, APPDATA, home
+//     fallbacks) and file names;
+//   - the same JSON bytes: json.dump(data, indent=2), key order preserved,
+//     unknown keys preserved (see package ojson);
+//   - the same privacy rule: a file with any group or other permission bit is
+//     refused on POSIX systems, for reading and for writing;
+//   - the same entry semantics (Python's deep_set): set_basic_auth,
+//     set_oidc_client_config and set_refresh_token are mirrored by SetBasic,
+//     SetOIDCProvider and SetRefreshToken.
+//
+// Additions over the Python client: writes hold an in-process mutex and a
+// cross-process lock on a sibling "<file>.lock" file, and replace the file
+// atomically (temporary file in the same directory, mode 0600, fsync, rename,
+// directory fsync), so concurrent writers never lose an update and readers
+// never see a partial file. A file that does not parse, or whose known keys
+// have an unexpected shape, is reported with a [*FileError] and never
+// rewritten.
+package authfiles

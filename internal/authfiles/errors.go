@@ -1,0 +1,64 @@
+package authfiles
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors, matched with errors.Is on a [*FileError].
+var (
+	// ErrNotPrivate: the file has group or other permission bits (POSIX only).
+	ErrNotPrivate = errors.New("file could be readable by others")
+	// ErrInvalidJSON: the file is not valid JSON (it also matches ojson.ErrSyntax).
+	ErrInvalidJSON = errors.New("invalid JSON")
+	// ErrForeignShape: valid JSON, but the top level or a known key has an
+	// unexpected type (for example "backends" is a list).
+	ErrForeignShape = errors.New("unexpected JSON structure")
+	// ErrIsDirectory: the file path names a directory.
+	ErrIsDirectory = errors.New("path is a directory")
+	// ErrLockTimeout: another writer held the lock file too long.
+	ErrLockTimeout = errors.New("timed out waiting for the file lock")
+	// ErrNoUserDir: no config or data directory exists or can be created.
+	ErrNoUserDir = errors.New("no usable user directory")
+)
+
+// FileError is the error type of this package. Its message names the file,
+// the problem and a fix; it never contains a secret read from a file.
+type FileError struct {
+	Path string // the file (or, for ErrNoUserDir, the first candidate directory)
+	Op   string // "load", "write", "remove", "lock" or "resolve"
+	Kind error  // one of the Err* sentinels, or nil for plain I/O errors
+	Err  error  // the underlying cause (an *fs.PathError, *ojson.SyntaxError, ...), may be nil
+	Msg  string // the problem, one sentence
+	Fix  string // what to do about it, one sentence
+}
+
+func (e *FileError) Error() string {
+	if e.Fix == "" {
+		return e.Msg
+	}
+	return e.Msg + " " + e.Fix
+}
+
+// Unwrap returns Kind and Err, so errors.Is works for both.
+func (e *FileError) Unwrap() []error {
+	var errs []error
+	if e.Kind != nil {
+		errs = append(errs, e.Kind)
+	}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}
+
+// shapeError is a foreign-shape finding of a validator.
+type shapeError struct {
+	keyPath string // e.g. backends["https://x"]["basic"]
+	found   string // e.g. "an array"
+	want    string // e.g. "an object"
+}
+
+func (s *shapeError) Error() string {
+	return fmt.Sprintf("%s is %s, expected %s", s.keyPath, s.found, s.want)
+}

@@ -1,0 +1,90 @@
+package authfiles
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
+)
+
+// DefaultCreatedBy is the metadata.created_by value when Options.CreatedBy is empty.
+const DefaultCreatedBy = "terraform-provider-openeo"
+
+// DateLayout is the Python client's date format (UTC, second precision).
+const DateLayout = "2006-01-02T15:04:05Z"
+
+// Options configures OpenAuthConfig and OpenRefreshTokens.
+type Options struct {
+	// Env is used to find the default path when the path argument is "".
+	Env Env
+	// CreateDirs resolves a default path like the Python client, creating the
+	// directory at open time. Without it nothing is created until the first
+	// write (which creates missing folders anyway).
+	CreateDirs bool
+	// Now is the clock for "date" and "created" values; nil means time.Now.
+	Now func() time.Time
+	// CreatedBy is written as metadata.created_by when a write adds the
+	// metadata block (auth-config.json only), e.g.
+	// "terraform-provider-openeo 1.2.3". "" means DefaultCreatedBy.
+	CreatedBy string
+	// LockTimeout bounds the wait for another writer; 0 means DefaultLockTimeout.
+	LockTimeout time.Duration
+}
+
+func (o Options) date() string {
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	return now().UTC().Format(DateLayout)
+}
+
+// resolvePath turns the user's path ("" = default) into an absolute file path.
+func (o Options) resolvePath(path, typeName, fileName string, def, defRO func(Env) (string, error)) (string, error) {
+	if path == "" {
+		var err error
+		if o.CreateDirs {
+			path, err = def(o.Env)
+		} else {
+			path, err = defRO(o.Env)
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	path = ResolveFile(path, fileName)
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", &FileError{Path: path, Op: "resolve", Err: err,
+			Msg: fmt.Sprintf("Failed to resolve the %s path '%s': %v.", typeName, path, err),
+			Fix: "Give an absolute path."}
+	}
+	return abs, nil
+}
+
+// secretKeys are the keys whose values Redact hides (openeo-auth config-dump).
+var secretKeys = map[string]bool{"client_secret": true, "password": true, "refresh_token": true}
+
+// Redacted replaces secret values in dumps.
+const Redacted = "<redacted>"
+
+// Redact returns a deep copy of o in which the value of every key named
+// client_secret, password or refresh_token, at any depth of nested objects,
+// is the string "<redacted>" (whatever its type, null included). Like the
+// Python CLI it does not descend into arrays.
+func Redact(o *ojson.Object) *ojson.Object {
+	c := o.Clone()
+	redactInPlace(c)
+	return c
+}
+
+func redactInPlace(o *ojson.Object) {
+	for _, m := range o.Members() {
+		if secretKeys[m.Key] {
+			o.Set(m.Key, ojson.String(Redacted))
+		} else if child, ok := m.Value.AsObject(); ok {
+			redactInPlace(child)
+		}
+	}
+}

@@ -1,0 +1,255 @@
+package authfiles
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// File and folder names used by the Python client.
+const (
+	AppName               = "openeo-python-client"
+	AuthConfigFileName    = "auth-config.json"
+	RefreshTokensFileName = "refresh-tokens.json"
+)
+
+// Env is the environment the directory search reads. The zero value uses the
+// process environment, the user's home directory and the running OS; the
+// provider passes its own per provider instance.
+type Env struct {
+	// LookupEnv returns an environment variable; nil means os.LookupEnv.
+	LookupEnv func(key string) (string, bool)
+	// HomeDir is the home directory. "" means $HOME ($USERPROFILE on
+	// Windows) from LookupEnv, then os.UserHomeDir.
+	HomeDir string
+	// GOOS selects the platform rules: "windows", "darwin" or anything else
+	// (Linux rules). "" means runtime.GOOS.
+	GOOS string
+}
+
+func (e Env) get(key string) string {
+	lookup := e.LookupEnv
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	v, _ := lookup(key)
+	return v
+}
+
+func (e Env) goos() string {
+	if e.GOOS != "" {
+		return e.GOOS
+	}
+	return runtime.GOOS
+}
+
+func (e Env) home() string {
+	if e.HomeDir != "" {
+		return e.HomeDir
+	}
+	key := "HOME"
+	if e.goos() == "windows" {
+		key = "USERPROFILE"
+	}
+	if h := e.get(key); h != "" {
+		return h
+	}
+	h, _ := os.UserHomeDir()
+	return h
+}
+
+// expandUser expands a leading "~" like Python's Path.expanduser ("~user"
+// forms are left as they are). ok is false when the home directory is unknown.
+func (e Env) expandUser(p string) (string, bool) {
+	rest, found := strings.CutPrefix(p, "~")
+	if !found {
+		return p, true
+	}
+	if rest != "" && rest[0] != '/' && !(e.goos() == "windows" && rest[0] == '\\') {
+		return p, true
+	}
+	home := e.home()
+	if home == "" {
+		return "", false
+	}
+	return filepath.Join(home, rest), true
+}
+
+// dirCandidates builds Python's ordered candidate list (_get_user_dir).
+// Empty variables count as unset, as in Python.
+func dirCandidates(env Env, xdgVar, fallback, macFallback string) []string {
+	var roots []string
+	switch env.goos() {
+	case "windows":
+		roots = []string{env.get("APPDATA"), filepath.Join("~", "AppData", "Roaming"), fallback}
+	case "darwin":
+		roots = []string{env.get(xdgVar), macFallback, fallback}
+	default:
+		roots = []string{env.get(xdgVar), fallback}
+	}
+	var dirs []string
+	if h := env.get("OPENEO_CONFIG_HOME"); h != "" {
+		dirs = append(dirs, h) // used as-is: no "~" expansion, no app-name folder
+	}
+	for _, r := range roots {
+		if r == "" {
+			continue
+		}
+		if p, ok := env.expandUser(r); ok {
+			dirs = append(dirs, filepath.Join(p, AppName))
+		}
+	}
+	return dirs
+}
+
+// ConfigDirCandidates lists the config directories in priority order:
+// $OPENEO_CONFIG_HOME, then per platform $XDG_CONFIG_HOME (Linux, macOS) or
+// %APPDATA% (Windows) plus the home fallbacks, each with the app-name folder.
+func ConfigDirCandidates(env Env) []string {
+	return dirCandidates(env, "XDG_CONFIG_HOME", "~/.config", "~/Library/Preferences")
+}
+
+// DataDirCandidates lists the data directories in priority order, like
+// ConfigDirCandidates with $XDG_DATA_HOME, ~/.local/share and ~/Library.
+// On Windows the list is %APPDATA%, ~\AppData\Roaming, then ~/.local/share
+// (the Python code's fallback, so config and data share the first two).
+func DataDirCandidates(env Env) []string {
+	return dirCandidates(env, "XDG_DATA_HOME", "~/.local/share", "~/Library")
+}
+
+// UserConfigDir returns the config directory: the highest-priority candidate
+// that exists as a directory, otherwise (create=true) the first one that can
+// be created with mkdir -p (default mode, never chmodded), as the Python
+// client does. With create=false nothing is created: the result is the
+// candidate Python would create first, judged by its nearest existing parent
+// being a directory (a permission problem then shows up at the first write).
+func UserConfigDir(env Env, create bool) (string, error) {
+	return pickDir(ConfigDirCandidates(env), create)
+}
+
+// UserDataDir is UserConfigDir for the data directory (refresh tokens).
+func UserDataDir(env Env, create bool) (string, error) {
+	return pickDir(DataDirCandidates(env), create)
+}
+
+func pickDir(dirs []string, create bool) (string, error) {
+	for _, d := range dirs {
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			return d, nil
+		}
+	}
+	var lastErr error
+	for _, d := range dirs {
+		if !create {
+			if creatable(d) {
+				return d, nil
+			}
+			continue
+		}
+		if err := os.MkdirAll(d, 0o777); err != nil {
+			lastErr = err
+			continue
+		}
+		return d, nil
+	}
+	quoted := make([]string, len(dirs))
+	for i, d := range dirs {
+		quoted[i] = pyRepr(d)
+	}
+	fe := &FileError{
+		Op:   "resolve",
+		Kind: ErrNoUserDir,
+		Err:  lastErr,
+		Msg:  fmt.Sprintf("Failed to find user dir for %s. Tried: [%s].", pyRepr(AppName), strings.Join(quoted, ", ")),
+		Fix:  "Set OPENEO_CONFIG_HOME to a writable directory, or give the file path explicitly.",
+	}
+	if len(dirs) > 0 {
+		fe.Path = dirs[0]
+	}
+	if lastErr != nil {
+		fe.Msg = strings.TrimSuffix(fe.Msg, ".") + fmt.Sprintf(" (last error: %v).", lastErr)
+	}
+	return "", fe
+}
+
+// creatable reports whether MkdirAll(d) could plausibly succeed: the nearest
+// existing ancestor is a directory.
+func creatable(d string) bool {
+	for p := filepath.Clean(d); ; {
+		fi, err := os.Stat(p)
+		if err == nil {
+			return fi.IsDir()
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return false
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return false
+		}
+		p = parent
+	}
+}
+
+// pyRepr quotes s the way Python's repr quotes a plain string.
+func pyRepr(s string) string {
+	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
+		return `"` + s + `"`
+	}
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
+}
+
+// ResolveFile returns path, or path/defaultName when path is an existing
+// directory (Python's PrivateJsonFile does the same).
+func ResolveFile(path, defaultName string) string {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return filepath.Join(path, defaultName)
+	}
+	return path
+}
+
+// DefaultAuthConfigPath returns <config dir>/auth-config.json, creating the
+// config directory when none exists, exactly like the Python client.
+func DefaultAuthConfigPath(env Env) (string, error) {
+	return defaultPath(env, true, UserConfigDir, AuthConfigFileName)
+}
+
+// DefaultRefreshTokensPath returns <data dir>/refresh-tokens.json, creating
+// the data directory when none exists, exactly like the Python client.
+func DefaultRefreshTokensPath(env Env) (string, error) {
+	return defaultPath(env, true, UserDataDir, RefreshTokensFileName)
+}
+
+// DefaultAuthConfigPathReadOnly is DefaultAuthConfigPath without creating
+// anything: for read-only use (plans, data sources, "paths" output). It names
+// the same file as long as no candidate directory appears in between.
+func DefaultAuthConfigPathReadOnly(env Env) (string, error) {
+	return defaultPath(env, false, UserConfigDir, AuthConfigFileName)
+}
+
+// DefaultRefreshTokensPathReadOnly is DefaultRefreshTokensPath without
+// creating anything.
+func DefaultRefreshTokensPathReadOnly(env Env) (string, error) {
+	return defaultPath(env, false, UserDataDir, RefreshTokensFileName)
+}
+
+func defaultPath(env Env, create bool, dir func(Env, bool) (string, error), name string) (string, error) {
+	d, err := dir(env, create)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, name), nil
+}
+
+// NormalizeURL normalises a back-end or issuer key like the Python client:
+// trailing slashes are removed, and an empty result becomes "/".
+func NormalizeURL(u string) string {
+	if s := strings.TrimRight(u, "/"); s != "" {
+		return s
+	}
+	return "/"
+}

@@ -1,0 +1,338 @@
+package authfiles
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
+)
+
+// SkipWrite may be returned by an Update callback to end the update without
+// writing and without an error (like filepath.SkipDir).
+var SkipWrite = errors.New("skip write")
+
+// DefaultLockTimeout is how long Update waits for another writer by default.
+const DefaultLockTimeout = time.Minute
+
+// lockRetry is the polling interval while another process holds the lock.
+const lockRetry = 2 * time.Millisecond
+
+// privateFile is the engine shared by AuthConfig and RefreshTokens.
+type privateFile struct {
+	path        string // absolute
+	typeName    string // "AuthConfig" or "RefreshTokenStore", as in Python's messages
+	validate    func(*ojson.Object) *shapeError
+	beforeWrite func(root *ojson.Object) // may be nil
+	lockTimeout time.Duration
+}
+
+// pathLocks holds one mutex per absolute target path (never removed; the set
+// of files a process writes is small).
+var pathLocks sync.Map
+
+func pathMutex(path string) *sync.Mutex {
+	m, _ := pathLocks.LoadOrStore(path, new(sync.Mutex))
+	return m.(*sync.Mutex)
+}
+
+func (f *privateFile) loadErr(kind, cause error, problem, fix string) *FileError {
+	return &FileError{
+		Path: f.path, Op: "load", Kind: kind, Err: cause,
+		Msg: fmt.Sprintf("Failed to load %s from '%s': %s.", f.typeName, f.path, problem),
+		Fix: fix,
+	}
+}
+
+const leaveAsIs = "The file is left unchanged; fix it by hand or move it away."
+
+// assertPrivate applies Python's assert_private_file rule to a stat result.
+func (f *privateFile) assertPrivate(path string, fi fs.FileInfo) error {
+	if runtime.GOOS == "windows" {
+		return nil // Python only logs on Windows
+	}
+	mode := fi.Mode().Perm()
+	if mode&0o077 == 0 {
+		return nil
+	}
+	return &FileError{
+		Path: path, Op: "load", Kind: ErrNotPrivate,
+		Msg: fmt.Sprintf("File %s could be readable by others: mode %o (expected: 600).", path, mode),
+		Fix: fmt.Sprintf("Run \"chmod 600 %s\" to make it private.", path),
+	}
+}
+
+// load reads and checks the file. A missing file gives an empty object with
+// existed=false. raw holds the file's bytes.
+func (f *privateFile) load() (root *ojson.Object, raw []byte, existed bool, err error) {
+	return f.loadPath(f.path)
+}
+
+func (f *privateFile) loadPath(path string) (root *ojson.Object, raw []byte, existed bool, err error) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return ojson.NewObject(), nil, false, nil
+	}
+	if err != nil {
+		return nil, nil, false, f.loadErr(nil, err, err.Error(), "Check the permissions of the file and its folders.")
+	}
+	if fi.IsDir() {
+		return nil, nil, true, f.loadErr(ErrIsDirectory, nil, "the path is a directory, not a file",
+			"Remove or rename that directory, or configure a file path instead.")
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, nil, true, f.loadErr(nil, nil, "the path is not a regular file",
+			"Point the configuration at a regular file.")
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, nil, true, f.loadErr(nil, err, err.Error(), "Check the permissions of the file and its folders.")
+	}
+	defer fh.Close()
+	fi, err = fh.Stat()
+	if err != nil {
+		return nil, nil, true, f.loadErr(nil, err, err.Error(), "Check the file.")
+	}
+	if err := f.assertPrivate(path, fi); err != nil {
+		return nil, nil, true, err
+	}
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(fh); err != nil {
+		return nil, nil, true, f.loadErr(nil, err, err.Error(), "Check the file.")
+	}
+	raw = buf.Bytes()
+	root, err = f.parse(raw)
+	if err != nil {
+		return nil, raw, true, err
+	}
+	return root, raw, true, nil
+}
+
+// parse turns file bytes into a checked document.
+func (f *privateFile) parse(raw []byte) (*ojson.Object, error) {
+	v, err := ojson.Parse(raw)
+	if err != nil {
+		return nil, f.loadErr(ErrInvalidJSON, err, err.Error(), leaveAsIs)
+	}
+	root, ok := v.AsObject()
+	if !ok {
+		return nil, f.loadErr(ErrForeignShape, nil,
+			fmt.Sprintf("the top-level value is %s, expected an object", v.Kind()), leaveAsIs)
+	}
+	if se := f.validate(root); se != nil {
+		return nil, f.loadErr(ErrForeignShape, se, se.Error(), leaveAsIs)
+	}
+	return root, nil
+}
+
+// document returns the loaded document and whether the file exists.
+func (f *privateFile) document() (*ojson.Object, bool, error) {
+	root, _, existed, err := f.load()
+	return root, existed, err
+}
+
+// target resolves a symbolic link at the file path, so that a linked file
+// (dotfile managers) is replaced in its real location.
+func (f *privateFile) target() string {
+	fi, err := os.Lstat(f.path)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return f.path
+	}
+	if t, err := filepath.EvalSymlinks(f.path); err == nil {
+		return t
+	}
+	if link, err := os.Readlink(f.path); err == nil { // dangling: create the link target
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(f.path), link)
+		}
+		return link
+	}
+	return f.path
+}
+
+// locked runs fn while holding the in-process mutex and the cross-process
+// lock of the target file.
+func (f *privateFile) locked(op string, fn func(target string) error) error {
+	target := f.target()
+	mu := pathMutex(target)
+	mu.Lock()
+	defer mu.Unlock()
+
+	dir := filepath.Dir(target)
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return &FileError{Path: f.path, Op: op, Err: err,
+			Msg: fmt.Sprintf("Failed to write %s to '%s': %v.", f.typeName, f.path, err),
+			Fix: "Check that the folder can be created and written."}
+	}
+	lockPath := target + ".lock"
+	lk := flock.New(lockPath)
+	timeout := f.lockTimeout
+	if timeout <= 0 {
+		timeout = DefaultLockTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ok, err := lk.TryLockContext(ctx, lockRetry)
+	cancel()
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return &FileError{Path: f.path, Op: "lock", Err: err,
+			Msg: fmt.Sprintf("Failed to lock %s '%s' through '%s': %v.", f.typeName, f.path, lockPath, err),
+			Fix: "Check that the folder is writable."}
+	}
+	if !ok {
+		return &FileError{Path: f.path, Op: "lock", Kind: ErrLockTimeout,
+			Msg: fmt.Sprintf("Failed to lock %s '%s': another process held '%s' for more than %s.", f.typeName, f.path, lockPath, timeout),
+			Fix: "Retry when the other terraform or openeo-auth run has finished."}
+	}
+	defer lk.Unlock()
+	return fn(target)
+}
+
+// update loads the file under the locks, applies fn and writes the result
+// atomically when it differs from the file's bytes. fn may return SkipWrite.
+func (f *privateFile) update(fn func(root *ojson.Object) error) error {
+	return f.locked("write", func(target string) error {
+		root, raw, existed, err := f.loadPath(target)
+		if err != nil {
+			return err
+		}
+		if err := fn(root); err != nil {
+			if errors.Is(err, SkipWrite) {
+				return nil
+			}
+			return err
+		}
+		if f.beforeWrite != nil {
+			f.beforeWrite(root)
+		}
+		if se := f.validate(root); se != nil {
+			return &FileError{Path: f.path, Op: "write", Kind: ErrForeignShape, Err: se,
+				Msg: fmt.Sprintf("Refusing to write %s to '%s': %s.", f.typeName, f.path, se),
+				Fix: "This is a bug in the caller of Update; the file is left unchanged."}
+		}
+		out := ojson.EncodeObject(root)
+		if existed && bytes.Equal(out, raw) {
+			return nil
+		}
+		return f.writeAtomic(target, out)
+	})
+}
+
+// updateExisting is update that does nothing (creates no folder or lock file)
+// when the file does not exist, for removals.
+func (f *privateFile) updateExisting(fn func(root *ojson.Object) error) error {
+	if _, err := os.Stat(f.path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return f.update(fn)
+}
+
+// writeAtomic writes data to a 0600 temporary file next to target, syncs it,
+// renames it over target and syncs the folder.
+func (f *privateFile) writeAtomic(target string, data []byte) error {
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	wrap := func(err error) error {
+		return &FileError{Path: f.path, Op: "write", Err: err,
+			Msg: fmt.Sprintf("Failed to write %s to '%s': %v.", f.typeName, f.path, err),
+			Fix: "Check free space and that the folder is writable; the previous file is unchanged."}
+	}
+	prefix := "." + base + ".tmp-"
+	removeStaleTemps(dir, prefix) // left by a writer that died; we hold the lock
+	tmp, err := os.CreateTemp(dir, prefix+"*")
+	if err != nil {
+		return wrap(err)
+	}
+	tmpName := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmpName)
+		}
+	}()
+	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
+		return wrap(err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return wrap(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return wrap(err)
+	}
+	if err := tmp.Close(); err != nil {
+		return wrap(err)
+	}
+	if err := os.Rename(tmpName, target); err != nil {
+		return wrap(err)
+	}
+	ok = true
+	if err := syncDir(dir); err != nil {
+		return wrap(err)
+	}
+	return nil
+}
+
+func removeStaleTemps(dir, prefix string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) && e.Type().IsRegular() {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return err
+	}
+	return nil
+}
+
+// remove deletes the file under the locks. removed is false when it did not exist.
+func (f *privateFile) remove() (removed bool, err error) {
+	if _, err := os.Lstat(f.path); errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	err = f.locked("remove", func(target string) error {
+		fi, err := os.Lstat(f.path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err == nil && fi.IsDir() {
+			return &FileError{Path: f.path, Op: "remove", Kind: ErrIsDirectory,
+				Msg: fmt.Sprintf("Failed to remove %s '%s': the path is a directory, not a file.", f.typeName, f.path),
+				Fix: "Remove that directory by hand if it is not needed."}
+		}
+		if err := os.Remove(f.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return &FileError{Path: f.path, Op: "remove", Err: err,
+				Msg: fmt.Sprintf("Failed to remove %s '%s': %v.", f.typeName, f.path, err),
+				Fix: "Check the permissions of the folder."}
+		}
+		removed = true
+		return nil
+	})
+	return removed, err
+}

@@ -1,0 +1,163 @@
+package authfiles
+
+import (
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
+)
+
+// RefreshTokens is refresh-tokens.json: {issuer: {client_id: {date,
+// refresh_token}}}. Issuer keys are normalised with NormalizeURL. There is no
+// metadata block. Safe for concurrent use.
+type RefreshTokens struct {
+	f    *privateFile
+	opts Options
+}
+
+// OpenRefreshTokens opens refresh-tokens.json at path, or at the default
+// location (the data directory) when path is "". A path that is an existing
+// directory gets "refresh-tokens.json" appended.
+func OpenRefreshTokens(path string, opts Options) (*RefreshTokens, error) {
+	p, err := opts.resolvePath(path, "RefreshTokenStore", RefreshTokensFileName, DefaultRefreshTokensPath, DefaultRefreshTokensPathReadOnly)
+	if err != nil {
+		return nil, err
+	}
+	return &RefreshTokens{
+		f:    &privateFile{path: p, typeName: "RefreshTokenStore", validate: validateRefreshTokens, lockTimeout: opts.LockTimeout},
+		opts: opts,
+	}, nil
+}
+
+// Path returns the absolute file path.
+func (s *RefreshTokens) Path() string { return s.f.path }
+
+// TokenEntry is one stored refresh token.
+type TokenEntry struct {
+	Issuer       string // the key as stored
+	ClientID     string
+	Date         string
+	RefreshToken string
+}
+
+// Entry returns the entry for an issuer and client; found is false without one.
+func (s *RefreshTokens) Entry(issuer, clientID string) (TokenEntry, bool, error) {
+	root, _, err := s.f.document()
+	if err != nil {
+		return TokenEntry{}, false, err
+	}
+	key := NormalizeURL(issuer)
+	e := child(root, key, clientID)
+	if e == nil {
+		return TokenEntry{}, false, nil
+	}
+	te := TokenEntry{Issuer: key, ClientID: clientID}
+	te.Date, _ = str(e, "date")
+	te.RefreshToken, _ = str(e, "refresh_token")
+	return te, true, nil
+}
+
+// RefreshToken implements flows.RefreshTokenStore: found needs a non-empty token.
+func (s *RefreshTokens) RefreshToken(issuer, clientID string) (token string, found bool, err error) {
+	e, ok, err := s.Entry(issuer, clientID)
+	if err != nil || !ok || e.RefreshToken == "" {
+		return "", false, err
+	}
+	return e.RefreshToken, true, nil
+}
+
+// SetRefreshToken implements flows.RefreshTokenStore like set_refresh_token:
+// the client entry is replaced by {"date", "refresh_token"} (its position is kept).
+func (s *RefreshTokens) SetRefreshToken(issuer, clientID, token string) error {
+	date := s.opts.date()
+	return s.f.update(func(root *ojson.Object) error {
+		setRefreshToken(root, issuer, clientID, token, date)
+		return nil
+	})
+}
+
+func setRefreshToken(root *ojson.Object, issuer, clientID, token, date string) {
+	clients, ok := root.SetDefaultObject(NormalizeURL(issuer))
+	if !ok {
+		return // unreachable: the document was validated on load
+	}
+	e := ojson.NewObject()
+	e.Set("date", ojson.String(date))
+	e.Set("refresh_token", ojson.String(token))
+	clients.Set(clientID, ojson.ObjectValue(e))
+}
+
+// Remove deletes one entry, and the issuer object when it becomes empty.
+// removed is false (and nothing is written) without an entry.
+func (s *RefreshTokens) Remove(issuer, clientID string) (removed bool, err error) {
+	err = s.f.updateExisting(func(root *ojson.Object) error {
+		if removed = removeRefreshToken(root, issuer, clientID); !removed {
+			return SkipWrite
+		}
+		return nil
+	})
+	return removed, err
+}
+
+func removeRefreshToken(root *ojson.Object, issuer, clientID string) bool {
+	key := NormalizeURL(issuer)
+	clients := child(root, key)
+	if clients == nil || !clients.Delete(clientID) {
+		return false
+	}
+	if clients.Len() == 0 {
+		root.Delete(key)
+	}
+	return true
+}
+
+// Clear deletes the file (openeo-auth token-clear). removed is false when
+// there was no file.
+func (s *RefreshTokens) Clear() (removed bool, err error) {
+	return s.f.remove()
+}
+
+// Entries lists every stored token in file order.
+func (s *RefreshTokens) Entries() ([]TokenEntry, error) {
+	root, _, err := s.f.document()
+	if err != nil {
+		return nil, err
+	}
+	return tokenEntriesOf(root), nil
+}
+
+func tokenEntriesOf(root *ojson.Object) []TokenEntry {
+	var out []TokenEntry
+	for issuer, iv := range root.All() {
+		clients, _ := iv.AsObject()
+		for client, cv := range clients.All() {
+			e, _ := cv.AsObject()
+			te := TokenEntry{Issuer: issuer, ClientID: client}
+			te.Date, _ = str(e, "date")
+			te.RefreshToken, _ = str(e, "refresh_token")
+			out = append(out, te)
+		}
+	}
+	return out
+}
+
+// Update runs fn on the current document under the file locks and writes
+// the result atomically (see AuthConfig.Update).
+func (s *RefreshTokens) Update(fn func(root *ojson.Object) error) error {
+	return s.f.update(fn)
+}
+
+// Document returns a copy of the whole document, redacted unless showSecrets.
+func (s *RefreshTokens) Document(showSecrets bool) (doc *ojson.Object, exists bool, err error) {
+	root, exists, err := s.f.document()
+	if err != nil {
+		return nil, false, err
+	}
+	if !showSecrets {
+		return Redact(root), exists, nil
+	}
+	return root, exists, nil
+}
+
+// Dump returns the document as `openeo-auth token-dump` prints it (see
+// AuthConfig.Dump).
+func (s *RefreshTokens) Dump(showSecrets bool) ([]byte, error) {
+	return dump(s.f, showSecrets)
+}

@@ -1,0 +1,7 @@
+//go:build !unix
+
+package authfiles
+
+import "os"
+
+func currentUmask() os.FileMode { return 0 }

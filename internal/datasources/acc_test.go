@@ -1,0 +1,518 @@
+package datasources_test
+
+// Terraform CLI acceptance tests against the rig (test IdP + openEO test
+// back-end). They skip without TF_ACC, without a Terraform CLI or without
+// the IdP; `make test` provides all three.
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testbackend"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
+)
+
+var q = acctest.HCLString
+
+// accountAndToken reads the account and the token through the default provider.
+const accountAndToken = `
+data "openeo_account" "me" {}
+data "openeo_bearer_token" "t" {}
+`
+
+func userID(v string) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue("data.openeo_account.me", tfjsonpath.New("user_id"), knownvalue.StringExact(v))
+}
+
+func tokenAttr(attr string, check knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue("data.openeo_bearer_token.t", tfjsonpath.New(attr), check)
+}
+
+// TestAccAuthMethods authenticates with every auth method and reads the
+// account and the bearer token with it.
+func TestAccAuthMethods(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		provider func(t *testing.T, r *acctest.Rig) string
+		device   bool
+		user     func(r *acctest.Rig) string
+		method   string
+		auth     string
+	}{
+		{
+			name: "basic",
+			provider: func(t *testing.T, r *acctest.Rig) string {
+				return fmt.Sprintf(`provider "openeo" {
+  url = %s
+  basic {
+    username = %s
+    password = %s
+  }
+}`, q(r.Backend.URL()), q(acctest.BasicUser), q(acctest.BasicPassword))
+			},
+			user: fixed(acctest.BasicUser), method: "basic", auth: "basic",
+		},
+		{
+			name: "client_credentials",
+			provider: func(t *testing.T, r *acctest.Rig) string {
+				return fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "client_credentials"
+  oidc {
+    client_id     = %s
+    client_secret = %s
+  }
+}`, q(r.Backend.URL()), q(r.Client.ID), q(r.Client.Secret))
+			},
+			user: func(r *acctest.Rig) string { return r.Client.ID }, method: "oidc", auth: "client_credentials",
+		},
+		{
+			name: "password",
+			provider: func(t *testing.T, r *acctest.Rig) string {
+				return fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "password"
+  oidc {
+    client_id     = %s
+    client_secret = %s
+    username      = %s
+    password      = %s
+  }
+}`, q(r.Backend.URL()), q(r.Client.ID), q(r.Client.Secret), q(testrig.Alice.Name), q(testrig.Alice.Password))
+			},
+			user: fixed(testrig.Alice.Name), method: "oidc", auth: "password",
+		},
+		{
+			name: "refresh_token",
+			provider: func(t *testing.T, r *acctest.Rig) string {
+				tok := r.IdP.PasswordToken(t, r.Client, testrig.Bob, "openid offline_access")
+				if tok.RefreshToken == "" {
+					t.Fatal("the IdP returned no refresh token")
+				}
+				return fmt.Sprintf(`provider "openeo" {
+  url = %s
+  oidc {
+    client_id     = %s
+    client_secret = %s
+    refresh_token = %s
+  }
+}`, q(r.Backend.URL()), q(r.Client.ID), q(r.Client.Secret), q(tok.RefreshToken))
+			},
+			user: fixed(testrig.Bob.Name), method: "oidc", auth: "refresh_token",
+		},
+		{
+			name: "oidc_stored_refresh_token",
+			provider: func(t *testing.T, r *acctest.Rig) string {
+				tok := r.IdP.PasswordToken(t, r.Client, testrig.Alice, "openid offline_access")
+				writeRefreshTokens(t, r, r.Client.ID, tok.RefreshToken)
+				return fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "oidc"
+  oidc {
+    client_id     = %s
+    client_secret = %s
+  }
+}`, q(r.Backend.URL()), q(r.Client.ID), q(r.Client.Secret))
+			},
+			user: fixed(testrig.Alice.Name), method: "oidc", auth: "oidc",
+		},
+		{
+			name:   "device_code",
+			device: true,
+			provider: func(t *testing.T, r *acctest.Rig) string {
+				// The back-end's default client (public, device code + PKCE).
+				return fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "device_code"
+}`, q(r.Backend.URL()))
+			},
+			user: fixed(testrig.Alice.Name), method: "oidc", auth: "device_code",
+		},
+		{
+			name: "access_token",
+			provider: func(t *testing.T, r *acctest.Rig) string {
+				tok := r.IdP.ClientCredentialsToken(t, r.Client, "openid")
+				return fmt.Sprintf(`provider "openeo" {
+  url = %s
+  oidc {
+    provider_id  = %s
+    access_token = %s
+  }
+}`, q(r.Backend.URL()), q(acctest.ProviderID), q(tok.AccessToken))
+			},
+			user: func(r *acctest.Rig) string { return r.Client.ID }, method: "oidc", auth: "access_token",
+		},
+		{
+			name: "bearer",
+			provider: func(t *testing.T, r *acctest.Rig) string {
+				tok := r.IdP.PasswordToken(t, r.Client, testrig.Bob, "openid")
+				return fmt.Sprintf(`provider "openeo" {
+  url          = %s
+  bearer_token = %s
+}`, q(r.Backend.URL()), q("oidc/"+acctest.ProviderID+"/"+tok.AccessToken))
+			},
+			user: fixed(testrig.Bob.Name), method: "oidc", auth: "bearer",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := acctest.RigPreCheck(t)
+			var opts = acctest.Options(nil, nil)
+			if tc.device {
+				opts = acctest.Options(nil, r.ApproveAs(t, testrig.Alice))
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.Factories(opts),
+				Steps: []resource.TestStep{{
+					Config: tc.provider(t, r) + accountAndToken,
+					ConfigStateChecks: []statecheck.StateCheck{
+						userID(tc.user(r)),
+						tokenAttr("method", knownvalue.StringExact(tc.method)),
+						tokenAttr("auth_method", knownvalue.StringExact(tc.auth)),
+						tokenAttr("authorization_header", knownvalue.StringRegexp(regexp.MustCompile(`^Bearer (basic//|oidc/testidp/)\S+$`))),
+						statecheck.ExpectSensitiveValue("data.openeo_bearer_token.t", tfjsonpath.New("access_token")),
+					},
+				}},
+			})
+		})
+	}
+}
+
+func fixed(s string) func(*acctest.Rig) string { return func(*acctest.Rig) string { return s } }
+
+// writeRefreshTokens stores a refresh token the way `openeo-auth oidc-auth` does.
+func writeRefreshTokens(t *testing.T, r *acctest.Rig, clientID, token string) {
+	t.Helper()
+	doc := fmt.Sprintf(`{%q: {%q: {"date": "2026-01-01T00:00:00Z", "refresh_token": %q}}}`,
+		strings.TrimRight(r.IdP.Issuer(), "/"), clientID, token)
+	if err := os.WriteFile(r.Dirs.RefreshTokensPath(), []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+
+func clientCredentialsProvider(r *acctest.Rig) string {
+	return fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "client_credentials"
+  oidc {
+    client_id     = %s
+    client_secret = %s
+  }
+}
+`, q(r.Backend.URL()), q(r.Client.ID), q(r.Client.Secret))
+}
+
+func TestAccCapabilitiesAndProviders(t *testing.T) {
+	r := acctest.RigPreCheck(t)
+	caps := "data.openeo_capabilities.c"
+	provs := "data.openeo_oidc_providers.p"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
+		Steps: []resource.TestStep{{
+			// No credentials at all: both data sources are public.
+			Config: fmt.Sprintf(`provider "openeo" {
+  url = %s
+}
+data "openeo_capabilities" "c" {}
+data "openeo_oidc_providers" "p" {}
+`, q(r.Backend.URL())),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(caps, tfjsonpath.New("api_version"), knownvalue.StringExact("1.2.0")),
+				statecheck.ExpectKnownValue(caps, tfjsonpath.New("url"), knownvalue.StringExact(r.Backend.APIURL())),
+				statecheck.ExpectKnownValue(caps, tfjsonpath.New("backend_version"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue(caps, tfjsonpath.New("auth_endpoints"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact("GET /credentials/basic"), knownvalue.StringExact("GET /credentials/oidc"),
+					knownvalue.StringExact("GET /me")})),
+				statecheck.ExpectKnownValue(caps, tfjsonpath.New("basic_auth_supported"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(caps, tfjsonpath.New("oidc_auth_supported"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(caps, tfjsonpath.New("account_supported"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(caps, tfjsonpath.New("jwt_bearer_supported"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(provs, tfjsonpath.New("default_provider_id"), knownvalue.StringExact(acctest.ProviderID)),
+				statecheck.ExpectKnownValue(provs, tfjsonpath.New("providers").AtSliceIndex(0), knownvalue.ObjectPartial(map[string]knownvalue.Check{
+					"id":     knownvalue.StringExact(acctest.ProviderID),
+					"issuer": knownvalue.StringExact(strings.TrimRight(r.IdP.Issuer(), "/")),
+					"scopes": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("openid"), knownvalue.StringExact("email")}),
+					"default_clients": knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"id": knownvalue.StringExact("openeo-public"),
+						"grant_types": knownvalue.ListExact([]knownvalue.Check{
+							knownvalue.StringExact(testbackend.GrantDeviceCodePKCE), knownvalue.StringExact(testbackend.GrantRefreshToken)}),
+						"redirect_urls": knownvalue.ListSizeExact(0),
+					})}),
+				})),
+			},
+		}},
+	})
+}
+
+// TestAccCapabilitiesJWT: a back-end that accepts plain JWT bearers (openEO
+// API 1.3) is reported as such, and the token is sent without the prefix.
+func TestAccCapabilitiesJWT(t *testing.T) {
+	r := acctest.RigPreCheck(t, func(c *testbackend.Config) { c.JWTConformance = true })
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
+		Steps: []resource.TestStep{{
+			Config: clientCredentialsProvider(r) + `
+data "openeo_capabilities" "c" {}
+` + accountAndToken,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.openeo_capabilities.c", tfjsonpath.New("jwt_bearer_supported"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("data.openeo_capabilities.c", tfjsonpath.New("conforms_to"),
+					knownvalue.ListPartial(map[int]knownvalue.Check{1: knownvalue.StringExact(testbackend.ConformanceJWT)})),
+				userID(r.Client.ID),
+				tokenAttr("authorization_header", knownvalue.StringRegexp(regexp.MustCompile(`^Bearer [^/\s]+$`))),
+			},
+		}},
+	})
+}
+
+// TestAccBackendWithoutBasic: a back-end without /credentials/basic gives a
+// clear error for the basic method; the capabilities say so.
+func TestAccBackendWithoutBasic(t *testing.T) {
+	r := acctest.RigPreCheck(t, func(c *testbackend.Config) { c.BasicDisabled = true })
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`provider "openeo" {
+  url = %s
+}
+data "openeo_capabilities" "c" {}
+`, q(r.Backend.URL())),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.openeo_capabilities.c", tfjsonpath.New("basic_auth_supported"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue("data.openeo_capabilities.c", tfjsonpath.New("auth_endpoints"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.StringExact("GET /credentials/oidc"), knownvalue.StringExact("GET /me")})),
+				},
+			},
+			{
+				Config: fmt.Sprintf(`provider "openeo" {
+  url = %s
+  basic {
+    username = %s
+    password = %s
+  }
+}
+data "openeo_account" "me" {}
+`, q(r.Backend.URL()), q(acctest.BasicUser), q(acctest.BasicPassword)),
+				ExpectError: regexp.MustCompile(`(?s)Basic Authentication Not Supported.*does\s+not\s+support\s+basic\s+authentication.*Use\s+an\s+OIDC\s+auth\s+method`),
+			},
+		},
+	})
+}
+
+// noSecretIn fails when the error text contains one of the secrets.
+func noSecretIn(secrets ...string) resource.ErrorCheckFunc {
+	return func(err error) error {
+		if err == nil {
+			return nil
+		}
+		for _, s := range secrets {
+			if strings.Contains(err.Error(), s) {
+				return fmt.Errorf("the error shows a secret: %v", err)
+			}
+		}
+		return err
+	}
+}
+
+func TestAccWrongBasicPassword(t *testing.T) {
+	r := acctest.RigPreCheck(t)
+	const wrong = "not-alices-Pw-0b1e"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
+		ErrorCheck:               noSecretIn(wrong, acctest.BasicPassword),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`provider "openeo" {
+  url = %s
+  basic {
+    username = %s
+    password = %s
+  }
+}
+data "openeo_account" "me" {}
+`, q(r.Backend.URL()), q(acctest.BasicUser), q(wrong)),
+			ExpectError: regexp.MustCompile(`(?s)Basic Authentication Failed.*CredentialsInvalid.*Check the user name\s+and\s+password`),
+		}},
+	})
+}
+
+func TestAccWrongClientSecret(t *testing.T) {
+	r := acctest.RigPreCheck(t)
+	const wrong = "not-the-client-secret-5d2a"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
+		ErrorCheck:               noSecretIn(wrong, r.Client.Secret),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "client_credentials"
+  oidc {
+    client_id     = %s
+    client_secret = %s
+  }
+}
+data "openeo_bearer_token" "t" {}
+`, q(r.Backend.URL()), q(r.Client.ID), q(wrong)),
+			ExpectError: regexp.MustCompile(`(?s)OIDC Client Authentication Failed.*invalid_client.*Check\s+oidc.client_id\s+and\s+oidc.client_secret`),
+		}},
+	})
+}
+
+// TestAccOIDCNeedsInteractiveLogin: the oidc method without a stored refresh
+// token, on a machine where nobody can approve a device flow, names the
+// command that fixes it.
+func TestAccOIDCNeedsInteractiveLogin(t *testing.T) {
+	r := acctest.RigPreCheck(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "oidc"
+}
+data "openeo_bearer_token" "t" {}
+`, q(r.Backend.URL())),
+			ExpectError: regexp.MustCompile(`(?s)Interactive OIDC Login Required.*` + "`" + `openeo-auth\s+oidc-auth\s+` +
+				regexp.QuoteMeta(r.Backend.URL()) + "`"),
+		}},
+	})
+}
+
+// TestAccBearerTokenEphemeral passes the ephemeral token through the echo
+// provider (the only way to look at an ephemeral value in a test).
+func TestAccBearerTokenEphemeral(t *testing.T) {
+	r := acctest.RigPreCheck(t)
+	resource.Test(t, resource.TestCase{
+		// 1.11 rather than 1.10: OpenTofu reports its own version, and
+		// OpenTofu 1.10 has no ephemeral resources.
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
+		Steps: []resource.TestStep{{
+			Config: clientCredentialsProvider(r) + `
+ephemeral "openeo_bearer_token" "t" {}
+
+provider "echo" {
+  data = ephemeral.openeo_bearer_token.t
+}
+
+resource "echo" "test" {}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("echo.test", tfjsonpath.New("data").AtMapKey("method"), knownvalue.StringExact("oidc")),
+				statecheck.ExpectKnownValue("echo.test", tfjsonpath.New("data").AtMapKey("auth_method"), knownvalue.StringExact("client_credentials")),
+				statecheck.ExpectKnownValue("echo.test", tfjsonpath.New("data").AtMapKey("provider_id"), knownvalue.StringExact(acctest.ProviderID)),
+				statecheck.ExpectKnownValue("echo.test", tfjsonpath.New("data").AtMapKey("bearer"),
+					knownvalue.StringRegexp(regexp.MustCompile(`^oidc/testidp/\S+$`))),
+				statecheck.ExpectKnownValue("echo.test", tfjsonpath.New("data").AtMapKey("authorization_header"),
+					knownvalue.StringRegexp(regexp.MustCompile(`^Bearer oidc/testidp/\S+$`))),
+				statecheck.ExpectKnownValue("echo.test", tfjsonpath.New("data").AtMapKey("expires_at"),
+					knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
+			},
+		}},
+	})
+}
+
+// TestAccEphemeralOnlyKeepsSecretsOutOfState uses only the ephemeral
+// resource: its token configures a second provider instance that reads the
+// account. Afterwards no token and no secret is in any file Terraform wrote
+// (state, plans, configuration copies).
+func TestAccEphemeralOnlyKeepsSecretsOutOfState(t *testing.T) {
+	r := acctest.RigPreCheck(t)
+	work := t.TempDir()
+	t.Setenv("TF_ACC_TEMP_DIR", work)
+	rec := &acctest.Recorder{}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(rec, nil)),
+		Steps: []resource.TestStep{{
+			// The client secret comes from the environment, so that no file
+			// of the test itself holds it.
+			PreConfig: func() { t.Setenv("OPENEO_AUTH_CLIENT_SECRET", r.Client.Secret) },
+			Config: fmt.Sprintf(`provider "openeo" {
+  url         = %[1]s
+  auth_method = "client_credentials"
+  oidc {
+    client_id = %[2]s
+  }
+}
+
+ephemeral "openeo_bearer_token" "t" {}
+
+provider "openeo" {
+  alias        = "with_token"
+  url          = %[1]s
+  bearer_token = ephemeral.openeo_bearer_token.t.bearer
+}
+
+data "openeo_account" "me" {
+  provider = openeo.with_token
+}
+`, q(r.Backend.URL()), q(r.Client.ID)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				// The token worked: the account of the client was read with it.
+				userID(r.Client.ID),
+			},
+			Check: func(*terraform.State) error {
+				rec.Add(r.Client.Secret)
+				secrets := rec.Secrets()
+				if len(secrets) < 3 {
+					return fmt.Errorf("expected the client secret plus a bearer and an access token to be recorded, got %d values", len(secrets))
+				}
+				found, files, err := acctest.FindSecretsInFiles(work, secrets)
+				if err != nil {
+					return err
+				}
+				if !slices.Contains(files, "terraform.tfstate") {
+					return fmt.Errorf("no state file below %s (files: %v)", work, files)
+				}
+				if len(found) > 0 {
+					return fmt.Errorf("secrets found in Terraform's files:\n%s", strings.Join(found, "\n"))
+				}
+				t.Logf("no token or secret in the files Terraform wrote: %v", files)
+				return nil
+			},
+		}},
+	})
+}
+
+// TestAccBearerTokenDataSourceIsStored is the control for the test above:
+// the data source's token does end up in the state file (as its
+// documentation warns), so the search would find a leak.
+func TestAccBearerTokenDataSourceIsStored(t *testing.T) {
+	r := acctest.RigPreCheck(t)
+	work := t.TempDir()
+	t.Setenv("TF_ACC_TEMP_DIR", work)
+	rec := &acctest.Recorder{}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(rec, nil)),
+		Steps: []resource.TestStep{{
+			Config: clientCredentialsProvider(r) + `
+data "openeo_bearer_token" "t" {}
+`,
+			Check: func(*terraform.State) error {
+				found, files, err := acctest.FindSecretsInFiles(work, rec.Secrets())
+				if err != nil {
+					return err
+				}
+				for _, f := range found {
+					if strings.Contains(f, "terraform.tfstate") {
+						return nil
+					}
+				}
+				return fmt.Errorf("the data source's token was not found in the state file (files: %v)", files)
+			},
+		}},
+	})
+}

@@ -1,0 +1,78 @@
+package datasources
+
+import (
+	"context"
+	"time"
+
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
+)
+
+// bearerTokenModel is shared by the data source and the ephemeral resource.
+type bearerTokenModel struct {
+	Bearer              types.String `tfsdk:"bearer"`
+	AccessToken         types.String `tfsdk:"access_token"`
+	AuthorizationHeader types.String `tfsdk:"authorization_header"`
+	Method              types.String `tfsdk:"method"`
+	AuthMethod          types.String `tfsdk:"auth_method"`
+	ProviderID          types.String `tfsdk:"provider_id"`
+	ExpiresAt           types.String `tfsdk:"expires_at"`
+}
+
+func tokenToModel(t pd.Token, authMethod string) bearerTokenModel {
+	m := bearerTokenModel{
+		Bearer:              types.StringValue(t.Bearer),
+		AccessToken:         types.StringValue(t.AccessToken),
+		AuthorizationHeader: types.StringValue(t.AuthorizationHeader()),
+		Method:              types.StringValue(t.Method),
+		AuthMethod:          types.StringValue(authMethod),
+		ProviderID:          optString(t.ProviderID),
+		ExpiresAt:           types.StringNull(),
+	}
+	if !t.ExpiresAt.IsZero() {
+		m.ExpiresAt = types.StringValue(t.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	return m
+}
+
+type tokenAttr struct {
+	name, desc string
+	sensitive  bool
+}
+
+var tokenAttrs = []tokenAttr{
+	{"bearer", "The openEO bearer: what follows `Bearer ` in the `Authorization` header, e.g. `oidc/<provider_id>/<access_token>` " +
+		"or `basic//<access_token>` (or the plain JWT when the back-end accepts JWT bearers).", true},
+	{"access_token", "The raw access token, without the openEO `method/provider_id/` prefix.", true},
+	{"authorization_header", "The complete `Authorization` header value: `Bearer <bearer>`.", true},
+	{"method", "The openEO bearer method: `basic` or `oidc` (or `bearer` for a bearer given as is).", false},
+	{"auth_method", "The provider's auth method that produced the token, e.g. `client_credentials`.", false},
+	{"provider_id", "The OIDC provider id; null for basic and plain bearer tokens.", false},
+	{"expires_at", "When the access token expires, as an RFC 3339 UTC timestamp; null when the expiry is not known " +
+		"(basic tokens, plain bearers).", false},
+}
+
+func bearerTokenDataSourceAttributes() map[string]dschema.Attribute {
+	out := map[string]dschema.Attribute{}
+	for _, a := range tokenAttrs {
+		out[a.name] = dschema.StringAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.desc}
+	}
+	return out
+}
+
+func bearerTokenEphemeralAttributes() map[string]eschema.Attribute {
+	out := map[string]eschema.Attribute{}
+	for _, a := range tokenAttrs {
+		out[a.name] = eschema.StringAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.desc}
+	}
+	return out
+}
+
+// readToken obtains the provider instance's token (shared by all data
+// sources and ephemeral resources of that instance).
+func (b *base) readToken(ctx context.Context, sess pd.Session) (pd.Token, error) {
+	return sess.Token(ctx)
+}

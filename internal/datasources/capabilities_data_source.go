@@ -1,0 +1,139 @@
+package datasources
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
+)
+
+var (
+	_ datasource.DataSource              = (*capabilitiesDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*capabilitiesDataSource)(nil)
+)
+
+// NewCapabilitiesDataSource returns the openeo_capabilities data source.
+func NewCapabilitiesDataSource() datasource.DataSource { return &capabilitiesDataSource{} }
+
+type capabilitiesDataSource struct{ base }
+
+type capabilitiesModel struct {
+	URL                types.String `tfsdk:"url"`
+	APIVersion         types.String `tfsdk:"api_version"`
+	BackendVersion     types.String `tfsdk:"backend_version"`
+	ID                 types.String `tfsdk:"id"`
+	Title              types.String `tfsdk:"title"`
+	AuthEndpoints      types.List   `tfsdk:"auth_endpoints"`
+	Endpoints          types.List   `tfsdk:"endpoints"`
+	ConformsTo         types.List   `tfsdk:"conforms_to"`
+	BasicSupported     types.Bool   `tfsdk:"basic_auth_supported"`
+	OIDCSupported      types.Bool   `tfsdk:"oidc_auth_supported"`
+	MeSupported        types.Bool   `tfsdk:"account_supported"`
+	JWTBearerSupported types.Bool   `tfsdk:"jwt_bearer_supported"`
+}
+
+func (d *capabilitiesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_capabilities"
+}
+
+func (d *capabilitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The capabilities of the back-end (`GET /` after version discovery) that matter for " +
+			"authentication. Needs no credentials.",
+		Attributes: map[string]schema.Attribute{
+			"url":             schema.StringAttribute{Computed: true, MarkdownDescription: "The API root URL after version discovery (`/.well-known/openeo`)."},
+			"api_version":     schema.StringAttribute{Computed: true, MarkdownDescription: "openEO API version, e.g. `1.2.0`."},
+			"backend_version": schema.StringAttribute{Computed: true, MarkdownDescription: "Version of the back-end software."},
+			"id":              schema.StringAttribute{Computed: true, MarkdownDescription: "Id of the back-end; null when absent."},
+			"title":           schema.StringAttribute{Computed: true, MarkdownDescription: "Title of the back-end; null when absent."},
+			"auth_endpoints": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "The authentication endpoints the back-end announces, as `METHOD /path`: any of " +
+					"`GET /credentials/basic`, `GET /credentials/oidc`, `GET /me`."},
+			"endpoints": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Every endpoint the back-end announces, as `METHOD /path`."},
+			"conforms_to": schema.ListAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Conformance classes (`conformsTo`); empty when absent."},
+			"basic_auth_supported": schema.BoolAttribute{Computed: true,
+				MarkdownDescription: "Whether `GET /credentials/basic` is announced (basic authentication)."},
+			"oidc_auth_supported": schema.BoolAttribute{Computed: true,
+				MarkdownDescription: "Whether `GET /credentials/oidc` is announced (OpenID Connect)."},
+			"account_supported": schema.BoolAttribute{Computed: true,
+				MarkdownDescription: "Whether `GET /me` is announced (the `openeo_account` data source)."},
+			"jwt_bearer_supported": schema.BoolAttribute{Computed: true,
+				MarkdownDescription: "Whether the back-end accepts plain JWT bearers (conformance class " +
+					"`https://api.openeo.org/<version>/authentication/jwt`, openEO API 1.3); the provider then sends the " +
+					"access token without the `oidc/<provider_id>/` prefix."},
+		},
+	}
+}
+
+func (d *capabilitiesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.configure(req.ProviderData, "Data Source", &resp.Diagnostics)
+}
+
+func (d *capabilitiesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	ctx = d.ctx(ctx)
+	const what = "read the capabilities of the back-end"
+	sess, deferred := d.session(ctx, what, req.ClientCapabilities.DeferralAllowed, &resp.Diagnostics)
+	if deferred {
+		resp.Deferred = &datasource.Deferred{Reason: datasource.DeferredReasonProviderConfigUnknown}
+		return
+	}
+	if sess == nil {
+		return
+	}
+	caps, err := sess.Capabilities(ctx)
+	if err != nil {
+		d.fail(&resp.Diagnostics, err, what)
+		return
+	}
+	tflog.Debug(ctx, "read openEO capabilities", map[string]any{"api_version": caps.APIVersion, "url": caps.URL})
+	m, diags := capabilitiesToModel(caps)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// authEndpoints are the endpoints auth_endpoints reports, in this order.
+var authEndpoints = []string{"GET /credentials/basic", "GET /credentials/oidc", "GET /me"}
+
+func capabilitiesToModel(c pd.Capabilities) (capabilitiesModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	supported := map[string]bool{
+		"GET /credentials/basic": c.BasicSupported,
+		"GET /credentials/oidc":  c.OIDCSupported,
+		"GET /me":                c.MeSupported,
+	}
+	var auth []string
+	for _, e := range authEndpoints {
+		if supported[e] {
+			auth = append(auth, e)
+		}
+	}
+	m := capabilitiesModel{
+		URL:                types.StringValue(c.URL),
+		APIVersion:         types.StringValue(c.APIVersion),
+		BackendVersion:     optString(c.BackendVersion),
+		ID:                 optString(c.ID),
+		Title:              optString(c.Title),
+		BasicSupported:     types.BoolValue(c.BasicSupported),
+		OIDCSupported:      types.BoolValue(c.OIDCSupported),
+		MeSupported:        types.BoolValue(c.MeSupported),
+		JWTBearerSupported: types.BoolValue(c.JWTBearerSupported),
+	}
+	var d diag.Diagnostics
+	m.AuthEndpoints, d = stringList(auth)
+	diags.Append(d...)
+	m.Endpoints, d = stringList(c.Endpoints)
+	diags.Append(d...)
+	m.ConformsTo, d = stringList(c.ConformsTo)
+	diags.Append(d...)
+	return m, diags
+}

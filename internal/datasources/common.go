@@ -1,0 +1,111 @@
+// Package datasources holds the provider's data sources and ephemeral
+// resources: openeo_account, openeo_bearer_token (data source and ephemeral
+// resource), openeo_oidc_providers and openeo_capabilities.
+package datasources
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
+)
+
+// DataSources returns the constructors of every data source in this package.
+func DataSources() []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewAccountDataSource,
+		NewBearerTokenDataSource,
+		NewOIDCProvidersDataSource,
+		NewCapabilitiesDataSource,
+		NewAuthConfigDataSource, // openeo_auth_config (auth_config_data_source.go, owned by the auth-files engineer)
+	}
+}
+
+// EphemeralResources returns the constructors of every ephemeral resource.
+func EphemeralResources() []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewBearerTokenEphemeralResource,
+	}
+}
+
+// base is embedded by every data source and ephemeral resource: it keeps the
+// provider instance's client.
+type base struct {
+	client *pd.Client
+}
+
+// configure stores the provider data. kind is "Data Source" or
+// "Ephemeral Resource", for the error summary.
+func (b *base) configure(providerData any, kind string, diags *diag.Diagnostics) {
+	if providerData == nil {
+		// The provider is not configured yet (e.g. during validation).
+		return
+	}
+	c, ok := providerData.(*pd.Client)
+	if !ok {
+		diags.AddError("Unexpected "+kind+" Configure Type",
+			fmt.Sprintf("Expected *providerdata.Client, got: %T. Please report this issue to the provider developers.", providerData))
+		return
+	}
+	b.client = c
+}
+
+// session returns the provider instance's session, or adds a diagnostic.
+// deferred is true when provider values are unknown and the client allows a
+// deferral; the caller then defers instead of failing.
+func (b *base) session(ctx context.Context, what string, deferralAllowed bool, diags *diag.Diagnostics) (sess pd.Session, deferred bool) {
+	if b.client == nil {
+		diags.AddError("Provider Not Configured",
+			fmt.Sprintf("Cannot %s: the openeo provider has not been configured. Check that a provider \"openeo\" block "+
+				"(or the alias this block uses) exists. Please report this issue to the provider developers if it does.", what))
+		return nil, false
+	}
+	s, err := b.client.Session(ctx)
+	if err != nil {
+		p := pd.Explain(err, b.client.Settings(), what)
+		if p.NotReady && deferralAllowed {
+			return nil, true
+		}
+		diags.AddError(p.Summary, p.Detail)
+		return nil, false
+	}
+	return s, false
+}
+
+// fail adds the diagnostic for a failed session call.
+func (b *base) fail(diags *diag.Diagnostics, err error, what string) {
+	p := pd.Explain(err, b.client.Settings(), what)
+	diags.AddError(p.Summary, p.Detail)
+}
+
+// ctx masks the provider instance's secrets in every tflog call.
+func (b *base) ctx(ctx context.Context) context.Context {
+	if b.client == nil {
+		return ctx
+	}
+	if s := b.client.Settings().Secrets(); len(s) > 0 {
+		ctx = tflog.MaskAllFieldValuesStrings(ctx, s...)
+		ctx = tflog.MaskMessageStrings(ctx, s...)
+	}
+	return ctx
+}
+
+// maskToken adds a token's secret parts to the tflog masks of ctx.
+func maskToken(ctx context.Context, t pd.Token) context.Context {
+	var s []string
+	for _, v := range []string{t.Bearer, t.AccessToken} {
+		if len(v) >= 4 {
+			s = append(s, v)
+		}
+	}
+	if len(s) == 0 {
+		return ctx
+	}
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, s...)
+	return tflog.MaskMessageStrings(ctx, s...)
+}

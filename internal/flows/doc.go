@@ -1,0 +1,43 @@
+// Package flows authenticates against openEO back-ends the way the openEO
+// Python client does, as a small plain-Go library in the spirit of
+// golang.org/x/oauth2.
+//
+// The high-level entry point is [NewSession]: it takes a [Config] (back-end
+// URL, [Method], credentials, stores) and returns a [Session] whose
+// [Session.Token] yields a cached, automatically renewed [Token] and whose
+// [Session.Do] sends openEO requests with the bearer attached, renewing the
+// token once when the back-end answers TokenInvalid.
+//
+// The building blocks are exported as well, for the openeo-auth command and
+// for tests: [Client] performs the openEO and OIDC HTTP requests
+// ([Client.ResolveRoot], [Client.Capabilities], [Client.OIDCProviders],
+// [Client.Discover], [Client.ClientCredentialsGrant], [Client.DeviceAuthorize],
+// [Client.PollDeviceToken], ...), and the pure functions [SelectProvider],
+// [SelectClient], [ScopeString], [BuildBearer] and [ParseBearer] implement
+// the Python client's selection rules.
+//
+// # Deliberate differences from the Python client
+//
+//   - Version discovery compares api_version values as SemVer, not as
+//     strings ("1.10.0" is newer than "1.9.0").
+//   - The bearer is the plain access token (no "oidc/<provider>/" prefix)
+//     when the back-end's capabilities conform to
+//     https://api.openeo.org/<version>/authentication/jwt (openEO API 1.3).
+//   - Tokens are renewed proactively shortly before they expire (see
+//     [Config.RenewBefore]) in addition to the reactive renewal on
+//     TokenInvalid that the Python client does.
+//   - A refresh token rotated by the identity provider during renewal
+//     replaces the old one in memory and, when
+//     [OIDCSettings.StoreRefreshToken] is set, in the [RefreshTokenStore].
+//     The Python client keeps using the refresh token it logged in with.
+//   - Every request has a timeout and bounded retries (also for OIDC token
+//     requests, which the Python client never retries).
+//   - Capability endpoint methods are compared case-insensitively.
+//   - Environment variables are read through [Config.Getenv]; an empty value
+//     counts as unset (the Python client checks presence for
+//     OPENEO_AUTH_CLIENT_ID and OPENEO_AUTH_CLIENT_SECRET).
+//
+// The package imports no Terraform code and does no file I/O of its own: the
+// auth-config.json and refresh-tokens.json files are reached through
+// [AuthConfigReader] and [RefreshTokenStore].
+package flows

@@ -1,0 +1,342 @@
+package flows
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ErrorCode is an openEO error code (the "code" field of an openEO error
+// object). An ErrorCode is also an error value, so the constants below work
+// with [errors.Is]:
+//
+//	if errors.Is(err, flows.CodeTokenInvalid) { ... }
+type ErrorCode string
+
+// Error returns the code itself.
+func (c ErrorCode) Error() string { return string(c) }
+
+// openEO error codes related to authentication (errors.json, "Account
+// Management"), plus a few that are useful to recognise.
+const (
+	CodeAuthenticationRequired      ErrorCode = "AuthenticationRequired"
+	CodeAuthenticationSchemeInvalid ErrorCode = "AuthenticationSchemeInvalid"
+	CodeTokenInvalid                ErrorCode = "TokenInvalid"
+	CodeCredentialsInvalid          ErrorCode = "CredentialsInvalid"
+	CodePermissionsInsufficient     ErrorCode = "PermissionsInsufficient"
+	CodePaymentRequired             ErrorCode = "PaymentRequired"
+	CodeFeatureUnsupported          ErrorCode = "FeatureUnsupported"
+	CodeUnsupportedAPIVersion       ErrorCode = "UnsupportedApiVersion"
+	CodeInternal                    ErrorCode = "Internal"
+)
+
+// APIError is an openEO error object returned by a back-end for a 4xx or 5xx
+// response.
+type APIError struct {
+	Status  int    // HTTP status code
+	Code    string // openEO error code, e.g. "TokenInvalid"
+	Message string // human readable message
+	ID      string // optional back-end reference, shown as "(ref: ...)"
+	URL     string // optional link to documentation about the error
+}
+
+// Error formats the error like the Python client:
+// "[403] TokenInvalid: Authorization token has expired or is invalid. (ref: abc)".
+func (e *APIError) Error() string {
+	s := fmt.Sprintf("[%d] %s: %s", e.Status, e.Code, e.Message)
+	if e.ID != "" {
+		s += " (ref: " + e.ID + ")"
+	}
+	return s
+}
+
+// Is reports whether target is the same openEO error code (an [ErrorCode]),
+// or an *APIError whose non-zero fields (Status, Code) match.
+func (e *APIError) Is(target error) bool {
+	switch t := target.(type) {
+	case ErrorCode:
+		return e.Code == string(t)
+	case *APIError:
+		return (t.Code == "" || t.Code == e.Code) && (t.Status == 0 || t.Status == e.Status)
+	}
+	return false
+}
+
+// IsCode reports whether err (or an error it wraps) is an *APIError with one
+// of the given openEO error codes.
+func IsCode(err error, codes ...ErrorCode) bool {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	for _, c := range codes {
+		if ae.Code == string(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// isTokenInvalid is the reactive renewal trigger of the Python client:
+// status 401 or 403 with code TokenInvalid.
+func isTokenInvalid(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && (ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden) &&
+		ae.Code == string(CodeTokenInvalid)
+}
+
+// PlainError is a 4xx/5xx response that carried no openEO error object, for
+// example an HTML page from a proxy. Body holds a readable excerpt: tags
+// removed, white space collapsed and cut to about 200 characters.
+type PlainError struct {
+	Status int
+	Body   string
+}
+
+// Error returns "[502] Bad Gateway: <excerpt>".
+func (e *PlainError) Error() string {
+	s := fmt.Sprintf("[%d]", e.Status)
+	if t := http.StatusText(e.Status); t != "" {
+		s += " " + t
+	}
+	if e.Body != "" {
+		s += ": " + e.Body
+	}
+	return s
+}
+
+// OIDCError is a failed request to an OpenID Connect provider: discovery,
+// device authorization or token endpoint.
+type OIDCError struct {
+	// Op says what was attempted, ending in a preposition, e.g.
+	// "retrieve access token at".
+	Op string
+	// Endpoint is the URL that was requested.
+	Endpoint string
+	// Status is the HTTP status, 0 when no response arrived.
+	Status int
+	// Code and Description are the OAuth "error" and "error_description"
+	// fields, when the response had them.
+	Code        string
+	Description string
+	// Body is a readable excerpt of a response that was not an OAuth error
+	// object.
+	Body string
+	// Err is the underlying transport or parse error, if any.
+	Err error
+}
+
+// Error reads like the Python client's messages, for example
+// "Failed to retrieve access token at 'https://idp/token': [400] invalid_grant: bad code".
+func (e *OIDCError) Error() string {
+	var b strings.Builder
+	b.WriteString("Failed to ")
+	b.WriteString(e.Op)
+	b.WriteString(" '")
+	b.WriteString(e.Endpoint)
+	b.WriteString("'")
+	if e.Status != 0 {
+		fmt.Fprintf(&b, ": [%d]", e.Status)
+		switch {
+		case e.Code != "":
+			b.WriteString(" " + e.Code)
+			if e.Description != "" {
+				b.WriteString(": " + e.Description)
+			}
+		case e.Body != "":
+			b.WriteString(" " + e.Body)
+		default:
+			b.WriteString(" " + http.StatusText(e.Status))
+		}
+	}
+	if e.Err != nil {
+		var te *TransportError
+		if errors.As(e.Err, &te) {
+			b.WriteString(": " + te.cause())
+		} else {
+			b.WriteString(": " + e.Err.Error())
+		}
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (e *OIDCError) Unwrap() error { return e.Err }
+
+// NeedsInteractiveLoginError is returned when authentication needs a person
+// (an OIDC device flow) but [OIDCSettings.AllowInteraction] is false and no
+// usable refresh token exists.
+type NeedsInteractiveLoginError struct {
+	BackendURL string
+	ProviderID string
+	ClientID   string
+	Issuer     string
+	// Reason says why no token could be obtained without a person.
+	Reason string
+	// Err is the failed refresh attempt, if there was one.
+	Err error
+}
+
+func (e *NeedsInteractiveLoginError) Error() string {
+	s := fmt.Sprintf("openEO back-end '%s' needs an interactive OIDC login (provider '%s', client '%s', issuer '%s')",
+		e.BackendURL, e.ProviderID, e.ClientID, e.Issuer)
+	if e.Reason != "" {
+		s += ": " + e.Reason
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s + fmt.Sprintf(". Run `openeo-auth oidc-auth %s` to log in and store a refresh token.", e.BackendURL)
+}
+
+// Unwrap returns the failed refresh attempt, if any.
+func (e *NeedsInteractiveLoginError) Unwrap() error { return e.Err }
+
+// ClientError is a failure detected by this package before or instead of an
+// HTTP error, worded like the Python client's OpenEoClientException (for
+// example "No client_id found." or "Backend lists no OIDC providers.").
+type ClientError struct {
+	Message string
+	Err     error
+}
+
+func (e *ClientError) Error() string {
+	if e.Err != nil {
+		return e.Message + ": " + e.Err.Error()
+	}
+	return e.Message
+}
+
+// Unwrap returns the cause, if any.
+func (e *ClientError) Unwrap() error { return e.Err }
+
+func clientErrorf(format string, args ...any) error {
+	return &ClientError{Message: fmt.Sprintf(format, args...)}
+}
+
+// ParseErrorResponse turns an openEO error response into an *APIError when
+// the body is a JSON object with string "code" and "message" fields, and
+// into a *PlainError otherwise. It is the one place where openEO error
+// bodies are parsed.
+func ParseErrorResponse(status int, contentType string, body []byte) error {
+	var obj struct {
+		Code    *string         `json:"code"`
+		Message *string         `json:"message"`
+		ID      json.RawMessage `json:"id"`
+		URL     json.RawMessage `json:"url"`
+	}
+	if json.Unmarshal(body, &obj) == nil && obj.Code != nil && obj.Message != nil {
+		return &APIError{
+			Status:  status,
+			Code:    *obj.Code,
+			Message: *obj.Message,
+			ID:      jsonScalar(obj.ID),
+			URL:     jsonScalar(obj.URL),
+		}
+	}
+	return &PlainError{Status: status, Body: excerpt(contentType, body)}
+}
+
+// jsonScalar renders a JSON string or number as text; other values give "".
+func jsonScalar(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+// maxExcerpt is the length of body excerpts kept in errors.
+const maxExcerpt = 200
+
+// excerpt makes a response body readable for an error message: invalid UTF-8
+// replaced, HTML tags (and script/style contents) removed, white space
+// collapsed, and the result cut to about maxExcerpt characters.
+func excerpt(contentType string, body []byte) string {
+	s := strings.ToValidUTF8(string(body), "\uFFFD")
+	trimmed := strings.TrimSpace(s)
+	if strings.Contains(strings.ToLower(contentType), "html") || strings.HasPrefix(trimmed, "<") {
+		s = stripTags(s)
+	}
+	s = strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+	return truncate(s, maxExcerpt)
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n])) + "…"
+}
+
+// stripTags removes markup from an HTML document, keeping the text. It is a
+// readability aid for error messages, not an HTML parser.
+func stripTags(s string) string {
+	var b strings.Builder
+	lower := strings.ToLower(s)
+	for i := 0; i < len(s); {
+		if s[i] != '<' {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		// Skip the contents of script and style elements entirely.
+		skipped := false
+		for _, el := range []string{"script", "style"} {
+			if strings.HasPrefix(lower[i:], "<"+el) {
+				if end := strings.Index(lower[i:], "</"+el); end >= 0 {
+					if gt := strings.IndexByte(s[i+end:], '>'); gt >= 0 {
+						i += end + gt + 1
+						skipped = true
+					}
+				}
+			}
+		}
+		if skipped {
+			b.WriteByte(' ')
+			continue
+		}
+		gt := strings.IndexByte(s[i:], '>')
+		if gt < 0 {
+			break // unterminated tag: drop the rest
+		}
+		i += gt + 1
+		b.WriteByte(' ')
+	}
+	return htmlUnescape(b.String())
+}
+
+var htmlEntities = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#39;", "'", "&nbsp;", " ")
+
+func htmlUnescape(s string) string { return htmlEntities.Replace(s) }
+
+// parseOIDCError builds the *OIDCError for a non-success response from an
+// OpenID provider. It is the one place where OAuth error bodies are parsed.
+func parseOIDCError(op, endpoint string, status int, contentType string, body []byte) *OIDCError {
+	e := &OIDCError{Op: op, Endpoint: endpoint, Status: status}
+	var obj struct {
+		Error            *string `json:"error"`
+		ErrorDescription *string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &obj) == nil && obj.Error != nil {
+		e.Code = truncate(*obj.Error, maxExcerpt)
+		if obj.ErrorDescription != nil {
+			e.Description = truncate(*obj.ErrorDescription, maxExcerpt)
+		}
+		return e
+	}
+	e.Body = excerpt(contentType, body)
+	return e
+}

@@ -1,0 +1,578 @@
+package flows
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// LogLevel is the severity of a log message.
+type LogLevel int
+
+// Log levels.
+const (
+	LevelDebug LogLevel = iota
+	LevelInfo
+	LevelWarn
+	LevelError
+)
+
+func (l LogLevel) String() string {
+	switch l {
+	case LevelDebug:
+		return "debug"
+	case LevelInfo:
+		return "info"
+	case LevelWarn:
+		return "warn"
+	case LevelError:
+		return "error"
+	}
+	return "level(" + strconv.Itoa(int(l)) + ")"
+}
+
+// Logger receives the package's log messages. Messages and fields never
+// contain secrets (tokens, passwords, client secrets, device codes).
+type Logger interface {
+	Log(ctx context.Context, level LogLevel, msg string, fields map[string]any)
+}
+
+// LoggerFunc adapts a function to the [Logger] interface.
+type LoggerFunc func(ctx context.Context, level LogLevel, msg string, fields map[string]any)
+
+// Log calls f.
+func (f LoggerFunc) Log(ctx context.Context, level LogLevel, msg string, fields map[string]any) {
+	f(ctx, level, msg, fields)
+}
+
+// Defaults of [HTTPOptions].
+const (
+	DefaultTimeout       = 30 * time.Second
+	DefaultMaxRetries    = 3
+	DefaultRetryBaseWait = 1 * time.Second
+	DefaultRetryMaxWait  = 30 * time.Second
+	DefaultUserAgent     = "terraform-provider-openeo/dev"
+)
+
+// UserAgent returns the User-Agent header value for a provider version.
+func UserAgent(version string) string { return "terraform-provider-openeo/" + version }
+
+// HTTPOptions configures how requests are sent. The zero value is usable.
+type HTTPOptions struct {
+	// Client sends the requests; nil means a client with its own transport.
+	// Its CheckRedirect, if any, is called after this package's redirect
+	// policy (which drops the Authorization header when a redirect leaves
+	// the API root). Its Timeout should be zero: per-attempt timeouts come
+	// from Timeout below.
+	Client *http.Client
+	// Timeout bounds each attempt (connect, headers and reading the body).
+	// Zero means DefaultTimeout.
+	Timeout time.Duration
+	// MaxRetries is the number of retries after the first attempt, for
+	// idempotent requests and OIDC token requests that failed with 429, 502,
+	// 503, 504 or a connection error. Zero means DefaultMaxRetries; a
+	// negative value disables retries.
+	MaxRetries int
+	// RetryBaseWait is the first backoff wait; it doubles per retry and gets
+	// jitter (a random value between half and all of it). Zero means
+	// DefaultRetryBaseWait.
+	RetryBaseWait time.Duration
+	// RetryMaxWait caps every wait, including one asked for by a Retry-After
+	// header. Zero means DefaultRetryMaxWait.
+	RetryMaxWait time.Duration
+	// UserAgent is sent with every request. Empty means DefaultUserAgent;
+	// see [UserAgent].
+	UserAgent string
+	// Logger receives debug messages about requests and retries; nil
+	// discards them.
+	Logger Logger
+}
+
+// Client sends openEO and OIDC requests: timeouts, retries, User-Agent,
+// Authorization scoping and error parsing. It holds no credentials and is
+// safe for concurrent use.
+type Client struct {
+	hc         *http.Client
+	timeout    time.Duration
+	maxRetries int
+	baseWait   time.Duration
+	maxWait    time.Duration
+	userAgent  string
+	logger     Logger
+	sleep      func(ctx context.Context, d time.Duration) error // replaced in tests
+}
+
+// NewClient returns a Client configured by opts.
+func NewClient(opts HTTPOptions) *Client {
+	c := &Client{
+		timeout:    orDuration(opts.Timeout, DefaultTimeout),
+		maxRetries: opts.MaxRetries,
+		baseWait:   orDuration(opts.RetryBaseWait, DefaultRetryBaseWait),
+		maxWait:    orDuration(opts.RetryMaxWait, DefaultRetryMaxWait),
+		userAgent:  opts.UserAgent,
+		logger:     opts.Logger,
+		sleep:      sleepCtx,
+	}
+	if c.maxRetries == 0 {
+		c.maxRetries = DefaultMaxRetries
+	} else if c.maxRetries < 0 {
+		c.maxRetries = 0
+	}
+	if c.userAgent == "" {
+		c.userAgent = DefaultUserAgent
+	}
+	var hc http.Client
+	if opts.Client != nil {
+		hc = *opts.Client // shallow copy: keep the caller's transport and jar
+	} else {
+		hc.Transport = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	next := hc.CheckRedirect
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := scopeRedirect(req, via); err != nil {
+			return err
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		return nil
+	}
+	c.hc = &hc
+	return c
+}
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+func (c *Client) log(ctx context.Context, level LogLevel, msg string, fields map[string]any) {
+	if c.logger != nil {
+		c.logger.Log(ctx, level, msg, fields)
+	}
+}
+
+// rootKey carries the API root of a request to the redirect policy.
+type rootKey struct{}
+
+// errTooManyRedirects is returned by the redirect policy.
+var errTooManyRedirects = errors.New("stopped after 10 redirects")
+
+// scopeRedirect drops the Authorization header when a redirect leaves the
+// API root of the original request (or, without a root, its host).
+func scopeRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errTooManyRedirects
+	}
+	if req.Header.Get("Authorization") == "" {
+		return nil
+	}
+	root, _ := req.Context().Value(rootKey{}).(string)
+	keep := false
+	if root != "" {
+		keep = InsideRoot(root, req.URL.String())
+	}
+	if !keep || !sameOrigin(via[0].URL, req.URL) {
+		req.Header.Del("Authorization")
+	}
+	return nil
+}
+
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(hostPort(a), hostPort(b))
+}
+
+func hostPort(u *url.URL) string {
+	h, p := u.Hostname(), u.Port()
+	if p == "" {
+		switch strings.ToLower(u.Scheme) {
+		case "https":
+			p = "443"
+		case "http":
+			p = "80"
+		}
+	}
+	return strings.ToLower(h) + ":" + p
+}
+
+// InsideRoot reports whether target is the API root itself or below it:
+// same scheme, host and port, and a path equal to the root path or starting
+// with it followed by "/". Authorization headers are only sent to such
+// URLs (the Python client's rule, evaluated on parsed and cleaned URLs).
+func InsideRoot(root, target string) bool {
+	r, err := url.Parse(root)
+	if err != nil || r.Host == "" {
+		return false
+	}
+	t, err := url.Parse(target)
+	if err != nil || t.Host == "" {
+		return false
+	}
+	if !sameOrigin(r, t) || t.User != nil {
+		return false
+	}
+	rp := cleanPath(r.EscapedPath())
+	tp := cleanPath(t.EscapedPath())
+	if rp == "/" {
+		return true
+	}
+	return tp == rp || strings.HasPrefix(tp, rp+"/")
+}
+
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return path.Clean("/" + p)
+}
+
+// request describes one logical HTTP request; send turns it into one or more
+// attempts.
+type request struct {
+	method      string
+	url         string
+	body        []byte
+	contentType string
+	accept      string
+	// auth is the Authorization header value; it is only attached when url
+	// is inside root.
+	auth string
+	root string
+	// retry allows retries (idempotent requests and OIDC token requests).
+	retry bool
+	// secrets are scrubbed from error bodies and log messages.
+	secrets []string
+	// template, when set, is cloned for each attempt instead of building a
+	// request from method/url/body (Session.Do). Its body must be
+	// replayable through GetBody.
+	template *http.Request
+}
+
+func (r *request) build(ctx context.Context) (*http.Request, error) {
+	var req *http.Request
+	if r.template != nil {
+		req = r.template.Clone(ctx)
+		if r.template.GetBody != nil {
+			b, err := r.template.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			req.Body = b
+		}
+	} else {
+		var body io.Reader
+		if r.body != nil {
+			body = bytes.NewReader(r.body)
+		}
+		var err error
+		req, err = http.NewRequestWithContext(ctx, r.method, r.url, body)
+		if err != nil {
+			return nil, err
+		}
+		if r.contentType != "" {
+			req.Header.Set("Content-Type", r.contentType)
+		}
+		req.Header.Set("Accept", orString(r.accept, "application/json"))
+	}
+	req.Header.Del("Authorization")
+	if r.auth != "" && r.root != "" && InsideRoot(r.root, req.URL.String()) {
+		req.Header.Set("Authorization", r.auth)
+	}
+	return req, nil
+}
+
+func orString(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// retryableStatus lists the statuses retried (like the Python client's API
+// session).
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// retryableError reports whether a transport error is worth retrying:
+// connection problems and timeouts yes; redirect policy and certificate
+// problems no.
+func retryableError(err error) bool {
+	if errors.Is(err, errTooManyRedirects) {
+		return false
+	}
+	var cve *tls.CertificateVerificationError
+	if errors.As(err, &cve) {
+		return false
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) && (ue.Op == "parse" || strings.Contains(ue.Err.Error(), "unsupported protocol scheme")) {
+		return false
+	}
+	return true
+}
+
+// TransportError is a request that got no HTTP response, after retries.
+type TransportError struct {
+	Method   string
+	URL      string // without query and user info
+	Attempts int
+	Err      error
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("%s %s: %s", e.Method, e.URL, e.cause())
+}
+
+// cause is the error text without method and URL.
+func (e *TransportError) cause() string {
+	s := fmt.Sprint(e.Err)
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	return s
+}
+
+// Unwrap returns the underlying error.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// logURL strips user info, query and fragment from a URL for logs and errors.
+func logURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "<invalid URL>"
+	}
+	u.User = nil
+	u.RawQuery = ""
+	u.Fragment = ""
+	return u.String()
+}
+
+// send performs r with retries and returns the final response. The caller
+// must close the body; closing it also releases the attempt's timeout.
+func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
+	method := r.method
+	target := r.url
+	if r.template != nil {
+		method, target = r.template.Method, r.template.URL.String()
+	}
+	if method == "" {
+		method = http.MethodGet
+	}
+	for attempt := 0; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, c.timeout)
+		actx = context.WithValue(actx, rootKey{}, r.root)
+		req, err := r.build(actx)
+		if err != nil {
+			cancel()
+			return nil, fmt.Errorf("%s %s: %w", method, logURL(target), err)
+		}
+		req.Header.Set("User-Agent", c.userAgent)
+		start := time.Now()
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			timedOut := actx.Err() != nil && ctx.Err() == nil
+			cancel()
+			if ctx.Err() != nil {
+				return nil, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: ctx.Err()}
+			}
+			if timedOut {
+				err = fmt.Errorf("timed out after %s", c.timeout)
+			} else if ue, ok := err.(*url.Error); ok {
+				err = ue.Err // the URL is already part of TransportError
+			}
+			if !r.retry || attempt >= c.maxRetries || !retryableError(err) {
+				return nil, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: err}
+			}
+			wait := c.backoff(attempt)
+			c.log(ctx, LevelDebug, "retrying request after connection error", map[string]any{
+				"method": method, "url": logURL(target), "attempt": attempt + 1, "max_retries": c.maxRetries,
+				"wait": wait.String(), "error": scrub(err.Error(), r.secrets),
+			})
+			if err := c.sleep(ctx, wait); err != nil {
+				return nil, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: err}
+			}
+			continue
+		}
+		c.log(ctx, LevelDebug, "HTTP request", map[string]any{
+			"method": method, "url": logURL(target), "status": resp.StatusCode,
+			"attempt": attempt + 1, "duration_ms": time.Since(start).Milliseconds(),
+		})
+		if r.retry && attempt < c.maxRetries && retryableStatus(resp.StatusCode) {
+			wait, fromHeader := c.retryAfter(resp.Header.Get("Retry-After"), time.Now())
+			if !fromHeader {
+				wait = c.backoff(attempt)
+			}
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			_ = resp.Body.Close()
+			cancel()
+			c.log(ctx, LevelDebug, "retrying request after retryable status", map[string]any{
+				"method": method, "url": logURL(target), "status": resp.StatusCode, "attempt": attempt + 1,
+				"max_retries": c.maxRetries, "wait": wait.String(), "retry_after_header": fromHeader,
+			})
+			if err := c.sleep(ctx, wait); err != nil {
+				return nil, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: err}
+			}
+			continue
+		}
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+		return resp, nil
+	}
+}
+
+// backoff returns the wait before retry number attempt+1: RetryBaseWait
+// doubled per attempt, with jitter between half and all of it, capped at
+// RetryMaxWait.
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.baseWait
+	for i := 0; i < attempt && d < c.maxWait; i++ {
+		d *= 2
+	}
+	if d > c.maxWait {
+		d = c.maxWait
+	}
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	return half + rand.N(d-half+1)
+}
+
+// retryAfter parses a Retry-After header (delay seconds or HTTP date) and
+// caps it at RetryMaxWait. ok is false when the header is absent or invalid.
+func (c *Client) retryAfter(v string, now time.Time) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(c.maxWait/time.Second) {
+			return c.maxWait, true
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	d = t.Sub(now)
+	if d < 0 {
+		d = 0
+	}
+	if d > c.maxWait {
+		d = c.maxWait
+	}
+	return d, true
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// maxBody bounds the response bodies read into memory.
+const maxBody = 8 << 20
+
+// response is a fully read HTTP response.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// fetch sends r and reads the whole response body.
+func (c *Client) fetch(ctx context.Context, r *request) (*response, error) {
+	resp, err := c.send(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return nil, &TransportError{Method: orString(r.method, http.MethodGet), URL: logURL(r.url), Attempts: 1,
+			Err: fmt.Errorf("reading response: %w", err)}
+	}
+	if len(body) > maxBody {
+		return nil, fmt.Errorf("%s %s: response larger than %d bytes", orString(r.method, http.MethodGet), logURL(r.url), maxBody)
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, body: body}, nil
+}
+
+// getOpenEO performs an openEO GET below root and returns the body of a 200
+// response; other statuses become *APIError or *PlainError.
+func (c *Client) getOpenEO(ctx context.Context, root, endpoint, auth string, secrets ...string) ([]byte, error) {
+	resp, err := c.fetch(ctx, &request{
+		method: http.MethodGet, url: joinURL(root, endpoint), auth: auth, root: root, retry: true, secrets: secrets,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if resp.status != http.StatusOK {
+		return nil, ParseErrorResponse(resp.status, resp.header.Get("Content-Type"), scrubBytes(resp.body, secrets))
+	}
+	return resp.body, nil
+}
+
+// joinURL appends an endpoint path to a root URL like the Python client's
+// url_join: root without trailing "/" plus "/" plus endpoint without leading "/".
+func joinURL(root, endpoint string) string {
+	return strings.TrimRight(root, "/") + "/" + strings.TrimLeft(endpoint, "/")
+}
+
+// scrub replaces every occurrence of a secret with "<redacted>".
+func scrub(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if len(sec) >= 4 { // very short values would mangle ordinary text
+			s = strings.ReplaceAll(s, sec, "<redacted>")
+		}
+	}
+	return s
+}
+
+func scrubBytes(b []byte, secrets []string) []byte {
+	for _, sec := range secrets {
+		if len(sec) >= 4 {
+			b = bytes.ReplaceAll(b, []byte(sec), []byte("<redacted>"))
+		}
+	}
+	return b
+}

@@ -1,0 +1,800 @@
+package flows
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Environment variables read by a [Session] (through [Config.Getenv]).
+const (
+	EnvAuthMethod       = "OPENEO_AUTH_METHOD"
+	EnvAuthProviderID   = "OPENEO_AUTH_PROVIDER_ID"
+	EnvAuthClientID     = "OPENEO_AUTH_CLIENT_ID"
+	EnvAuthClientSecret = "OPENEO_AUTH_CLIENT_SECRET"
+)
+
+// BasicCredentials are HTTP Basic credentials for GET /credentials/basic.
+// When Username is empty, both values come from the [AuthConfigReader].
+type BasicCredentials struct {
+	Username string
+	Password string
+}
+
+// OIDCSettings are the OpenID Connect inputs of a [Config]. Which fields
+// matter depends on the [Method].
+type OIDCSettings struct {
+	// ProviderID selects the provider; empty applies the Python client's
+	// rules (see [SelectProvider]).
+	ProviderID string
+	// ClientID and ClientSecret select the client; an empty ClientID applies
+	// the rules of [SelectClient].
+	ClientID     string
+	ClientSecret string
+	// Username and Password are for MethodPassword.
+	Username string
+	Password string
+	// RefreshToken is for MethodRefreshToken and MethodOIDC; empty means
+	// the RefreshTokenStore entry for (issuer, client id).
+	RefreshToken string
+	// AccessToken is for MethodAccessToken.
+	AccessToken string
+	// Scopes are requested in addition to the provider's (not a Python
+	// client feature).
+	Scopes []string
+	// StoreRefreshToken writes refresh tokens obtained at login, and rotated
+	// ones obtained during renewal, to Config.RefreshTokens.
+	StoreRefreshToken bool
+	// MaxPollTime bounds the device flow (default 300 s).
+	MaxPollTime time.Duration
+	// PollInterval overrides the provider's device polling interval.
+	PollInterval time.Duration
+	// UsePKCE forces PKCE on or off for the device flow; nil auto-detects
+	// (see [GuessDevicePKCE]).
+	UsePKCE *bool
+	// AllowInteraction permits the device flow, which needs a person.
+	// Without it, the device flow is never started and a
+	// *NeedsInteractiveLoginError is returned instead.
+	AllowInteraction bool
+	// Display shows device-flow instructions and progress; required when
+	// AllowInteraction is set.
+	Display func(DeviceEvent)
+}
+
+// Config describes how to authenticate against one openEO back-end.
+type Config struct {
+	// BackendURL is the back-end as the user wrote it; "https://" is added
+	// when there is no scheme. It is also the auth-config.json key.
+	BackendURL string
+	// Method is the authentication method; empty means MethodNone.
+	Method Method
+	Basic  BasicCredentials
+	OIDC   OIDCSettings
+	// Bearer is the complete bearer for MethodBearer.
+	Bearer string
+	// AuthConfig and RefreshTokens are the Python client's files; both may
+	// be nil.
+	AuthConfig    AuthConfigReader
+	RefreshTokens RefreshTokenStore
+	// Getenv reads environment variables; nil means os.Getenv. An empty
+	// value counts as unset.
+	Getenv func(string) string
+	HTTP   HTTPOptions
+	// RenewBefore renews a token this long before it expires. Zero means
+	// 10% of the token's lifetime, at most DefaultRenewBefore (30 s).
+	RenewBefore time.Duration
+}
+
+// ErrNoAuthentication is returned by [Session.Token] for MethodNone.
+var ErrNoAuthentication = errors.New("no authentication method configured")
+
+// Session authenticates against one openEO back-end and sends requests to
+// it. It is safe for concurrent use; all network work is lazy and cached.
+type Session struct {
+	cfg        Config
+	backendURL string
+	client     *Client
+	getenv     func(string) string
+	src        *cachingSource // nil for MethodNone
+
+	root      lazy[string]
+	caps      lazy[*Capabilities]
+	authCaps  lazy[*Capabilities]
+	providers lazy[[]Provider]
+
+	mdMu sync.Mutex
+	md   map[string]*lazy[*ProviderMetadata]
+
+	mu           sync.Mutex
+	refreshToken string // current refresh token (rotations adopted)
+}
+
+// lazy caches the first successful result of a computation; failures are
+// retried on the next call.
+type lazy[T any] struct {
+	mu   sync.Mutex
+	done bool
+	v    T
+}
+
+func (l *lazy[T]) get(f func() (T, error)) (T, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.done {
+		return l.v, nil
+	}
+	v, err := f()
+	if err == nil {
+		l.v, l.done = v, true
+	}
+	return v, err
+}
+
+// NewSession checks cfg and returns a Session. It does no network I/O.
+func NewSession(ctx context.Context, cfg Config) (*Session, error) {
+	_ = ctx
+	if cfg.Method == "" {
+		cfg.Method = MethodNone
+	}
+	if _, err := ParseMethod(string(cfg.Method)); err != nil {
+		return nil, err
+	}
+	s := &Session{
+		cfg:        cfg,
+		backendURL: NormalizeBackendURL(cfg.BackendURL),
+		client:     NewClient(cfg.HTTP),
+		getenv:     cfg.Getenv,
+		md:         map[string]*lazy[*ProviderMetadata]{},
+	}
+	if s.getenv == nil {
+		s.getenv = os.Getenv
+	}
+	if err := checkURL(s.backendURL); err != nil {
+		return nil, err
+	}
+	o := cfg.OIDC
+	switch cfg.Method {
+	case MethodBearer:
+		if strings.TrimSpace(cfg.Bearer) == "" {
+			return nil, errors.New("method bearer needs a bearer token")
+		}
+	case MethodAccessToken:
+		if o.AccessToken == "" {
+			return nil, errors.New("method access_token needs an access token")
+		}
+	case MethodPassword:
+		if o.Username == "" || o.Password == "" {
+			return nil, errors.New("method password needs a username and a password")
+		}
+	case MethodRefreshToken:
+		if o.RefreshToken == "" && cfg.RefreshTokens == nil {
+			return nil, clientErrorf("No refresh token given or found")
+		}
+	}
+	if o.StoreRefreshToken && cfg.RefreshTokens == nil {
+		return nil, errors.New("StoreRefreshToken needs a RefreshTokenStore")
+	}
+	if o.AllowInteraction && o.Display == nil {
+		return nil, errors.New("AllowInteraction needs a Display callback for the device flow")
+	}
+	s.refreshToken = o.RefreshToken
+	if cfg.Method != MethodNone {
+		s.src = &cachingSource{acquire: s.acquire, renewBefore: cfg.RenewBefore, log: s.client.log}
+	}
+	return s, nil
+}
+
+// BackendURL returns the normalised back-end URL (the auth-config key).
+func (s *Session) BackendURL() string { return s.backendURL }
+
+// Client returns the session's HTTP client.
+func (s *Session) Client() *Client { return s.client }
+
+// Root returns the API root found by well-known version discovery.
+func (s *Session) Root(ctx context.Context) (string, error) {
+	return s.root.get(func() (string, error) { return s.client.ResolveRoot(ctx, s.backendURL) })
+}
+
+// Capabilities returns the back-end's capabilities. Like the Python
+// client, which refetches them after login, the document is fetched with
+// the bearer once the session holds a valid token (Capabilities itself
+// never triggers a login); each variant is cached.
+func (s *Session) Capabilities(ctx context.Context) (*Capabilities, error) {
+	if s.src != nil {
+		if tok := s.src.peek(); tok != nil {
+			return s.authCaps.get(func() (*Capabilities, error) {
+				body, err := s.getAuthed(ctx, "/")
+				if err != nil {
+					return nil, err
+				}
+				return s.parseCaps(ctx, body)
+			})
+		}
+	}
+	return s.publicCaps(ctx)
+}
+
+func (s *Session) publicCaps(ctx context.Context) (*Capabilities, error) {
+	return s.caps.get(func() (*Capabilities, error) {
+		root, err := s.Root(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return s.client.Capabilities(ctx, root, "")
+	})
+}
+
+func (s *Session) parseCaps(ctx context.Context, body []byte) (*Capabilities, error) {
+	root, err := s.Root(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := ParseCapabilities(body)
+	if err != nil {
+		return nil, err
+	}
+	c.Root = root
+	return c, nil
+}
+
+// Providers returns the OIDC providers listed by the back-end (cached).
+func (s *Session) Providers(ctx context.Context) ([]Provider, error) {
+	return s.providers.get(func() ([]Provider, error) {
+		root, err := s.Root(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return s.client.OIDCProviders(ctx, root)
+	})
+}
+
+// ProviderMetadata returns the discovery document of an issuer (cached per
+// issuer).
+func (s *Session) ProviderMetadata(ctx context.Context, issuer string) (*ProviderMetadata, error) {
+	s.mdMu.Lock()
+	l := s.md[issuer]
+	if l == nil {
+		l = &lazy[*ProviderMetadata]{}
+		s.md[issuer] = l
+	}
+	s.mdMu.Unlock()
+	return l.get(func() (*ProviderMetadata, error) { return s.client.Discover(ctx, issuer) })
+}
+
+// Token returns a valid token, logging in or renewing when needed. 50
+// concurrent callers cause a single login.
+func (s *Session) Token(ctx context.Context) (*Token, error) {
+	if s.src == nil {
+		return nil, ErrNoAuthentication
+	}
+	return s.src.Token(ctx)
+}
+
+// Account fetches GET /me (with reactive renewal).
+func (s *Session) Account(ctx context.Context) (*Account, error) {
+	body, err := s.getAuthed(ctx, "/me")
+	if err != nil {
+		return nil, err
+	}
+	return ParseAccount(body)
+}
+
+// NewRequest builds a request for an endpoint below the API root, e.g.
+// NewRequest(ctx, "GET", "/jobs", nil).
+func (s *Session) NewRequest(ctx context.Context, method, endpoint string, body io.Reader) (*http.Request, error) {
+	root, err := s.Root(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return http.NewRequestWithContext(ctx, method, joinURL(root, endpoint), body)
+}
+
+// getAuthed GETs an endpoint below the root through Do and returns the
+// body of a 200 response.
+func (s *Session) getAuthed(ctx context.Context, endpoint string) ([]byte, error) {
+	req, err := s.NewRequest(ctx, http.MethodGet, endpoint, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := s.Do(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: reading response: %w", logURL(req.URL.String()), err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, ParseErrorResponse(resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	return body, nil
+}
+
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// Do sends an openEO request. The bearer is attached only when the URL is
+// inside the API root, and it is dropped on redirects that leave the root.
+// Idempotent requests are retried on 429/502/503/504 and connection errors.
+// When the back-end answers 401 or 403 with the code TokenInvalid and the
+// method can renew its token, the token is renewed once (shared with
+// concurrent callers) and the request is sent once more. A body without
+// GetBody is read into memory so that it can be resent.
+//
+// Like http.Client.Do, Do returns a response for any HTTP status; the caller
+// closes its body (use [ParseErrorResponse] for non-2xx statuses).
+func (s *Session) Do(ctx context.Context, req *http.Request) (*http.Response, error) {
+	if req.URL == nil || !req.URL.IsAbs() {
+		return nil, errors.New("Session.Do needs an absolute URL (see Session.NewRequest)")
+	}
+	root, err := s.Root(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		data, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		req = req.Clone(ctx)
+		req.Body = io.NopCloser(bytes.NewReader(data))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	}
+	var tok *Token
+	if s.src != nil && InsideRoot(root, req.URL.String()) {
+		if tok, err = s.src.Token(ctx); err != nil {
+			return nil, err
+		}
+	}
+	send := func(t *Token) (*http.Response, error) {
+		r := &request{template: req, root: root, retry: idempotent(req.Method)}
+		if t != nil {
+			r.auth = bearerHeader(t.Bearer)
+			r.secrets = []string{t.AccessToken, t.Bearer}
+		}
+		return s.client.send(ctx, r)
+	}
+	resp, err := send(tok)
+	if err != nil || tok == nil || (resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden) {
+		return resp, err
+	}
+	// Peek at the error body without losing it for the caller.
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	if !isTokenInvalid(ParseErrorResponse(resp.StatusCode, resp.Header.Get("Content-Type"), head)) {
+		return resp, nil
+	}
+	reason := fmt.Sprintf("OIDC access token expired (%d TokenInvalid)", resp.StatusCode)
+	tok2, rerr := s.src.rejected(ctx, tok.Bearer)
+	if rerr != nil {
+		if !errors.Is(rerr, errCannotRenew) {
+			s.client.log(ctx, LevelError, "Failed to obtain new access token", map[string]any{
+				"method": string(s.cfg.Method), "reason": reason, "error": rerr.Error(),
+			})
+		}
+		return resp, nil
+	}
+	s.client.log(ctx, LevelInfo, "Obtained new access token", map[string]any{
+		"grant": string(tok2.Method), "reason": reason,
+	})
+	_ = resp.Body.Close()
+	return send(tok2)
+}
+
+func (s *Session) env(name string) string { return strings.TrimSpace(s.getenv(name)) }
+
+// acquire logs in with the configured method and returns the token and
+// how to renew it (nil: no renewal).
+func (s *Session) acquire(ctx context.Context) (*Token, renewFunc, error) {
+	switch s.cfg.Method {
+	case MethodBasic:
+		t, err := s.basic(ctx)
+		return t, nil, err
+	case MethodBearer:
+		b := ParseBearer(s.cfg.Bearer)
+		bearer := b.String()
+		return &Token{Bearer: bearer, AccessToken: b.Token, TokenType: "Bearer", Method: MethodBearer,
+			ProviderID: b.ProviderID, Expiry: b.Expiry, obtained: time.Now()}, nil, nil
+	case MethodAccessToken:
+		t, err := s.accessToken(ctx)
+		return t, nil, err
+	case MethodClientCredentials:
+		return s.clientCredentials(ctx)
+	case MethodPassword:
+		return s.password(ctx)
+	case MethodRefreshToken:
+		g, err := s.grantConfig(ctx, s.clientSelection(MethodRefreshToken))
+		if err != nil {
+			return nil, nil, err
+		}
+		rt, err := s.initialRefreshToken(g)
+		if err != nil {
+			return nil, nil, err
+		}
+		if rt == "" {
+			return nil, nil, clientErrorf("No refresh token given or found")
+		}
+		return s.refreshLogin(ctx, g, rt)
+	case MethodDeviceCode:
+		g, err := s.grantConfig(ctx, s.clientSelection(MethodDeviceCode))
+		if err != nil {
+			return nil, nil, err
+		}
+		return s.device(ctx, g, s.cfg.OIDC.StoreRefreshToken, nil)
+	case MethodOIDC:
+		return s.dynamic(ctx)
+	}
+	return nil, nil, fmt.Errorf("method %q cannot produce a token", s.cfg.Method)
+}
+
+func (s *Session) basic(ctx context.Context) (*Token, error) {
+	caps, err := s.publicCaps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !caps.SupportsEndpoint(http.MethodGet, "/credentials/basic") {
+		return nil, clientErrorf("This openEO back-end does not support basic authentication.")
+	}
+	user, pass := s.cfg.Basic.Username, s.cfg.Basic.Password
+	if user == "" {
+		pass = ""
+		if s.cfg.AuthConfig != nil {
+			u, p, found, err := s.cfg.AuthConfig.BasicCredentials(s.backendURL)
+			if err != nil {
+				return nil, fmt.Errorf("reading basic credentials from auth-config: %w", err)
+			}
+			if found {
+				user, pass = u, p
+			}
+		}
+		if user == "" {
+			return nil, clientErrorf("No username/password given or found.")
+		}
+	}
+	at, err := s.client.BasicAccessToken(ctx, caps, user, pass)
+	if err != nil {
+		return nil, err
+	}
+	return &Token{Bearer: BasicBearer(at), AccessToken: at, TokenType: "Bearer", Method: MethodBasic, obtained: time.Now()}, nil
+}
+
+// provider selects the provider with the configured id, the environment
+// and (only when needed) the auth-config.
+func (s *Session) provider(ctx context.Context) (Provider, error) {
+	providers, err := s.Providers(ctx)
+	if err != nil {
+		return Provider{}, err
+	}
+	sel := ProviderSelection{ProviderID: s.cfg.OIDC.ProviderID, EnvProviderID: s.env(EnvAuthProviderID)}
+	envListed := false
+	for _, p := range providers {
+		envListed = envListed || (sel.EnvProviderID != "" && p.ID == sel.EnvProviderID)
+	}
+	if sel.ProviderID == "" && !envListed && len(providers) > 1 && s.cfg.AuthConfig != nil {
+		ids, err := s.cfg.AuthConfig.OIDCProviderIDs(s.backendURL)
+		if err != nil {
+			return Provider{}, fmt.Errorf("reading OIDC providers from auth-config: %w", err)
+		}
+		sel.ConfiguredIDs = ids
+	}
+	p, reason, err := SelectProvider(providers, sel)
+	if err != nil {
+		return Provider{}, err
+	}
+	s.client.log(ctx, LevelDebug, "selected OIDC provider", map[string]any{"provider_id": p.ID, "issuer": p.Issuer, "reason": reason})
+	return p, nil
+}
+
+// grantConfig resolves provider, discovery document and client.
+func (s *Session) grantConfig(ctx context.Context, sel ClientSelection) (*GrantConfig, error) {
+	caps, err := s.publicCaps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.provider(ctx)
+	if err != nil {
+		return nil, err
+	}
+	md, err := s.ProviderMetadata(ctx, p.Issuer)
+	if err != nil {
+		return nil, err
+	}
+	sel.BackendURL = s.backendURL
+	if sel.ClientID == "" && s.cfg.AuthConfig != nil {
+		id, secret, found, err := s.cfg.AuthConfig.OIDCClient(s.backendURL, p.ID)
+		if err != nil {
+			return nil, fmt.Errorf("reading OIDC client from auth-config: %w", err)
+		}
+		sel.ConfiguredID, sel.ConfiguredSecret, sel.ConfiguredFound = id, secret, found
+	}
+	choice, err := SelectClient(p, sel)
+	if err != nil {
+		return nil, err
+	}
+	s.client.log(ctx, LevelDebug, "selected OIDC client", map[string]any{"client_id": choice.ID, "source": string(choice.Source), "provider_id": p.ID})
+	return &GrantConfig{Provider: p, Metadata: md, ClientID: choice.ID, ClientSecret: choice.Secret, PlainJWT: caps.SupportsJWTBearer()}, nil
+}
+
+func (s *Session) scope(g *GrantConfig, wantRefresh bool) string {
+	return ScopeString(g.Provider.Scopes, g.Metadata.ScopesSupported, wantRefresh, s.cfg.OIDC.Scopes...)
+}
+
+func (s *Session) accessToken(ctx context.Context) (*Token, error) {
+	caps, err := s.publicCaps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.provider(ctx)
+	if err != nil {
+		return nil, err
+	}
+	at := s.cfg.OIDC.AccessToken
+	_, exp, _ := jwtClaims(at)
+	return &Token{Bearer: BuildBearer(p.ID, at, caps.SupportsJWTBearer()), AccessToken: at, TokenType: "Bearer",
+		Method: MethodAccessToken, ProviderID: p.ID, Issuer: p.Issuer, Expiry: exp, obtained: time.Now()}, nil
+}
+
+// clientCredentials: client from the configuration, else from
+// OPENEO_AUTH_CLIENT_ID and OPENEO_AUTH_CLIENT_SECRET (both needed), else
+// from auth-config; never a default client. Renewal repeats the grant.
+func (s *Session) clientCredentials(ctx context.Context) (*Token, renewFunc, error) {
+	g, err := s.grantConfig(ctx, s.clientSelection(MethodClientCredentials))
+	if err != nil {
+		return nil, nil, err
+	}
+	grant := func(ctx context.Context, _ *Token) (*Token, error) {
+		return s.client.ClientCredentialsGrant(ctx, g, s.scope(g, false))
+	}
+	t, err := grant(ctx, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, grant, nil
+}
+
+// password: resource owner password grant; renewal repeats the grant.
+func (s *Session) password(ctx context.Context) (*Token, renewFunc, error) {
+	g, err := s.grantConfig(ctx, s.clientSelection(MethodPassword))
+	if err != nil {
+		return nil, nil, err
+	}
+	o := s.cfg.OIDC
+	t, err := s.client.PasswordGrant(ctx, g, s.scope(g, o.StoreRefreshToken), o.Username, o.Password)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.afterLogin(ctx, g, t); err != nil {
+		return nil, nil, err
+	}
+	renew := func(ctx context.Context, _ *Token) (*Token, error) {
+		return s.client.PasswordGrant(ctx, g, s.scope(g, false), o.Username, o.Password)
+	}
+	return t, renew, nil
+}
+
+// initialRefreshToken is the configured refresh token or the stored one
+// for (issuer, client id).
+func (s *Session) initialRefreshToken(g *GrantConfig) (string, error) {
+	if rt := s.cfg.OIDC.RefreshToken; rt != "" {
+		return rt, nil
+	}
+	if s.cfg.RefreshTokens == nil {
+		return "", nil
+	}
+	rt, found, err := s.cfg.RefreshTokens.RefreshToken(normalizeIssuer(g.Provider.Issuer), g.ClientID)
+	if err != nil {
+		return "", fmt.Errorf("reading refresh token store: %w", err)
+	}
+	if !found {
+		return "", nil
+	}
+	return rt, nil
+}
+
+func normalizeIssuer(issuer string) string {
+	if n := strings.TrimRight(issuer, "/"); n != "" {
+		return n
+	}
+	return "/"
+}
+
+// refreshLogin logs in with a refresh token; renewal uses the current
+// refresh token (rotations adopted).
+func (s *Session) refreshLogin(ctx context.Context, g *GrantConfig, rt string) (*Token, renewFunc, error) {
+	t, err := s.client.RefreshTokenGrant(ctx, g, rt)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.afterLogin(ctx, g, t); err != nil {
+		return nil, nil, err
+	}
+	return t, s.refreshRenewer(g), nil
+}
+
+// afterLogin remembers the refresh token and stores it when asked to (also
+// when it is the one that was used, as the Python client does).
+func (s *Session) afterLogin(ctx context.Context, g *GrantConfig, t *Token) error {
+	s.mu.Lock()
+	if t.refreshToken != "" {
+		s.refreshToken = t.refreshToken
+	}
+	s.mu.Unlock()
+	if !s.cfg.OIDC.StoreRefreshToken {
+		return nil
+	}
+	if t.refreshToken == "" {
+		s.client.log(ctx, LevelWarn, "No OIDC refresh token to store.", map[string]any{"issuer": g.Provider.Issuer, "client_id": g.ClientID})
+		return nil
+	}
+	issuer := normalizeIssuer(g.Provider.Issuer)
+	s.client.log(ctx, LevelInfo, fmt.Sprintf("Storing refresh token for issuer '%s' (client '%s')", issuer, g.ClientID), nil)
+	if err := s.cfg.RefreshTokens.SetRefreshToken(issuer, g.ClientID, t.refreshToken); err != nil {
+		return fmt.Errorf("storing refresh token: %w", err)
+	}
+	return nil
+}
+
+// refreshRenewer renews with the refresh grant. A refresh token rotated by
+// the provider replaces the old one in memory and, with StoreRefreshToken,
+// in the store (the Python client keeps the original one).
+func (s *Session) refreshRenewer(g *GrantConfig) renewFunc {
+	return func(ctx context.Context, _ *Token) (*Token, error) {
+		s.mu.Lock()
+		rt := s.refreshToken
+		s.mu.Unlock()
+		t, err := s.client.RefreshTokenGrant(ctx, g, rt)
+		if err != nil {
+			return nil, err
+		}
+		if t.refreshToken != rt {
+			s.mu.Lock()
+			s.refreshToken = t.refreshToken
+			s.mu.Unlock()
+			s.client.log(ctx, LevelDebug, "adopted rotated refresh token", map[string]any{"issuer": g.Provider.Issuer, "client_id": g.ClientID})
+			if s.cfg.OIDC.StoreRefreshToken {
+				if err := s.cfg.RefreshTokens.SetRefreshToken(normalizeIssuer(g.Provider.Issuer), g.ClientID, t.refreshToken); err != nil {
+					s.client.log(ctx, LevelWarn, "could not store rotated refresh token", map[string]any{"error": err.Error()})
+				}
+			}
+		}
+		return t, nil
+	}
+}
+
+// device runs the device flow (only with AllowInteraction). Renewal uses
+// the refresh grant when the provider returned a refresh token.
+func (s *Session) device(ctx context.Context, g *GrantConfig, wantRefresh bool, cause error) (*Token, renewFunc, error) {
+	o := s.cfg.OIDC
+	if !o.AllowInteraction {
+		reason := "the device flow needs a person and interaction is not allowed"
+		if cause != nil {
+			reason = "the refresh token was not accepted and interaction is not allowed"
+		}
+		return nil, nil, &NeedsInteractiveLoginError{BackendURL: s.backendURL, ProviderID: g.Provider.ID,
+			ClientID: g.ClientID, Issuer: g.Provider.Issuer, Reason: reason, Err: cause}
+	}
+	usePKCE := GuessDevicePKCE(g.Provider, g.ClientID, g.ClientSecret)
+	if o.UsePKCE != nil {
+		usePKCE = *o.UsePKCE
+	}
+	var pkce *PKCE
+	if usePKCE {
+		var err error
+		if pkce, err = NewPKCE(); err != nil {
+			return nil, nil, err
+		}
+	}
+	da, err := s.client.DeviceAuthorize(ctx, g, s.scope(g, wantRefresh), pkce)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.client.PollDeviceToken(ctx, g, da, PollOptions{Interval: o.PollInterval, MaxPollTime: o.MaxPollTime, Display: o.Display})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.afterLogin(ctx, g, t); err != nil {
+		return nil, nil, err
+	}
+	if t.refreshToken == "" {
+		return t, nil, nil
+	}
+	return t, s.refreshRenewer(g), nil
+}
+
+// dynamic is the Python client's authenticate_oidc.
+func (s *Session) dynamic(ctx context.Context) (*Token, renewFunc, error) {
+	switch m := s.env(EnvAuthMethod); m {
+	case "":
+	case string(MethodClientCredentials):
+		return s.clientCredentials(ctx)
+	default:
+		return nil, nil, clientErrorf("Unhandled auth method %s", m)
+	}
+	g, err := s.grantConfig(ctx, s.clientSelection(MethodOIDC))
+	if err != nil {
+		return nil, nil, err
+	}
+	rt, err := s.initialRefreshToken(g)
+	if err != nil {
+		return nil, nil, err
+	}
+	var cause error
+	if rt != "" {
+		t, renew, err := s.refreshLogin(ctx, g, rt)
+		if err == nil {
+			s.client.log(ctx, LevelInfo, "Authenticated using refresh token.", map[string]any{"provider_id": g.Provider.ID, "client_id": g.ClientID})
+			return t, renew, nil
+		}
+		s.client.log(ctx, LevelInfo, "Failed to authenticate with refresh token, falling back to the device flow if allowed",
+			map[string]any{"error": err.Error(), "provider_id": g.Provider.ID, "client_id": g.ClientID})
+		cause = err
+	} else if !s.cfg.OIDC.AllowInteraction {
+		return nil, nil, &NeedsInteractiveLoginError{BackendURL: s.backendURL, ProviderID: g.Provider.ID, ClientID: g.ClientID,
+			Issuer: g.Provider.Issuer, Reason: fmt.Sprintf("no refresh token stored for issuer '%s' and client '%s'", normalizeIssuer(g.Provider.Issuer), g.ClientID)}
+	}
+	t, renew, err := s.device(ctx, g, true, cause)
+	if err == nil {
+		s.client.log(ctx, LevelInfo, "Authenticated using device code flow.", map[string]any{"provider_id": g.Provider.ID, "client_id": g.ClientID})
+	}
+	return t, renew, err
+}
+
+// effectiveMethod is the configured method, with MethodOIDC turned into
+// MethodClientCredentials by OPENEO_AUTH_METHOD=client_credentials.
+func (s *Session) effectiveMethod() Method {
+	if s.cfg.Method == MethodOIDC && s.env(EnvAuthMethod) == string(MethodClientCredentials) {
+		return MethodClientCredentials
+	}
+	return s.cfg.Method
+}
+
+// clientSelection is the client input of a method: the configured client,
+// for client credentials the OPENEO_AUTH_CLIENT_ID/SECRET pair (both
+// needed), and the method's default-client grant check.
+func (s *Session) clientSelection(m Method) ClientSelection {
+	o := s.cfg.OIDC
+	sel := ClientSelection{ClientID: o.ClientID, ClientSecret: o.ClientSecret}
+	switch m {
+	case MethodOIDC:
+		sel.Grants = GrantsRefreshAndDevice
+	case MethodDeviceCode:
+		sel.Grants = GrantsDevice
+	case MethodRefreshToken:
+		sel.Grants = GrantsRefresh
+	case MethodClientCredentials:
+		if sel.ClientID == "" {
+			if id, secret := s.env(EnvAuthClientID), s.getenv(EnvAuthClientSecret); id != "" && secret != "" {
+				sel.ClientID, sel.ClientSecret, sel.ExplicitSource = id, secret, ClientFromEnvironment
+			}
+		}
+	}
+	return sel
+}
+
+// GrantConfig resolves the provider, its discovery document and the
+// client the configured method would use, without obtaining a token.
+func (s *Session) GrantConfig(ctx context.Context) (*GrantConfig, error) {
+	switch m := s.effectiveMethod(); m {
+	case MethodOIDC, MethodDeviceCode, MethodRefreshToken, MethodClientCredentials, MethodPassword:
+		return s.grantConfig(ctx, s.clientSelection(m))
+	}
+	return nil, fmt.Errorf("method %s does not use an OIDC client", s.cfg.Method)
+}

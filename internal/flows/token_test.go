@@ -1,0 +1,317 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestParseTokenResponse(t *testing.T) {
+	tok, err := ParseTokenResponse([]byte(`{"access_token":"AT","token_type":"bearer","expires_in":"120","refresh_token":"RT","id_token":"IT","scope":"openid"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.AccessToken != "AT" || tok.RefreshToken() != "RT" || tok.IDToken() != "IT" || tok.Scope != "openid" {
+		t.Errorf("token = %#v", tok)
+	}
+	if d := time.Until(tok.Expiry); d < 115*time.Second || d > 121*time.Second {
+		t.Errorf("expiry in %v", d)
+	}
+	jwt := testJWT(`{"iss":"i","exp":1900000000}`)
+	tok, _ = ParseTokenResponse([]byte(`{"access_token":"` + jwt + `","token_type":"Bearer"}`))
+	if !tok.Expiry.Equal(time.Unix(1900000000, 0)) {
+		t.Errorf("JWT exp not used without expires_in: %v", tok.Expiry)
+	}
+	tok, _ = ParseTokenResponse([]byte(`{"access_token":"x","token_type":"BEARER","expires_in":0}`))
+	if !tok.Expiry.IsZero() {
+		t.Error("expires_in 0 must mean unknown expiry")
+	}
+	bad := []struct{ body, want string }{
+		{`{"access_token":"SECRET","token_type":"mac"}`, "Unsupported token_type='mac'"},
+		{`{"access_token":"SECRET"}`, "Unsupported token_type=None"},
+		{`{"token_type":"Bearer"}`, "token response has no access_token"},
+		{`access_token=SECRET&token_type=bearer`, "token response is not a JSON object"},
+		{`{"access_token":5,"token_type":"Bearer"}`, "no access_token"},
+	}
+	for _, b := range bad {
+		_, err := ParseTokenResponse([]byte(b.body))
+		if err == nil || !strings.Contains(err.Error(), b.want) || strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("%s: err = %v", b.body, err)
+		}
+	}
+}
+
+func grantConfigFor(f *fakeIdP, secret string) *GrantConfig {
+	return &GrantConfig{
+		Provider: Provider{ID: "p", Issuer: f.srv.URL},
+		Metadata: &ProviderMetadata{TokenEndpoint: f.srv.URL + "/token", DeviceAuthorizationEndpoint: f.srv.URL + "/device"},
+		ClientID: "cid", ClientSecret: secret,
+	}
+}
+
+func formKeys(v url.Values) []string {
+	var keys []string
+	for k := range v {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func TestGrantFormFields(t *testing.T) {
+	f := newFakeIdP(t)
+	c := NewClient(fastHTTP())
+	ctx := context.Background()
+	withSecret := grantConfigFor(f, "cs")
+	public := grantConfigFor(f, "")
+
+	if _, err := c.ClientCredentialsGrant(ctx, withSecret, "openid"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PasswordGrant(ctx, withSecret, "openid email", "john", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RefreshTokenGrant(ctx, withSecret, "rt-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RefreshTokenGrant(ctx, public, "rt-2"); err != nil {
+		t.Fatal(err)
+	}
+	forms := f.tokenForms()
+	want := []struct {
+		keys  []string
+		grant string
+	}{
+		{[]string{"client_id", "client_secret", "grant_type", "scope"}, "client_credentials"},
+		{[]string{"client_id", "client_secret", "grant_type", "password", "scope", "username"}, "password"},
+		{[]string{"client_id", "client_secret", "grant_type", "refresh_token"}, "refresh_token"}, // no scope
+		{[]string{"client_id", "grant_type", "refresh_token"}, "refresh_token"},                  // no secret when unset
+	}
+	for i, w := range want {
+		if got := formKeys(forms[i]); !slices.Equal(got, w.keys) || forms[i].Get("grant_type") != w.grant {
+			t.Errorf("request %d: keys %v grant %q; want %v %q", i, got, forms[i].Get("grant_type"), w.keys, w.grant)
+		}
+	}
+	if forms[1].Get("username") != "john" || forms[1].Get("password") != "pw" || forms[1].Get("scope") != "openid email" {
+		t.Errorf("password form %v", forms[1])
+	}
+}
+
+func TestGrantResultFields(t *testing.T) {
+	f := newFakeIdP(t)
+	f.setToken(func(form url.Values) (int, any) {
+		if form.Get("grant_type") == "refresh_token" {
+			return 200, map[string]any{"access_token": "AT2", "token_type": "Bearer"} // no new refresh token
+		}
+		return 200, map[string]any{"access_token": "AT1", "token_type": "Bearer", "refresh_token": "RT1"}
+	})
+	c := NewClient(fastHTTP())
+	g := grantConfigFor(f, "")
+	tok, err := c.RefreshTokenGrant(context.Background(), g, "RT0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.RefreshToken() != "RT0" || tok.Bearer != "oidc/p/AT2" || tok.Method != MethodRefreshToken ||
+		tok.ProviderID != "p" || tok.Issuer != f.srv.URL || tok.ClientID != "cid" {
+		t.Errorf("token = %v (rt %q, bearer %q)", tok, tok.RefreshToken(), tok.Bearer)
+	}
+	g.PlainJWT = true
+	tok, _ = c.PasswordGrant(context.Background(), g, "openid", "u", "p")
+	if tok.Bearer != "AT1" || tok.RefreshToken() != "RT1" {
+		t.Errorf("plain JWT bearer = %q", tok.Bearer)
+	}
+	if _, err := c.RefreshTokenGrant(context.Background(), g, ""); err == nil || err.Error() != "No refresh token given or found" {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestTokenEndpointRetries(t *testing.T) {
+	f := newFakeIdP(t)
+	var mu sync.Mutex
+	n := 0
+	f.setToken(func(url.Values) (int, any) {
+		mu.Lock()
+		defer mu.Unlock()
+		n++
+		if n <= 2 {
+			return 503, "busy"
+		}
+		return 200, map[string]any{"access_token": "AT", "token_type": "Bearer"}
+	})
+	c := NewClient(fastHTTP())
+	if _, err := c.ClientCredentialsGrant(context.Background(), grantConfigFor(f, "cs"), "openid"); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.tokenForms()) != 3 {
+		t.Errorf("%d token requests, want 3", len(f.tokenForms()))
+	}
+}
+
+func TestDeviceFlowPKCE(t *testing.T) {
+	f := newFakeIdP(t)
+	var mu sync.Mutex
+	polls := 0
+	f.setToken(func(form url.Values) (int, any) {
+		mu.Lock()
+		defer mu.Unlock()
+		polls++
+		switch polls {
+		case 1:
+			return 400, map[string]any{"error": "authorization_pending"}
+		case 2:
+			return 400, map[string]any{"error": "slow_down"}
+		}
+		return 200, map[string]any{"access_token": "AT", "token_type": "Bearer", "refresh_token": "RT"}
+	})
+	c := NewClient(fastHTTP())
+	g := grantConfigFor(f, "cs")
+	g.Provider.AuthorizationParameters = map[string]string{"prompt": "login", "client_id": "override-attempt"}
+	pkce, _ := NewPKCE()
+	ctx := context.Background()
+	da, err := c.DeviceAuthorize(ctx, g, "openid offline_access", pkce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !da.UsesPKCE() || da.Instructions() != "Visit "+f.srv.URL+"/activate and enter user code 'ABCD-EFGH' to authenticate." {
+		t.Errorf("instructions %q", da.Instructions())
+	}
+	var events []DeviceStatus
+	tok, err := c.PollDeviceToken(ctx, g, da, PollOptions{Interval: 10 * time.Millisecond, SlowDownStep: 10 * time.Millisecond,
+		Display: func(e DeviceEvent) { events = append(events, e.Status) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.Method != MethodDeviceCode || tok.RefreshToken() != "RT" || tok.Bearer != "oidc/p/AT" {
+		t.Errorf("token %v", tok)
+	}
+	dev := f.devices[0]
+	if got := formKeys(dev); !slices.Equal(got, []string{"client_id", "code_challenge", "code_challenge_method", "prompt", "scope"}) {
+		t.Errorf("device request keys %v", got)
+	}
+	if dev.Get("client_id") != "cid" || dev.Get("code_challenge") != pkce.Challenge || dev.Get("code_challenge_method") != "S256" || dev.Get("prompt") != "login" {
+		t.Errorf("device request %v", dev)
+	}
+	for _, form := range f.tokenForms() {
+		if got := formKeys(form); !slices.Equal(got, []string{"client_id", "code_verifier", "device_code", "grant_type"}) ||
+			form.Get("code_verifier") != pkce.Verifier || form.Get("grant_type") != GrantDeviceCode {
+			t.Errorf("poll form %v", form)
+		}
+	}
+	want := []DeviceStatus{DevicePending, DevicePolling, DevicePending, DevicePolling, DeviceSlowDown, DevicePolling, DeviceAuthorized}
+	if !slices.Equal(events, want) {
+		t.Errorf("events %v\nwant   %v", events, want)
+	}
+}
+
+func TestDeviceFlowWithoutPKCE(t *testing.T) {
+	f := newFakeIdP(t)
+	f.device = func(url.Values) (int, any) {
+		return 200, map[string]any{"device_code": "dc", "user_code": "UC", "verification_url": "https://google/device",
+			"verification_uri_complete": "https://google/device?code=UC"}
+	}
+	f.setToken(func(url.Values) (int, any) { return 200, map[string]any{"access_token": "AT", "token_type": "Bearer"} })
+	c := NewClient(fastHTTP())
+	ctx := context.Background()
+	for _, secret := range []string{"cs", ""} {
+		g := grantConfigFor(f, secret)
+		da, err := c.DeviceAuthorize(ctx, g, "openid", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if da.VerificationURI != "https://google/device" || da.Interval != 5*time.Second ||
+			da.Instructions() != "Visit https://google/device?code=UC to authenticate." {
+			t.Errorf("device authorization %+v", da)
+		}
+		var ev DeviceEvent
+		if _, err := c.PollDeviceToken(ctx, g, da, PollOptions{Interval: time.Millisecond, Display: func(e DeviceEvent) { ev = e }}); err != nil {
+			t.Fatal(err)
+		}
+		if ev.VerificationURIComplete != "https://google/device?code=UC" || ev.UserCode != "UC" || ev.Status != DeviceAuthorized {
+			t.Errorf("event %+v", ev)
+		}
+	}
+	forms := f.tokenForms()
+	if got := formKeys(forms[0]); !slices.Equal(got, []string{"client_id", "client_secret", "device_code", "grant_type"}) {
+		t.Errorf("poll with secret: %v", got)
+	}
+	if got := formKeys(forms[1]); !slices.Equal(got, []string{"client_id", "device_code", "grant_type"}) {
+		t.Errorf("public poll: %v", got)
+	}
+	for _, d := range f.devices {
+		if got := formKeys(d); !slices.Equal(got, []string{"client_id", "scope"}) {
+			t.Errorf("device request keys %v, want exactly client_id and scope", got)
+		}
+	}
+}
+
+func TestDeviceFlowErrors(t *testing.T) {
+	f := newFakeIdP(t)
+	c := NewClient(fastHTTP())
+	ctx := context.Background()
+	g := grantConfigFor(f, "")
+	// Timeout with the Python client's message.
+	f.setToken(func(url.Values) (int, any) { return 400, map[string]any{"error": "authorization_pending"} })
+	da, err := c.DeviceAuthorize(ctx, g, "openid", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last DeviceStatus
+	_, err = c.PollDeviceToken(ctx, g, da, PollOptions{Interval: 20 * time.Millisecond, MaxPollTime: 150 * time.Millisecond,
+		Display: func(e DeviceEvent) { last = e.Status }})
+	var te *DeviceTimeoutError
+	if !errors.As(err, &te) || err.Error() != "Timeout (0.1s) while polling for access token." || last != DeviceTimedOut {
+		t.Errorf("err = %v, last status %q", err, last)
+	}
+	if (&DeviceTimeoutError{MaxPollTime: DefaultMaxPollTime}).Error() != "Timeout (300.0s) while polling for access token." {
+		t.Error("default timeout message")
+	}
+	// Any other error stops at once.
+	f.setToken(func(url.Values) (int, any) {
+		return 400, map[string]any{"error": "access_denied", "error_description": "user said no"}
+	})
+	da, _ = c.DeviceAuthorize(ctx, g, "openid", nil)
+	_, err = c.PollDeviceToken(ctx, g, da, PollOptions{Interval: time.Millisecond})
+	var oe *OIDCError
+	if !errors.As(err, &oe) || oe.Code != "access_denied" || strings.Contains(err.Error(), "dev-code-123") {
+		t.Errorf("err = %v", err)
+	}
+	// Device endpoint failure.
+	f.device = func(url.Values) (int, any) { return 400, map[string]any{"error": "invalid_client"} }
+	_, err = c.DeviceAuthorize(ctx, g, "openid", nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "Failed to get verification URL and user code from '"+f.srv.URL+"/device': [400] invalid_client") {
+		t.Errorf("err = %v", err)
+	}
+	// No device endpoint.
+	g.Metadata.DeviceAuthorizationEndpoint = ""
+	if _, err = c.DeviceAuthorize(ctx, g, "openid", nil); err == nil || !strings.Contains(err.Error(), "No support for device authorization grant") {
+		t.Errorf("err = %v", err)
+	}
+	// Context cancellation while waiting.
+	g = grantConfigFor(f, "")
+	f.device = nil
+	f.setToken(func(url.Values) (int, any) { return 400, map[string]any{"error": "authorization_pending"} })
+	da, _ = c.DeviceAuthorize(ctx, g, "openid", nil)
+	cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	_, err = c.PollDeviceToken(cctx, g, da, PollOptions{})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestParseDeviceAuthorization(t *testing.T) {
+	for _, body := range []string{`{}`, `{"device_code":"d"}`, `{"device_code":"d","user_code":"u"}`, `[]`} {
+		if _, err := ParseDeviceAuthorization([]byte(body)); err == nil {
+			t.Errorf("%s: no error", body)
+		}
+	}
+	d, err := ParseDeviceAuthorization([]byte(`{"device_code":"d","user_code":"u","verification_uri":"v","interval":"2","expires_in":60}`))
+	if err != nil || d.Interval != 2*time.Second || d.ExpiresAt.IsZero() {
+		t.Errorf("%+v %v", d, err)
+	}
+}

@@ -1,0 +1,440 @@
+package provider
+
+import (
+	"context"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
+)
+
+// cfg builds a provider block: keys are attribute paths ("url",
+// "basic.username", "oidc.scopes"); a value is a string, unknownValue, a
+// bool, an int64 or a []string.
+type cfg map[string]any
+
+type unknownValue struct{}
+
+var unknown = unknownValue{}
+
+func (c cfg) model(t *testing.T) providerModel {
+	t.Helper()
+	str := func(k string) types.String {
+		switch v := c[k].(type) {
+		case nil:
+			return types.StringNull()
+		case unknownValue:
+			return types.StringUnknown()
+		case string:
+			return types.StringValue(v)
+		}
+		t.Fatalf("bad value for %s: %#v", k, c[k])
+		return types.String{}
+	}
+	m := providerModel{
+		URL: str("url"), AuthMethod: str("auth_method"), BearerToken: str("bearer_token"),
+		AuthConfigPath: str("auth_config_path"), RefreshTokenStorePath: str("refresh_token_store_path"),
+		ClientConfigPath: str("client_config_path"), RequestTimeout: str("request_timeout"),
+		MaxRetries: types.Int64Null(), AllowInsecureBasicAuth: types.BoolNull(),
+		Basic: types.ObjectNull(basicAttrTypes), OIDC: types.ObjectNull(oidcAttrTypes),
+	}
+	if v, ok := c["max_retries"].(int64); ok {
+		m.MaxRetries = types.Int64Value(v)
+	}
+	if v, ok := c["allow_insecure_basic_auth"].(bool); ok {
+		m.AllowInsecureBasicAuth = types.BoolValue(v)
+	}
+	block := func(name string, types_ map[string]attr.Type) types.Object {
+		if c[name] == unknown {
+			return types.ObjectUnknown(types_)
+		}
+		present := c[name] != nil
+		vals := map[string]attr.Value{}
+		for a, ty := range types_ {
+			k := name + "." + a
+			if _, ok := c[k]; ok {
+				present = true
+			}
+			switch ty {
+			case types.StringType:
+				vals[a] = str(k)
+			case types.BoolType:
+				switch v := c[k].(type) {
+				case bool:
+					vals[a] = types.BoolValue(v)
+				case unknownValue:
+					vals[a] = types.BoolUnknown()
+				default:
+					vals[a] = types.BoolNull()
+				}
+			default: // list of strings
+				switch v := c[k].(type) {
+				case []string:
+					l, d := stringListValue(v)
+					if d.HasError() {
+						t.Fatal(d)
+					}
+					vals[a] = l
+				case unknownValue:
+					vals[a] = types.ListUnknown(types.StringType)
+				default:
+					vals[a] = types.ListNull(types.StringType)
+				}
+			}
+		}
+		if !present {
+			return types.ObjectNull(types_)
+		}
+		o, d := types.ObjectValue(types_, vals)
+		if d.HasError() {
+			t.Fatal(d)
+		}
+		return o
+	}
+	m.Basic = block("basic", basicAttrTypes)
+	m.OIDC = block("oidc", oidcAttrTypes)
+	return m
+}
+
+func stringListValue(v []string) (types.List, diag.Diagnostics) {
+	vals := make([]attr.Value, len(v))
+	for i, s := range v {
+		vals[i] = types.StringValue(s)
+	}
+	return types.ListValue(types.StringType, vals)
+}
+
+// iniValues is a client config file for the tests.
+func iniValues(values map[string]string) clientConfigLoader {
+	return func(string, func(string) string) (*clientConfig, error) {
+		if values == nil {
+			return nil, nil
+		}
+		return &clientConfig{Path: "/test/openeo-client-config.ini", Values: values}, nil
+	}
+}
+
+// runMerge merges c with the process environment (set by t.Setenv).
+func runMerge(t *testing.T, c cfg, ini map[string]string) (pd.Settings, diag.Diagnostics) {
+	t.Helper()
+	in, diags := decodeConfig(context.Background(), c.model(t))
+	if diags.HasError() {
+		t.Fatalf("decode: %v", diags)
+	}
+	return merge(in, os.Getenv, iniValues(ini))
+}
+
+// clearEnv empties every variable the merge reads.
+func clearEnv(t *testing.T) {
+	for _, v := range []string{pd.EnvBackendURL, pd.EnvAuthMethod, pd.EnvAuthUsername, pd.EnvAuthPassword,
+		pd.EnvAuthProviderID, pd.EnvAuthClientID, pd.EnvAuthClientSecret} {
+		t.Setenv(v, "")
+	}
+}
+
+func TestMergePrecedence(t *testing.T) {
+	type want struct {
+		url, method   string
+		methodSource  pd.Source
+		user, pass    string
+		provider      string
+		clientID      string
+		clientSecret  string
+		oidcUser      string
+		oidcPass      string
+		store         bool
+		sources       map[string]pd.Source
+		errorContains string
+	}
+	tests := []struct {
+		name string
+		cfg  cfg
+		env  map[string]string
+		ini  map[string]string
+		want want
+	}{
+		{
+			name: "attribute beats env beats file for url",
+			cfg:  cfg{"url": "https://attr.example"},
+			env:  map[string]string{pd.EnvBackendURL: "https://env.example"},
+			ini:  map[string]string{"connection.default_backend": "https://ini.example"},
+			want: want{url: "https://attr.example", method: "none", methodSource: pd.SourceDefault,
+				sources: map[string]pd.Source{"url": pd.SourceAttribute}},
+		},
+		{
+			name: "env beats file for url",
+			env:  map[string]string{pd.EnvBackendURL: "https://env.example"},
+			ini:  map[string]string{"connection.default_backend": "https://ini.example"},
+			want: want{url: "https://env.example", method: "none", methodSource: pd.SourceDefault,
+				sources: map[string]pd.Source{"url": pd.SourceEnv}},
+		},
+		{
+			name: "file default back-end and its auto_authenticate",
+			ini: map[string]string{"connection.default_backend": "openeo.example",
+				"connection.default_backend.auto_authenticate": "OIDC"},
+			want: want{url: "https://openeo.example", method: "oidc", methodSource: pd.SourceFile, store: true,
+				sources: map[string]pd.Source{"url": pd.SourceFile}},
+		},
+		{
+			name: "default_backend.auto_authenticate ignored when the url is not the file's",
+			cfg:  cfg{"url": "https://attr.example"},
+			ini: map[string]string{"connection.default_backend": "https://ini.example",
+				"connection.default_backend.auto_authenticate": "basic"},
+			want: want{url: "https://attr.example", method: "none", methodSource: pd.SourceDefault},
+		},
+		{
+			name: "connection.auto_authenticate applies to any url",
+			cfg:  cfg{"url": "https://attr.example"},
+			ini:  map[string]string{"connection.auto_authenticate": "basic"},
+			want: want{url: "https://attr.example", method: "basic", methodSource: pd.SourceFile},
+		},
+		{
+			name: "auto_authenticate off",
+			cfg:  cfg{"url": "https://attr.example"},
+			ini:  map[string]string{"connection.auto_authenticate": "off"},
+			env:  map[string]string{pd.EnvAuthUsername: "envuser"},
+			want: want{url: "https://attr.example", method: "none", methodSource: pd.SourceFile, user: "envuser"},
+		},
+		{
+			name: "explicit method beats OPENEO_AUTH_METHOD",
+			cfg:  cfg{"url": "https://x.example", "auth_method": "oidc"},
+			env:  map[string]string{pd.EnvAuthMethod: "client_credentials"},
+			want: want{url: "https://x.example", method: "oidc", methodSource: pd.SourceAttribute, store: true},
+		},
+		{
+			name: "OPENEO_AUTH_METHOD beats inference from attributes",
+			cfg:  cfg{"url": "https://x.example", "basic.username": "u", "basic.password": "p4ssw0rd"},
+			env:  map[string]string{pd.EnvAuthMethod: "Client_Credentials"},
+			want: want{url: "https://x.example", method: "client_credentials", methodSource: pd.SourceEnv, user: "u", pass: "p4ssw0rd"},
+		},
+		{
+			name: "inference from attributes beats the file",
+			cfg:  cfg{"url": "https://x.example", "oidc.client_id": "cid", "oidc.client_secret": "csecret"},
+			ini:  map[string]string{"connection.auto_authenticate": "basic"},
+			want: want{url: "https://x.example", method: "client_credentials", methodSource: pd.SourceInferred,
+				clientID: "cid", clientSecret: "csecret"},
+		},
+		{
+			name: "basic per field: attribute username, env password",
+			cfg:  cfg{"url": "https://x.example", "basic.username": "attruser"},
+			env:  map[string]string{pd.EnvAuthUsername: "envuser", pd.EnvAuthPassword: "envpass"},
+			want: want{url: "https://x.example", method: "basic", methodSource: pd.SourceInferred, user: "attruser", pass: "envpass",
+				sources: map[string]pd.Source{"basic.username": pd.SourceAttribute, "basic.password": pd.SourceEnv}},
+		},
+		{
+			name: "basic inferred from env credentials",
+			cfg:  cfg{"url": "https://x.example"},
+			env:  map[string]string{pd.EnvAuthUsername: "envuser", pd.EnvAuthPassword: "envpass"},
+			want: want{url: "https://x.example", method: "basic", methodSource: pd.SourceInferred, user: "envuser", pass: "envpass"},
+		},
+		{
+			name: "client_credentials inferred from env client",
+			cfg:  cfg{"url": "https://x.example"},
+			env:  map[string]string{pd.EnvAuthClientID: "envcid", pd.EnvAuthClientSecret: "envsecret"},
+			want: want{url: "https://x.example", method: "client_credentials", methodSource: pd.SourceInferred,
+				clientID: "envcid", clientSecret: "envsecret"},
+		},
+		{
+			name: "oidc per field",
+			cfg:  cfg{"url": "https://x.example", "auth_method": "client_credentials", "oidc.client_id": "attrcid"},
+			env: map[string]string{pd.EnvAuthClientID: "envcid", pd.EnvAuthClientSecret: "envsecret",
+				pd.EnvAuthProviderID: "envprov"},
+			want: want{url: "https://x.example", method: "client_credentials", methodSource: pd.SourceAttribute,
+				clientID: "attrcid", clientSecret: "envsecret", provider: "envprov",
+				sources: map[string]pd.Source{"oidc.client_id": pd.SourceAttribute, "oidc.client_secret": pd.SourceEnv,
+					"oidc.provider_id": pd.SourceEnv}},
+		},
+		{
+			name: "password method takes the env user for the grant",
+			cfg:  cfg{"url": "https://x.example", "auth_method": "password"},
+			env:  map[string]string{pd.EnvAuthUsername: "envuser", pd.EnvAuthPassword: "envpass"},
+			want: want{url: "https://x.example", method: "password", methodSource: pd.SourceAttribute,
+				user: "envuser", pass: "envpass", oidcUser: "envuser", oidcPass: "envpass"},
+		},
+		{
+			name: "store_refresh_token explicit",
+			cfg:  cfg{"url": "https://x.example", "auth_method": "oidc", "oidc.store_refresh_token": false},
+			want: want{url: "https://x.example", method: "oidc", methodSource: pd.SourceAttribute, store: false},
+		},
+		{
+			name: "invalid OPENEO_AUTH_METHOD",
+			cfg:  cfg{"url": "https://x.example"},
+			env:  map[string]string{pd.EnvAuthMethod: "kerberos"},
+			want: want{errorContains: "OPENEO_AUTH_METHOD"},
+		},
+		{
+			name: "ambiguous inference",
+			cfg:  cfg{"url": "https://x.example", "basic.username": "u", "bearer_token": "basic//tok3n"},
+			want: want{errorContains: "Set auth_method"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clearEnv(t)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			s, diags := runMerge(t, tc.cfg, tc.ini)
+			if tc.want.errorContains != "" {
+				if !diags.HasError() || !strings.Contains(diagText(diags), tc.want.errorContains) {
+					t.Fatalf("want an error containing %q, got %v", tc.want.errorContains, diags)
+				}
+				return
+			}
+			if diags.HasError() {
+				t.Fatalf("unexpected diagnostics: %v", diags)
+			}
+			w := tc.want
+			got := want{url: s.URL, method: s.Method, methodSource: s.MethodSource, user: s.Basic.Username,
+				pass: s.Basic.Password, provider: s.OIDC.ProviderID, clientID: s.OIDC.ClientID,
+				clientSecret: s.OIDC.ClientSecret, oidcUser: s.OIDC.Username, oidcPass: s.OIDC.Password,
+				store: s.OIDC.StoreRefreshToken}
+			wCmp, gCmp := w, got
+			wCmp.sources, gCmp.sources = nil, nil
+			if !reflect.DeepEqual(wCmp, gCmp) {
+				t.Errorf("merged settings\n got %+v\nwant %+v", gCmp, wCmp)
+			}
+			for k, src := range w.sources {
+				if s.Sources[k] != src {
+					t.Errorf("source of %s = %q, want %q", k, s.Sources[k], src)
+				}
+			}
+		})
+	}
+}
+
+func TestMergeDefaultsAndOverrides(t *testing.T) {
+	clearEnv(t)
+	s, diags := runMerge(t, cfg{"url": "https://x.example"}, nil)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if s.RequestTimeout != pd.DefaultRequestTimeout || s.MaxRetries != pd.DefaultMaxRetries ||
+		s.OIDC.MaxPollTime != pd.DefaultMaxPollTime || s.AllowInsecureBasicAuth {
+		t.Errorf("defaults: %+v", s)
+	}
+	s, diags = runMerge(t, cfg{"url": "https://x.example", "request_timeout": "2m", "max_retries": int64(0),
+		"oidc.max_poll_time": "90s", "oidc.scopes": []string{"a", "b"}, "auth_config_path": "/a/auth.json",
+		"refresh_token_store_path": "/a/rt.json"}, nil)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if s.RequestTimeout != 2*time.Minute || s.MaxRetries != 0 || s.OIDC.MaxPollTime != 90*time.Second ||
+		!reflect.DeepEqual(s.OIDC.Scopes, []string{"a", "b"}) || s.AuthConfigPath != "/a/auth.json" ||
+		s.RefreshTokenStorePath != "/a/rt.json" {
+		t.Errorf("overrides: %+v", s)
+	}
+	// An oidc block with only scopes means the dynamic oidc method.
+	if s.Method != pd.MethodOIDC {
+		t.Errorf("method = %q, want oidc (inferred from the oidc block)", s.Method)
+	}
+}
+
+func TestMergeUnknownValues(t *testing.T) {
+	clearEnv(t)
+	t.Setenv(pd.EnvBackendURL, "https://env.example")
+	for _, tc := range []struct {
+		cfg  cfg
+		want []string
+	}{
+		{cfg{"url": unknown}, []string{"url"}},
+		{cfg{"url": "https://x.example", "basic.password": unknown, "basic.username": "u"}, []string{"basic.password"}},
+		{cfg{"url": "https://x.example", "oidc": unknown}, []string{"oidc.provider_id", "oidc.client_id", "oidc.client_secret",
+			"oidc.username", "oidc.password", "oidc.refresh_token", "oidc.access_token", "oidc.max_poll_time"}},
+		{cfg{"url": "https://x.example", "auth_method": unknown}, []string{"auth_method"}},
+		{cfg{"url": "https://x.example", "oidc.scopes": unknown}, []string{"oidc.scopes"}},
+	} {
+		s, diags := runMerge(t, tc.cfg, map[string]string{"connection.default_backend": "https://ini.example"})
+		if diags.HasError() {
+			t.Fatalf("%v: unknown values must not fail the merge: %v", tc.cfg, diags)
+		}
+		if !reflect.DeepEqual(s.Unknown, tc.want) {
+			t.Errorf("%v: Unknown = %v, want %v", tc.cfg, s.Unknown, tc.want)
+		}
+		if tc.cfg["url"] == unknown && s.URL != "" {
+			t.Errorf("an unknown url must not fall back to env or file, got %q", s.URL)
+		}
+	}
+}
+
+func TestMergeInsecureBasic(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		cfg     cfg
+		env     string
+		wantErr string
+	}{
+		{name: "https", cfg: cfg{"url": "https://openeo.example", "auth_method": "basic"}},
+		{name: "loopback ip", cfg: cfg{"url": "http://127.0.0.1:8080", "auth_method": "basic"}},
+		{name: "localhost", cfg: cfg{"url": "http://localhost:8080/openeo", "auth_method": "basic"}},
+		{name: "ipv6 loopback", cfg: cfg{"url": "http://[::1]:8080", "auth_method": "basic"}},
+		{name: "http remote", cfg: cfg{"url": "http://openeo.example", "auth_method": "basic", "basic.password": "hunter22"},
+			wantErr: "allow_insecure_basic_auth"},
+		{name: "http remote from env", cfg: cfg{"auth_method": "basic"}, env: "http://openeo.example",
+			wantErr: "environment variable OPENEO_BACKEND_URL"},
+		{name: "opt-in", cfg: cfg{"url": "http://openeo.example", "auth_method": "basic", "allow_insecure_basic_auth": true}},
+		{name: "oidc over http is not basic", cfg: cfg{"url": "http://openeo.example", "auth_method": "client_credentials"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clearEnv(t)
+			t.Setenv(pd.EnvBackendURL, tc.env)
+			_, diags := runMerge(t, tc.cfg, nil)
+			text := diagText(diags)
+			if tc.wantErr == "" && diags.HasError() {
+				t.Fatalf("unexpected error: %s", text)
+			}
+			if tc.wantErr != "" {
+				if !diags.HasError() || !strings.Contains(text, tc.wantErr) || !strings.Contains(text, "Insecure Basic Authentication") {
+					t.Fatalf("want an Insecure Basic Authentication error mentioning %q, got %s", tc.wantErr, text)
+				}
+				if strings.Contains(text, "hunter22") {
+					t.Fatal("the password appears in the diagnostic")
+				}
+				if p := diags.Errors()[0]; p == nil {
+					t.Fatal("no error")
+				}
+			}
+		})
+	}
+}
+
+// TestMergeAliasesIndependent merges two provider blocks in the same
+// environment: nothing of one instance reaches the other, and env values
+// only fill fields an instance left empty.
+func TestMergeAliasesIndependent(t *testing.T) {
+	clearEnv(t)
+	t.Setenv(pd.EnvAuthMethod, "basic")
+	t.Setenv(pd.EnvAuthUsername, "envuser")
+	t.Setenv(pd.EnvAuthPassword, "envpass")
+	a, diags := runMerge(t, cfg{"url": "https://a.example", "auth_method": "client_credentials",
+		"oidc.client_id": "cid-a", "oidc.client_secret": "secret-a"}, nil)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	b, diags := runMerge(t, cfg{"url": "https://b.example", "basic.username": "bob"}, nil)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if a.Method != "client_credentials" || a.OIDC.ClientID != "cid-a" || a.OIDC.ClientSecret != "secret-a" || a.URL != "https://a.example" {
+		t.Errorf("alias a: %+v", a)
+	}
+	if b.Method != "basic" || b.Basic.Username != "bob" || b.Basic.Password != "envpass" || b.OIDC.ClientID != "" ||
+		b.OIDC.ClientSecret != "" || b.URL != "https://b.example" {
+		t.Errorf("alias b: %+v", b)
+	}
+}
+
+func diagText(d diag.Diagnostics) string {
+	var b strings.Builder
+	for _, x := range d {
+		b.WriteString(x.Summary() + ": " + x.Detail() + "\n")
+	}
+	return b.String()
+}

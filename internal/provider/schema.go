@@ -1,0 +1,276 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
+)
+
+// providerModel is the provider block as Terraform sends it.
+type providerModel struct {
+	URL                    types.String `tfsdk:"url"`
+	AuthMethod             types.String `tfsdk:"auth_method"`
+	BearerToken            types.String `tfsdk:"bearer_token"`
+	AuthConfigPath         types.String `tfsdk:"auth_config_path"`
+	RefreshTokenStorePath  types.String `tfsdk:"refresh_token_store_path"`
+	ClientConfigPath       types.String `tfsdk:"client_config_path"`
+	RequestTimeout         types.String `tfsdk:"request_timeout"`
+	MaxRetries             types.Int64  `tfsdk:"max_retries"`
+	AllowInsecureBasicAuth types.Bool   `tfsdk:"allow_insecure_basic_auth"`
+	Basic                  types.Object `tfsdk:"basic"`
+	OIDC                   types.Object `tfsdk:"oidc"`
+}
+
+type basicModel struct {
+	Username types.String `tfsdk:"username"`
+	Password types.String `tfsdk:"password"`
+}
+
+type oidcModel struct {
+	ProviderID        types.String `tfsdk:"provider_id"`
+	ClientID          types.String `tfsdk:"client_id"`
+	ClientSecret      types.String `tfsdk:"client_secret"`
+	Username          types.String `tfsdk:"username"`
+	Password          types.String `tfsdk:"password"`
+	RefreshToken      types.String `tfsdk:"refresh_token"`
+	AccessToken       types.String `tfsdk:"access_token"`
+	Scopes            types.List   `tfsdk:"scopes"`
+	StoreRefreshToken types.Bool   `tfsdk:"store_refresh_token"`
+	MaxPollTime       types.String `tfsdk:"max_poll_time"`
+}
+
+var basicAttrTypes = map[string]attr.Type{
+	"username": types.StringType,
+	"password": types.StringType,
+}
+
+var oidcAttrTypes = map[string]attr.Type{
+	"provider_id":         types.StringType,
+	"client_id":           types.StringType,
+	"client_secret":       types.StringType,
+	"username":            types.StringType,
+	"password":            types.StringType,
+	"refresh_token":       types.StringType,
+	"access_token":        types.StringType,
+	"scopes":              types.ListType{ElemType: types.StringType},
+	"store_refresh_token": types.BoolType,
+	"max_poll_time":       types.StringType,
+}
+
+func methodList() string {
+	q := make([]string, len(pd.Methods))
+	for i, m := range pd.Methods {
+		q[i] = "`" + m + "`"
+	}
+	return strings.Join(q, ", ")
+}
+
+// Schema describes the provider block.
+func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The openEO provider authenticates against an [openEO](https://openeo.org) back-end " +
+			"the way the openEO Python client does (basic and OpenID Connect, the same environment variables and the same " +
+			"`auth-config.json` / `refresh-tokens.json` files) and exposes the account, the bearer token, the OIDC providers " +
+			"and the capabilities of the back-end.\n\n" +
+			"Every value is optional in the configuration and is merged per field: **explicit attribute > environment variable > " +
+			"files**. Two provider instances (aliases) never share values. Authentication is lazy: it happens the first time a " +
+			"data source or ephemeral resource needs a token, once per provider instance and Terraform run.",
+		Attributes: map[string]schema.Attribute{
+			"url": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "URL of the openEO back-end, e.g. `https://openeo.example.org` (version discovery through " +
+					"`/.well-known/openeo` is done). Environment fallback: `" + pd.EnvBackendURL + "`; then " +
+					"`connection.default_backend` from the openEO client config file (`openeo-client-config.ini`). No default.",
+			},
+			"auth_method": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How to authenticate: one of " + methodList() + ". `oidc` is the Python client's dynamic " +
+					"selection (stored refresh token, else device code flow when a terminal is available). " +
+					"Environment fallback: `" + pd.EnvAuthMethod + "`. When neither is set, the method is inferred from the " +
+					"credentials given as attributes (`bearer_token` → `bearer`, `oidc.access_token` → `access_token`, " +
+					"`oidc.refresh_token` → `refresh_token`, `oidc.username`/`password` → `password`, `basic` → `basic`, " +
+					"`oidc.client_secret` → `client_credentials`, any other `oidc` value → `oidc`), then from the client config " +
+					"file (`connection.default_backend.auto_authenticate` when the URL is the file's default back-end, " +
+					"`connection.auto_authenticate`), then from credentials in the environment (`" + pd.EnvAuthUsername + "` → " +
+					"`basic`, `" + pd.EnvAuthClientID + "` and `" + pd.EnvAuthClientSecret + "` → `client_credentials`). " +
+					"Default: `none` (anonymous).",
+				Validators: []validator.String{stringvalidator.OneOf(pd.Methods...)},
+			},
+			"bearer_token": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "A complete openEO bearer string (e.g. `basic//abc` or `oidc/egi/eyJ...`) used as is with " +
+					"`auth_method = \"bearer\"`. No environment fallback. No default.",
+			},
+			"auth_config_path": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Path of the openEO client's `auth-config.json` (basic credentials and OIDC client settings " +
+					"per back-end, the last fallback for `basic` and `oidc` values). No environment variable of its own; the " +
+					"default follows the environment like the Python client: `auth-config.json` in " +
+					"`$OPENEO_CONFIG_HOME`, else `$XDG_CONFIG_HOME/openeo-python-client`, else `~/.config/openeo-python-client`.",
+			},
+			"refresh_token_store_path": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Path of the openEO client's `refresh-tokens.json`, read (and written with " +
+					"`oidc.store_refresh_token`) by the `oidc` and `refresh_token` methods. No environment variable of its " +
+					"own; the default follows the environment like the Python client: `refresh-tokens.json` in " +
+					"`$OPENEO_CONFIG_HOME`, else `$XDG_DATA_HOME/openeo-python-client`, else `~/.local/share/openeo-python-client`.",
+			},
+			"client_config_path": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Path of the openEO client config file (`.ini`) read for `url` and `auth_method` fallbacks. " +
+					"Environment fallback: `OPENEO_CLIENT_CONFIG`. Default: the Python client's search order: `$OPENEO_CLIENT_CONFIG`, `./openeo-client-config.ini`, " +
+					"`$OPENEO_CONFIG_HOME/openeo-client-config.ini`, `$XDG_CONFIG_HOME/openeo-python-client/openeo-client-config.ini`, " +
+					"`~/.openeo-client-config.ini`.",
+			},
+			"request_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("Timeout of each HTTP request to the back-end and the identity provider, as a "+
+					"Go duration (e.g. `30s`, `2m`). No environment fallback. Default: `%s`.", shortDuration(pd.DefaultRequestTimeout)),
+				Validators: []validator.String{durationValidator{}},
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a connection error or an HTTP "+
+					"429/502/503/504 answer, with exponential back-off. `0` disables retries. No environment fallback. Default: `%d`.",
+					pd.DefaultMaxRetries),
+				Validators: []validator.Int64{int64validator.Between(0, 10)},
+			},
+			"allow_insecure_basic_auth": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Allow `basic` authentication to send the username and password over plain `http://` to a " +
+					"host that is not loopback (`localhost`, `127.0.0.0/8`, `::1`). Only for test set-ups. No environment " +
+					"fallback. Default: `false`.",
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"basic": schema.SingleNestedBlock{
+				MarkdownDescription: "Credentials for `auth_method = \"basic\"` (`GET /credentials/basic`). Each field falls back " +
+					"to its environment variable, then to the `auth-config.json` entry of the back-end URL.",
+				Attributes: map[string]schema.Attribute{
+					"username": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "User name. Environment fallback: `" + pd.EnvAuthUsername + "`; then the " +
+							"`auth-config.json` entry for the back-end. No default.",
+					},
+					"password": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "Password. Environment fallback: `" + pd.EnvAuthPassword + "`; then the " +
+							"`auth-config.json` entry for the back-end (only used together with a username found there). No default.",
+					},
+				},
+			},
+			"oidc": schema.SingleNestedBlock{
+				MarkdownDescription: "OpenID Connect settings for the methods `oidc`, `client_credentials`, `password`, " +
+					"`refresh_token`, `device_code` and `access_token`.",
+				Attributes: map[string]schema.Attribute{
+					"provider_id": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "Id of the back-end's OIDC provider (see the `openeo_oidc_providers` data source). " +
+							"Environment fallback: `" + pd.EnvAuthProviderID + "` (used only when the back-end lists it); then the " +
+							"single provider configured in `auth-config.json`. Default: the back-end's first (default) provider.",
+					},
+					"client_id": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "OIDC client id. Environment fallback: `" + pd.EnvAuthClientID + "`; then the " +
+							"`auth-config.json` entry for the back-end and provider. Default: a matching default client listed " +
+							"by the back-end (not for `client_credentials` and `password`).",
+					},
+					"client_secret": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "OIDC client secret. Environment fallback: `" + pd.EnvAuthClientSecret + "`; then " +
+							"the `auth-config.json` entry for the back-end and provider. Default: none (public client).",
+					},
+					"username": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "User name for `auth_method = \"password\"` (resource owner password grant). " +
+							"Environment fallback (only for that method): `" + pd.EnvAuthUsername + "`. No default.",
+					},
+					"password": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "Password for `auth_method = \"password\"`. Environment fallback (only for that " +
+							"method): `" + pd.EnvAuthPassword + "`. No default.",
+					},
+					"refresh_token": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "Refresh token for `auth_method = \"refresh_token\"`. No environment fallback; " +
+							"falls back to the token stored in `refresh-tokens.json` for the provider's issuer and client id " +
+							"(as written by `openeo-auth oidc-auth <url>`). No default.",
+					},
+					"access_token": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "An OIDC access token for `auth_method = \"access_token\"`; sent as " +
+							"`oidc/<provider_id>/<access_token>` and never renewed. No environment fallback. No default.",
+					},
+					"scopes": schema.ListAttribute{
+						Optional:    true,
+						ElementType: types.StringType,
+						MarkdownDescription: "Extra scopes to request on top of `openid` and the scopes the back-end lists " +
+							"for the provider. No environment fallback. Default: none.",
+					},
+					"store_refresh_token": schema.BoolAttribute{
+						Optional: true,
+						MarkdownDescription: "Write refresh tokens obtained (or rotated) to `refresh-tokens.json`. No " +
+							"environment fallback. Default: `true` for `auth_method = \"oidc\"`, `false` otherwise (as the " +
+							"Python client).",
+					},
+					"max_poll_time": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: fmt.Sprintf("How long the device code flow waits for the user to approve, as a "+
+							"Go duration (e.g. `5m`). No environment fallback. Default: `%s`.", shortDuration(pd.DefaultMaxPollTime)),
+						Validators: []validator.String{durationValidator{}},
+					},
+				},
+			},
+		},
+	}
+}
+
+// shortDuration prints 5m0s as 5m and 60s as 1m.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// durationValidator accepts positive Go durations such as "30s" or "5m".
+type durationValidator struct{}
+
+func (durationValidator) Description(context.Context) string {
+	return "value must be a positive duration such as `30s` or `5m`"
+}
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil || d <= 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
+			fmt.Sprintf("The value %q is not a positive duration. Use a number with a unit, such as \"30s\", \"2m\" or \"1h\".",
+				req.ConfigValue.ValueString()))
+	}
+}

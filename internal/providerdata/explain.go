@@ -1,0 +1,219 @@
+package providerdata
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+)
+
+// Problem is an error turned into a diagnostic: a short Title-Case summary
+// and a detail made of full sentences that say how to fix it. Neither ever
+// contains a secret of the settings.
+type Problem struct {
+	Summary string
+	Detail  string
+	// NotReady is true when provider values are unknown (a deferral is possible).
+	NotReady bool
+}
+
+// Explain turns an error from the session into a Problem. what names the
+// operation, e.g. "read the openEO account".
+func Explain(err error, s Settings, what string) Problem {
+	p := explain(err, s, what)
+	secrets := s.Secrets()
+	p.Summary = Redact(p.Summary, secrets...)
+	p.Detail = Redact(p.Detail, secrets...)
+	return p
+}
+
+func explain(err error, s Settings, what string) Problem {
+	var notReady *NotReadyError
+	if errors.As(err, &notReady) {
+		return Problem{
+			NotReady: true,
+			Summary:  "Provider Configuration Not Yet Known",
+			Detail: fmt.Sprintf("Cannot %s yet: the provider value(s) %s depend on something that is only known after "+
+				"apply, and openEO authentication needs every provider value. Apply the resources the provider "+
+				"configuration depends on first (for example with -target), or set these values statically or "+
+				"through their environment variables.", what, quoteList(notReady.Fields)),
+		}
+	}
+	var cfg *ConfigError
+	if errors.As(err, &cfg) {
+		return Problem{Summary: cfg.Summary, Detail: cfg.Detail}
+	}
+
+	var interactive *flows.NeedsInteractiveLoginError
+	if errors.As(err, &interactive) {
+		u := interactive.BackendURL
+		if u == "" {
+			u = s.URL
+		}
+		return Problem{
+			Summary: "Interactive OIDC Login Required",
+			Detail: fmt.Sprintf("Cannot %s: %s. Terraform cannot show a device code login here, and no usable refresh "+
+				"token was found in %s. Run `openeo-auth oidc-auth %s` in a terminal to log in once and store a refresh "+
+				"token, then run Terraform again (or use auth_method \"client_credentials\" for automation).",
+				what, strings.TrimSuffix(strings.TrimSpace(interactiveReason(interactive)), "."), storeName(s), u),
+		}
+	}
+
+	var apiErr *flows.APIError
+	if errors.As(err, &apiErr) {
+		switch {
+		case s.Method == MethodBasic && apiErr.Code != string(flows.CodeTokenInvalid) &&
+			(apiErr.Code == string(flows.CodeCredentialsInvalid) || apiErr.Status == 401 || apiErr.Status == 403):
+			return Problem{
+				Summary: "Basic Authentication Failed",
+				Detail: fmt.Sprintf("Cannot %s: the back-end rejected the basic credentials (%s). Check the user name "+
+					"and password%s.", what, apiErr.Error(), basicSources(s)),
+			}
+		case apiErr.Code == string(flows.CodeTokenInvalid):
+			return Problem{
+				Summary: "openEO Token Rejected",
+				Detail: fmt.Sprintf("Cannot %s: the back-end rejected the token even after renewing it (%s). Check that "+
+					"the auth method and OIDC provider are the ones this back-end accepts.", what, apiErr.Error()),
+			}
+		}
+		return Problem{
+			Summary: "openEO Back-End Error",
+			Detail:  fmt.Sprintf("Cannot %s: the back-end answered %s. Check the back-end URL and the credentials.", what, apiErr.Error()),
+		}
+	}
+
+	var oidcErr *flows.OIDCError
+	if errors.As(err, &oidcErr) {
+		switch oidcErr.Code {
+		case "invalid_client", "unauthorized_client":
+			return Problem{
+				Summary: "OIDC Client Authentication Failed",
+				Detail: fmt.Sprintf("Cannot %s: the identity provider rejected the OIDC client (%s). Check oidc.client_id "+
+					"and oidc.client_secret (or %s and %s, or the client stored for this back-end in auth-config.json).",
+					what, oidcErr.Error(), EnvAuthClientID, EnvAuthClientSecret),
+			}
+		case "invalid_grant":
+			fix := "Check the credentials of the auth method."
+			switch s.Method {
+			case MethodPassword:
+				fix = fmt.Sprintf("Check oidc.username and oidc.password (or %s and %s).", EnvAuthUsername, EnvAuthPassword)
+			case MethodRefreshToken, MethodOIDC:
+				fix = fmt.Sprintf("The refresh token is invalid or expired: run `openeo-auth oidc-auth %s` to log in again.", s.URL)
+			}
+			return Problem{
+				Summary: "OIDC Login Failed",
+				Detail:  fmt.Sprintf("Cannot %s: the identity provider refused the grant (%s). %s", what, oidcErr.Error(), fix),
+			}
+		}
+		return Problem{
+			Summary: "OIDC Request Failed",
+			Detail: fmt.Sprintf("Cannot %s: %s. Check that the identity provider is reachable and that the OIDC "+
+				"settings of the provider block are right.", what, oidcErr.Error()),
+		}
+	}
+
+	var transport *flows.TransportError
+	if errors.As(err, &transport) {
+		return Problem{
+			Summary: "openEO Back-End Unreachable",
+			Detail: fmt.Sprintf("Cannot %s: %s. Check the URL and the network, or raise request_timeout and max_retries.",
+				what, transport.Error()),
+		}
+	}
+
+	var clientErr *flows.ClientError
+	if errors.As(err, &clientErr) {
+		msg := clientErr.Error()
+		low := strings.ToLower(msg)
+		switch {
+		case strings.Contains(low, "basic authentication") && strings.Contains(low, "not support"):
+			return Problem{
+				Summary: "Basic Authentication Not Supported",
+				Detail: fmt.Sprintf("Cannot %s: %s The back-end does not list GET /credentials/basic in its capabilities. "+
+					"Use an OIDC auth method (see the openeo_oidc_providers data source).", what, ensureSentence(msg)),
+			}
+		case strings.Contains(low, "username") && (strings.Contains(low, "no ") || strings.Contains(low, "missing")):
+			return Problem{
+				Summary: "Missing Basic Credentials",
+				Detail: fmt.Sprintf("Cannot %s: %s Set basic.username and basic.password in the provider block, the "+
+					"environment variables %s and %s, or store them for %s in auth-config.json.",
+					what, ensureSentence(msg), EnvAuthUsername, EnvAuthPassword, s.URL),
+			}
+		case strings.Contains(low, "client_id"):
+			return Problem{
+				Summary: "Missing OIDC Client",
+				Detail: fmt.Sprintf("Cannot %s: %s Set oidc.client_id (and oidc.client_secret for a confidential client), "+
+					"the environment variables %s and %s, or store a client for this back-end in auth-config.json.",
+					what, ensureSentence(msg), EnvAuthClientID, EnvAuthClientSecret),
+			}
+		case strings.Contains(low, "refresh token"):
+			return Problem{
+				Summary: "Missing Refresh Token",
+				Detail: fmt.Sprintf("Cannot %s: %s Set oidc.refresh_token, or run `openeo-auth oidc-auth %s` to store one.",
+					what, ensureSentence(msg), s.URL),
+			}
+		case strings.Contains(low, "provider"):
+			return Problem{
+				Summary: "OIDC Provider Not Available",
+				Detail: fmt.Sprintf("Cannot %s: %s Set oidc.provider_id (or %s) to one of the providers the back-end lists "+
+					"(see the openeo_oidc_providers data source).", what, ensureSentence(msg), EnvAuthProviderID),
+			}
+		}
+		return Problem{
+			Summary: "openEO Authentication Failed",
+			Detail:  fmt.Sprintf("Cannot %s: %s Check the provider configuration.", what, ensureSentence(msg)),
+		}
+	}
+
+	return Problem{
+		Summary: "openEO Request Failed",
+		Detail:  fmt.Sprintf("Cannot %s: %s Check the provider configuration and the back-end.", what, ensureSentence(err.Error())),
+	}
+}
+
+func interactiveReason(e *flows.NeedsInteractiveLoginError) string {
+	r := e.Reason
+	if r == "" {
+		r = "an interactive OIDC login is needed"
+	}
+	if e.Err != nil {
+		r += " (" + e.Err.Error() + ")"
+	}
+	return r
+}
+
+func storeName(s Settings) string {
+	if s.RefreshTokenStorePath != "" {
+		return s.RefreshTokenStorePath
+	}
+	return "refresh-tokens.json"
+}
+
+func basicSources(s Settings) string {
+	var parts []string
+	for _, f := range []struct{ path, env string }{
+		{"basic.username", EnvAuthUsername}, {"basic.password", EnvAuthPassword},
+	} {
+		switch s.Sources[f.path] {
+		case SourceAttribute:
+			parts = append(parts, f.path+" is set in the provider block")
+		case SourceEnv:
+			parts = append(parts, f.path+" comes from "+f.env)
+		default:
+			parts = append(parts, f.path+" comes from auth-config.json")
+		}
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
+}
+
+func ensureSentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,289 @@
+package providerdata
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+)
+
+// DeviceEvent is what the device code flow shows to a person.
+type DeviceEvent = flows.DeviceEvent
+
+// Interaction decides, when a session is built, whether the device code flow
+// may run and where its instructions go. ok false means no person can be
+// reached: the oidc method then fails with the openeo-auth hint.
+type Interaction func() (display func(DeviceEvent), ok bool)
+
+// FlowsOptions configure the real sessions.
+type FlowsOptions struct {
+	// Version is the provider version, for the User-Agent.
+	Version string
+	// Getenv is the process environment; nil means os.Getenv.
+	Getenv func(string) string
+	// HTTPClient sends the requests; nil means a default client.
+	HTTPClient *http.Client
+	// Interaction; nil means TerminalInteraction.
+	Interaction Interaction
+	// Logger receives the flows log messages (never secrets); nil discards.
+	Logger flows.Logger
+}
+
+// NewFlowsSessionFactory returns the SessionFactory backed by internal/flows
+// and internal/authfiles.
+func NewFlowsSessionFactory(o FlowsOptions) SessionFactory {
+	return func(ctx context.Context, s Settings) (Session, error) {
+		getenv := o.Getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		env := authfiles.Env{LookupEnv: func(k string) (string, bool) {
+			v := getenv(k)
+			return v, v != ""
+		}}
+		fopts := authfiles.Options{Env: env, CreatedBy: "terraform-provider-openeo " + o.Version}
+		ac, err := authfiles.OpenAuthConfig(s.AuthConfigPath, fopts)
+		if err != nil {
+			return nil, fmt.Errorf("opening auth-config.json: %w", err)
+		}
+		rt, err := authfiles.OpenRefreshTokens(s.RefreshTokenStorePath, fopts)
+		if err != nil {
+			return nil, fmt.Errorf("opening refresh-tokens.json: %w", err)
+		}
+		cfg := flows.Config{
+			BackendURL: s.URL,
+			Method:     flows.Method(s.Method),
+			Basic:      flows.BasicCredentials{Username: s.Basic.Username, Password: s.Basic.Password},
+			OIDC: flows.OIDCSettings{
+				ClientID:          s.OIDC.ClientID,
+				ClientSecret:      s.OIDC.ClientSecret,
+				Username:          s.OIDC.Username,
+				Password:          s.OIDC.Password,
+				RefreshToken:      s.OIDC.RefreshToken,
+				AccessToken:       s.OIDC.AccessToken,
+				Scopes:            s.OIDC.Scopes,
+				StoreRefreshToken: s.OIDC.StoreRefreshToken,
+				MaxPollTime:       s.OIDC.MaxPollTime,
+			},
+			Bearer:        s.BearerToken,
+			AuthConfig:    ac,
+			RefreshTokens: rt,
+			Getenv:        s.FlowsGetenv(getenv),
+			HTTP: flows.HTTPOptions{
+				Client:     o.HTTPClient,
+				Timeout:    s.RequestTimeout,
+				MaxRetries: s.MaxRetries,
+				UserAgent:  flows.UserAgent(o.Version),
+				Logger:     o.Logger,
+			},
+		}
+		if s.MaxRetries == 0 {
+			cfg.HTTP.MaxRetries = -1 // flows: 0 means its default, negative disables
+		}
+		// An explicit provider_id must be listed by the back-end (error
+		// otherwise); one from OPENEO_AUTH_PROVIDER_ID is used only when it
+		// is listed, as in the Python client. FlowsGetenv passes the latter.
+		if s.Sources["oidc.provider_id"] == SourceAttribute {
+			cfg.OIDC.ProviderID = s.OIDC.ProviderID
+		}
+		switch s.Method {
+		case MethodOIDC, MethodDeviceCode:
+			inter := o.Interaction
+			if inter == nil {
+				inter = TerminalInteraction
+			}
+			if display, ok := inter(); ok && display != nil {
+				cfg.OIDC.AllowInteraction = true
+				cfg.OIDC.Display = display
+			}
+		}
+		sess, err := flows.NewSession(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &flowsSession{s: sess, settings: s}, nil
+	}
+}
+
+// FlowsGetenv is the environment the flows session sees: the provider's
+// merged decisions for the OPENEO_AUTH_* variables (so that an explicit
+// attribute is never overridden by the environment in flows' own dynamic
+// selection) and the process environment for everything else.
+func (s Settings) FlowsGetenv(getenv func(string) string) func(string) string {
+	override := map[string]string{
+		// The method is decided; flows must not switch dynamic selection.
+		EnvAuthMethod: "",
+		// The merged client is passed as configuration.
+		EnvAuthClientID:     "",
+		EnvAuthClientSecret: "",
+		EnvAuthUsername:     "",
+		EnvAuthPassword:     "",
+		EnvBackendURL:       "",
+		EnvAuthProviderID:   "",
+	}
+	if s.Sources["oidc.provider_id"] == SourceEnv {
+		override[EnvAuthProviderID] = s.OIDC.ProviderID
+	}
+	return func(k string) string {
+		if v, ok := override[k]; ok {
+			return v
+		}
+		return getenv(k)
+	}
+}
+
+// TerminalInteraction allows the device code flow when the controlling
+// terminal can be opened and TF_IN_AUTOMATION is unset; instructions are
+// written to the terminal, not to Terraform's output.
+func TerminalInteraction() (func(DeviceEvent), bool) {
+	if os.Getenv("TF_IN_AUTOMATION") != "" {
+		return nil, false
+	}
+	tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0)
+	if err != nil {
+		return nil, false
+	}
+	var mu sync.Mutex
+	var last flows.DeviceStatus
+	return func(ev DeviceEvent) {
+		mu.Lock()
+		defer mu.Unlock()
+		if ev.Status == last && last != "" {
+			return
+		}
+		last = ev.Status
+		if ev.Instructions != "" && ev.Status == flows.DevicePending {
+			fmt.Fprintf(tty, "\nopenEO (terraform-provider-openeo): %s\n", ev.Instructions)
+			return
+		}
+		fmt.Fprintf(tty, "openEO device flow: %s\n", ev.Status)
+	}, true
+}
+
+// flowsSession adapts *flows.Session to Session.
+type flowsSession struct {
+	s        *flows.Session
+	settings Settings
+}
+
+func (f *flowsSession) Token(ctx context.Context) (Token, error) {
+	if f.settings.Method == MethodBasic && !f.settings.AllowInsecureBasicAuth {
+		// The configured URL was checked in Configure; version discovery
+		// may still lead to another root.
+		root, err := f.s.Root(ctx)
+		if err != nil {
+			return Token{}, err
+		}
+		if err := CheckBasicTransport(root); err != nil {
+			return Token{}, &ConfigError{
+				Summary: "Insecure Basic Authentication",
+				Detail: fmt.Sprintf("The back-end's API root %s (found by version discovery) uses plain http:// to a "+
+					"host that is not loopback, so basic authentication would send the password unencrypted. Use an "+
+					"https:// back-end, or set allow_insecure_basic_auth = true in the provider block if you accept this risk.", root),
+			}
+		}
+	}
+	t, err := f.s.Token(ctx)
+	if err != nil {
+		if errors.Is(err, flows.ErrNoAuthentication) {
+			return Token{}, &ConfigError{
+				Summary: "No Authentication Method",
+				Detail: "This needs a token, but the provider's auth method is \"none\". Set auth_method (or " +
+					EnvAuthMethod + ") and the credentials it needs in the provider block.",
+			}
+		}
+		return Token{}, err
+	}
+	out := Token{Bearer: t.Bearer, AccessToken: t.AccessToken, ProviderID: t.ProviderID, ExpiresAt: t.Expiry}
+	switch t.Method {
+	case flows.MethodBasic:
+		out.Method = "basic"
+	case flows.MethodBearer:
+		out.Method = "bearer"
+		if b := flows.ParseBearer(t.Bearer); b.Method != "" {
+			out.Method = b.Method
+		}
+	default:
+		out.Method = "oidc"
+	}
+	return out, nil
+}
+
+func (f *flowsSession) Account(ctx context.Context) (Account, error) {
+	if _, err := f.Token(ctx); err != nil {
+		return Account{}, err
+	}
+	a, err := f.s.Account(ctx)
+	if err != nil {
+		return Account{}, err
+	}
+	out := Account{UserID: a.UserID, Name: a.Name, DefaultPlan: a.DefaultPlan, Budget: a.Budget, Links: convLinks(a.Links)}
+	if a.Storage != nil && (a.Storage.Free != nil || a.Storage.Quota != nil) {
+		out.Storage = &Storage{}
+		if a.Storage.Free != nil {
+			out.Storage.Free = *a.Storage.Free
+		}
+		if a.Storage.Quota != nil {
+			out.Storage.Quota = *a.Storage.Quota
+		}
+	}
+	return out, nil
+}
+
+func convLinks(in []flows.Link) []Link {
+	out := make([]Link, 0, len(in))
+	for _, l := range in {
+		out = append(out, Link{Href: l.Href, Rel: l.Rel, Type: l.Type, Title: l.Title})
+	}
+	return out
+}
+
+func (f *flowsSession) Capabilities(ctx context.Context) (Capabilities, error) {
+	c, err := f.s.Capabilities(ctx)
+	if err != nil {
+		return Capabilities{}, err
+	}
+	out := Capabilities{
+		URL: c.Root, APIVersion: c.APIVersion, BackendVersion: c.BackendVersion, ID: c.ID, Title: c.Title,
+		ConformsTo:         append([]string(nil), c.Conformance...),
+		BasicSupported:     c.SupportsEndpoint(http.MethodGet, "/credentials/basic"),
+		OIDCSupported:      c.SupportsEndpoint(http.MethodGet, "/credentials/oidc"),
+		MeSupported:        c.SupportsEndpoint(http.MethodGet, "/me"),
+		JWTBearerSupported: c.SupportsJWTBearer(),
+	}
+	if out.URL == "" {
+		if root, err := f.s.Root(ctx); err == nil {
+			out.URL = root
+		}
+	}
+	for _, e := range c.Endpoints {
+		for _, m := range e.Methods {
+			out.Endpoints = append(out.Endpoints, strings.ToUpper(m)+" "+e.Path)
+		}
+	}
+	return out, nil
+}
+
+func (f *flowsSession) Providers(ctx context.Context) ([]OIDCProvider, error) {
+	ps, err := f.s.Providers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]OIDCProvider, 0, len(ps))
+	for _, p := range ps {
+		op := OIDCProvider{ID: p.ID, Issuer: p.Issuer, Title: p.Title, Description: p.Description,
+			Scopes: append([]string(nil), p.Scopes...), AuthorizationParameters: p.AuthorizationParameters}
+		for _, c := range p.DefaultClients {
+			op.DefaultClients = append(op.DefaultClients, DefaultClient{ID: c.ID,
+				GrantTypes: append([]string(nil), c.GrantTypes...), RedirectURLs: append([]string(nil), c.RedirectURLs...)})
+		}
+		out = append(out, op)
+	}
+	return out, nil
+}

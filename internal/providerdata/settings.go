@@ -1,0 +1,186 @@
+// Package providerdata holds the value the provider's Configure hands to data
+// sources, ephemeral resources and resources: the merged configuration of one
+// provider instance and a lazily built openEO session. It has no Terraform
+// schema code.
+package providerdata
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Auth methods accepted by the provider's auth_method attribute.
+const (
+	MethodNone              = "none"
+	MethodBasic             = "basic"
+	MethodOIDC              = "oidc"
+	MethodClientCredentials = "client_credentials"
+	MethodPassword          = "password"
+	MethodRefreshToken      = "refresh_token"
+	MethodDeviceCode        = "device_code"
+	MethodAccessToken       = "access_token"
+	MethodBearer            = "bearer"
+)
+
+// Methods lists every auth method, in the order the documentation shows them.
+var Methods = []string{
+	MethodNone, MethodBasic, MethodOIDC, MethodClientCredentials, MethodPassword,
+	MethodRefreshToken, MethodDeviceCode, MethodAccessToken, MethodBearer,
+}
+
+// Environment variables the provider reads.
+const (
+	EnvBackendURL       = "OPENEO_BACKEND_URL"
+	EnvAuthMethod       = "OPENEO_AUTH_METHOD"
+	EnvAuthUsername     = "OPENEO_AUTH_USERNAME"
+	EnvAuthPassword     = "OPENEO_AUTH_PASSWORD"
+	EnvAuthProviderID   = "OPENEO_AUTH_PROVIDER_ID"
+	EnvAuthClientID     = "OPENEO_AUTH_CLIENT_ID"
+	EnvAuthClientSecret = "OPENEO_AUTH_CLIENT_SECRET"
+)
+
+// Defaults of the optional provider settings.
+const (
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultMaxRetries     = 3
+	DefaultMaxPollTime    = 5 * time.Minute
+)
+
+// Source says where a merged value came from. It is shown in messages, so it
+// never contains the value itself.
+type Source string
+
+// Where a value can come from, in decreasing precedence.
+const (
+	SourceUnset     Source = ""
+	SourceAttribute Source = "attribute"
+	SourceEnv       Source = "environment"
+	SourceFile      Source = "client config file"
+	SourceInferred  Source = "inferred"
+	SourceDefault   Source = "default"
+)
+
+// Settings is the configuration of one provider instance after merging
+// explicit attributes, environment variables and the client config file
+// (explicit attribute > environment > files, decided per field). Values that
+// live in auth-config.json or refresh-tokens.json are not copied here: the
+// session reads those files itself, as the last fallback.
+type Settings struct {
+	URL       string
+	URLSource Source
+	// URLDetail names the env var or file the URL came from (no value).
+	URLDetail string
+
+	Method       string
+	MethodSource Source
+	// MethodDetail names the env var, file key or attributes the method came from.
+	MethodDetail string
+
+	Basic BasicSettings
+	OIDC  OIDCSettings
+
+	BearerToken string
+
+	AuthConfigPath        string
+	RefreshTokenStorePath string
+	ClientConfigPath      string
+
+	RequestTimeout time.Duration
+	MaxRetries     int
+
+	AllowInsecureBasicAuth bool
+
+	// Unknown lists the attribute paths whose values were unknown when the
+	// provider was configured (e.g. `oidc.client_secret`). While it is not
+	// empty, nothing that needs the back-end can run.
+	Unknown []string
+
+	// Sources records where each merged field came from, keyed by attribute
+	// path (e.g. "basic.username" -> SourceEnv). Used by messages and tests.
+	Sources map[string]Source
+}
+
+// BasicSettings are the merged values of the basic block.
+type BasicSettings struct {
+	Username string
+	Password string
+}
+
+// OIDCSettings are the merged values of the oidc block.
+type OIDCSettings struct {
+	ProviderID        string
+	ClientID          string
+	ClientSecret      string
+	Username          string
+	Password          string
+	RefreshToken      string
+	AccessToken       string
+	Scopes            []string
+	StoreRefreshToken bool
+	MaxPollTime       time.Duration
+}
+
+// Secrets returns every secret value held by the settings (non-empty only),
+// longest first, so that callers can mask them in logs and messages.
+func (s Settings) Secrets() []string {
+	var out []string
+	for _, v := range []string{
+		s.Basic.Password, s.OIDC.ClientSecret, s.OIDC.Password,
+		s.OIDC.RefreshToken, s.OIDC.AccessToken, s.BearerToken,
+	} {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	sortLongestFirst(out)
+	return out
+}
+
+// IsUnknown reports whether some provider value was unknown at configure time.
+func (s Settings) IsUnknown() bool { return len(s.Unknown) > 0 }
+
+// Redact replaces every occurrence of each secret in text with "<redacted>".
+// Secrets shorter than 4 characters are left alone: replacing them would mangle
+// ordinary words without protecting anything.
+func Redact(text string, secrets ...string) string {
+	sorted := append([]string(nil), secrets...)
+	sortLongestFirst(sorted)
+	for _, s := range sorted {
+		if len(s) < 4 {
+			continue
+		}
+		text = strings.ReplaceAll(text, s, "<redacted>")
+	}
+	return text
+}
+
+func sortLongestFirst(v []string) {
+	sort.SliceStable(v, func(i, j int) bool { return len(v[i]) > len(v[j]) })
+}
+
+// CheckBasicTransport returns an error when rawURL is plain http:// to a host
+// that is not loopback: basic authentication would send the password in clear.
+func CheckBasicTransport(rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return fmt.Errorf("the back-end URL cannot be parsed: %w", err)
+	}
+	if !strings.EqualFold(u.Scheme, "http") || IsLoopbackHost(u.Hostname()) {
+		return nil
+	}
+	return fmt.Errorf("plain http:// to the non-loopback host %q would send the password unencrypted", u.Hostname())
+}
+
+// IsLoopbackHost reports whether host is localhost or a loopback address.
+func IsLoopbackHost(host string) bool {
+	h := strings.ToLower(host)
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

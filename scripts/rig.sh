@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# The test rig: the test OpenID provider (test/idp/idp.mjs) on a free port of 127.0.0.1.
+#
+#   scripts/rig.sh start    install the IdP's npm packages if needed (npm ci), start it, wait until it answers
+#   scripts/rig.sh stop     stop it (by PID) and remove the state files
+#   scripts/rig.sh env      print `export OPENEO_TEST_ISSUER=<issuer>` when it runs (use: eval "$(scripts/rig.sh env)")
+#   scripts/rig.sh status   print the issuer and exit 0 when it runs, exit 1 otherwise
+#
+# State lives in <repo>/.rig/ (git-ignored): idp.pid, issuer, idp.log. RIG_STATE_DIR overrides that folder,
+# e.g. to run a private IdP beside a shared one. RIG_IDP_PORT picks a fixed port (default 0: a free one).
+# Without Node.js, `start` prints a note and exits 0 without an issuer: the rig tests then skip.
+set -euo pipefail
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+root=$(cd "$script_dir/.." && pwd -P)
+idp_dir="$root/test/idp"
+rig_dir="${RIG_STATE_DIR:-$root/.rig}"
+pid_file="$rig_dir/idp.pid"
+issuer_file="$rig_dir/issuer"
+log_file="$rig_dir/idp.log"
+stamp_file="$idp_dir/node_modules/.rig-lock-stamp"
+lock_dir="$rig_dir/start.lock"
+start_timeout=${RIG_START_TIMEOUT:-15}
+
+say() { echo "rig: $*" >&2; }
+
+# running: true when the PID file names a live process that is our IdP.
+running() {
+  [ -s "$pid_file" ] || return 1
+  local pid
+  pid=$(cat "$pid_file")
+  case "$pid" in '' | *[!0-9]*) return 1 ;; esac
+  kill -0 "$pid" 2>/dev/null || return 1
+  # Guard against a recycled PID: the process must be node running idp.mjs.
+  if [ -r "/proc/$pid/cmdline" ]; then
+    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'idp\.mjs' || return 1
+  fi
+  return 0
+}
+
+# answers ISSUER: true when the discovery document is served.
+answers() {
+  local url="$1/.well-known/openid-configuration"
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsS --max-time 2 -o /dev/null "$url" 2>/dev/null
+  else
+    node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$url" 2>/dev/null
+  fi
+}
+
+issuer() { [ -s "$issuer_file" ] && head -n1 "$issuer_file"; }
+
+# install: npm ci when node_modules is missing or older than package-lock.json.
+install() {
+  local lock="$idp_dir/package-lock.json"
+  if [ -d "$idp_dir/node_modules/oidc-provider" ] && [ -f "$stamp_file" ] && cmp -s "$lock" "$stamp_file"; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    say "npm not found (it ships with Node.js): cannot install test/idp's packages"
+    return 1
+  fi
+  say "installing test/idp npm packages (npm ci)"
+  local t0=$SECONDS
+  (cd "$idp_dir" && npm ci --no-audit --no-fund --loglevel=error) >&2
+  cp "$lock" "$stamp_file"
+  say "npm ci took $((SECONDS - t0)) s"
+}
+
+stop_pid() {
+  local pid="$1" i
+  kill "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  say "IdP (pid $pid) did not stop after SIGTERM, sending SIGKILL"
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+# lock: serialise concurrent `start` and `stop` calls (mkdir is atomic; a lock older than 60 s is stale).
+lock() {
+  mkdir -p "$rig_dir"
+  local i
+  for i in $(seq 1 300); do
+    if mkdir "$lock_dir" 2>/dev/null; then
+      trap 'rmdir "$lock_dir" 2>/dev/null || true' EXIT
+      return 0
+    fi
+    if [ -n "$(find "$lock_dir" -maxdepth 0 -mmin +1 2>/dev/null)" ]; then
+      rmdir "$lock_dir" 2>/dev/null || true
+      continue
+    fi
+    sleep 0.1
+  done
+  say "could not take the lock $lock_dir"
+  return 1
+}
+
+cmd_start() {
+  lock
+  if running; then
+    local iss
+    iss=$(issuer || true)
+    if [ -n "$iss" ] && answers "$iss"; then
+      say "IdP already running: $iss (pid $(cat "$pid_file"))"
+      echo "$iss"
+      return 0
+    fi
+    say "IdP process $(cat "$pid_file") does not answer: restarting it"
+    stop_pid "$(cat "$pid_file")"
+  fi
+  rm -f "$pid_file" "$issuer_file"
+
+  if ! command -v node >/dev/null 2>&1; then
+    say "Node.js (node) is not on PATH: the test IdP cannot run. Tests that need it will skip."
+    say "Install Node.js 20+ with npm to run them."
+    return 0
+  fi
+  install
+
+  mkdir -p "$rig_dir"
+  local t0
+  t0=$(date +%s%N 2>/dev/null || echo 0)
+  # setsid (when present) detaches the IdP from the caller's process group and terminal.
+  local launcher=()
+  command -v setsid >/dev/null 2>&1 && launcher=(setsid)
+  (cd "$idp_dir" && exec "${launcher[@]}" node idp.mjs --port "${RIG_IDP_PORT:-0}" --issuer-file "$issuer_file" \
+    </dev/null >"$log_file" 2>&1) &
+  local pid=$!
+  echo "$pid" >"$pid_file"
+
+  local deadline=$((SECONDS + start_timeout)) iss=""
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "the IdP exited during start; last lines of $log_file:"
+      tail -n 20 "$log_file" >&2 || true
+      rm -f "$pid_file" "$issuer_file"
+      return 1
+    fi
+    iss=$(issuer || true)
+    if [ -n "$iss" ] && answers "$iss"; then
+      local t1 ms=""
+      t1=$(date +%s%N 2>/dev/null || echo 0)
+      [ "$t0" != 0 ] && [ "$t1" != 0 ] && ms=" in $(((t1 - t0) / 1000000)) ms"
+      say "IdP ready$ms: $iss (pid $pid, log $log_file)"
+      echo "$iss"
+      return 0
+    fi
+    sleep 0.1
+  done
+  say "the IdP did not answer within ${start_timeout} s; last lines of $log_file:"
+  tail -n 20 "$log_file" >&2 || true
+  stop_pid "$pid"
+  rm -f "$pid_file" "$issuer_file"
+  return 1
+}
+
+cmd_stop() {
+  lock
+  if [ -s "$pid_file" ]; then
+    local pid
+    pid=$(cat "$pid_file")
+    if running; then
+      stop_pid "$pid"
+      say "IdP (pid $pid) stopped"
+    else
+      say "IdP not running (stale pid file removed)"
+    fi
+  else
+    say "IdP not running"
+  fi
+  rm -f "$pid_file" "$issuer_file"
+}
+
+cmd_env() {
+  local iss
+  if running && iss=$(issuer) && [ -n "$iss" ]; then
+    echo "export OPENEO_TEST_ISSUER=$iss"
+  fi
+  return 0
+}
+
+cmd_status() {
+  local iss
+  if running && iss=$(issuer) && [ -n "$iss" ] && answers "$iss"; then
+    echo "running: $iss (pid $(cat "$pid_file"))"
+    return 0
+  fi
+  echo "not running"
+  return 1
+}
+
+case "${1:-}" in
+start) cmd_start ;;
+stop) cmd_stop ;;
+env) cmd_env ;;
+status) cmd_status ;;
+*)
+  echo "usage: $0 start|stop|env|status" >&2
+  exit 2
+  ;;
+esac

@@ -1,0 +1,529 @@
+// Test OpenID provider for terraform-provider-openeo, built on panva's oidc-provider.
+// NEVER for production: in-memory state, fixed development signing key, open client registration.
+//
+// Usage: node idp.mjs [--port N] [--issuer-file PATH]
+//   --port / IDP_PORT                 port on 127.0.0.1 (default 0 = a free port)
+//   --issuer-file / IDP_ISSUER_FILE   once listening, the issuer URL is written (atomically) to this file
+//   --device-interval / IDP_DEVICE_INTERVAL   "interval" in device authorization responses (default 1 s)
+//
+// See README.md for clients, users, endpoints and the /test/ knobs.
+import http from 'node:http';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Provider, { errors } from 'oidc-provider';
+// Deep import (the package has no "exports" map): the original device_code grant handler, which
+// the PKCE check below wraps. Internal API: re-check when upgrading oidc-provider.
+import instance from 'oidc-provider/lib/helpers/weak_cache.js';
+
+// ---------------------------------------------------------------- options
+function option(name, envName, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
+  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
+  if (eq) return eq.slice(name.length + 3);
+  if (process.env[envName] !== undefined && process.env[envName] !== '') return process.env[envName];
+  return fallback;
+}
+const PORT = Number(option('port', 'IDP_PORT', '0'));
+const ISSUER_FILE = option('issuer-file', 'IDP_ISSUER_FILE', '');
+const DEVICE_INTERVAL = Number(option('device-interval', 'IDP_DEVICE_INTERVAL', '1'));
+if (!Number.isInteger(PORT) || PORT < 0 || PORT > 65535) {
+  console.error(`idp: invalid port ${PORT}`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------- users and clients
+const USERS = {
+  alice: { password: 'alice-secret', email: 'alice@example.org', name: 'Alice Tester' },
+  bob: { password: 'bob-secret', email: 'bob@example.org', name: 'Bob Tester' },
+};
+
+const DEVICE = 'urn:ietf:params:oauth:grant-type:device_code';
+const ALL_GRANTS = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE, 'password'];
+const SCOPES = ['openid', 'offline_access', 'profile', 'email'];
+const CALLBACK = 'http://127.0.0.1:8080/callback';
+
+const STATIC_CLIENTS = [
+  { // confidential, every grant, authenticates like the openEO Python client (form fields)
+    client_id: 'openeo-tf',
+    client_secret: 'openeo-tf-secret',
+    token_endpoint_auth_method: 'client_secret_post',
+    grant_types: ALL_GRANTS,
+    response_types: ['code'],
+    redirect_uris: [CALLBACK],
+    scope: SCOPES.join(' '),
+  },
+  { // public (like openEO default clients): device code and refresh token
+    client_id: 'openeo-public',
+    token_endpoint_auth_method: 'none',
+    grant_types: [DEVICE, 'refresh_token'],
+    response_types: [],
+    redirect_uris: [],
+    scope: SCOPES.join(' '),
+  },
+  { // the test back-end's introspection client: no grants
+    client_id: 'openeo-backend',
+    client_secret: 'openeo-backend-secret',
+    token_endpoint_auth_method: 'client_secret_post',
+    grant_types: [],
+    response_types: [],
+    redirect_uris: [],
+  },
+];
+
+// ---------------------------------------------------------------- test state (per client id)
+const stats = new Map(); // clientId -> {token_requests, by_grant, by_status, by_auth, device_requests}
+const faults = new Map(); // `${endpoint} ${clientId}` -> {status, count, delay_ms, body, content_type, retry_after}
+const ttls = new Map(); // clientId -> {access_token_ttl, refresh_token_ttl, device_code_ttl}
+const deviceIntervals = new Map(); // clientId -> seconds (0: omit "interval")
+
+function statsFor(clientId) {
+  let s = stats.get(clientId);
+  if (!s) {
+    s = {
+      token_requests: 0, by_grant: {}, by_status: {}, by_auth: {}, device_requests: 0, introspection_requests: 0, revocation_requests: 0,
+    };
+    stats.set(clientId, s);
+  }
+  return s;
+}
+
+const TTL_KEYS = ['access_token_ttl', 'refresh_token_ttl', 'device_code_ttl'];
+const CAMEL = { access_token_ttl: 'accessTokenTtl', refresh_token_ttl: 'refreshTokenTtl', device_code_ttl: 'deviceCodeTtl' };
+
+// TTL for a client: runtime knob first, then registration metadata, then the default.
+function ttlFor(client, key, fallback) {
+  const knob = client && ttls.get(client.clientId);
+  if (knob && knob[key] !== undefined) return knob[key];
+  const meta = client && (client[key] ?? client[CAMEL[key]]);
+  if (meta !== undefined && meta !== null) return meta;
+  return fallback;
+}
+
+// ---------------------------------------------------------------- provider configuration
+const configuration = {
+  clients: STATIC_CLIENTS,
+  findAccount: async (ctx, id) => (USERS[id] ? {
+    accountId: id,
+    claims: async () => ({ sub: id, email: USERS[id].email, email_verified: true, name: USERS[id].name }),
+  } : undefined),
+  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  scopes: SCOPES,
+  clientDefaults: {
+    grant_types: ['authorization_code'],
+    id_token_signed_response_alg: 'RS256',
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_post',
+  },
+  extraClientMetadata: {
+    properties: TTL_KEYS,
+    validator(ctx, key, value) {
+      if (value === undefined || value === null) return;
+      if (!Number.isSafeInteger(value) || value < 1) {
+        throw new errors.InvalidClientMetadata(`${key} must be a positive integer (seconds)`);
+      }
+    },
+  },
+  features: {
+    devInteractions: { enabled: false }, // replaced by the scriptable /interaction handler below
+    clientCredentials: { enabled: true },
+    deviceFlow: { enabled: true },
+    introspection: {
+      enabled: true,
+      // any confidential client (e.g. openeo-backend) may introspect any token, incl. client-credentials tokens
+      allowedPolicy: async (ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId,
+    },
+    revocation: { enabled: true },
+    userinfo: { enabled: true },
+    registration: {
+      enabled: true,
+      initialAccessToken: false, // open registration: every test registers its own clients
+      idFactory: (ctx) => {
+        const name = String(ctx.oidc?.body?.client_name || '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 24);
+        const rand = crypto.randomBytes(6).toString('hex');
+        return name ? `${name}-${rand}` : `client-${rand}`;
+      },
+    },
+  },
+  // a refresh token whenever the client may refresh and offline_access was requested
+  issueRefreshToken: async (ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+  // keep offline_access for the device flow / without prompt=consent
+  loadExistingGrant: async (ctx) => {
+    const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
+    return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+  },
+  pkce: { required: () => false },
+  // expired means expired: the default tolerance (15 s) would let userinfo accept expired tokens
+  clockTolerance: 0,
+  ttl: {
+    AccessToken: (ctx, token, client) => ttlFor(client, 'access_token_ttl', 3600),
+    ClientCredentials: (ctx, token, client) => ttlFor(client, 'access_token_ttl', 3600),
+    DeviceCode: (ctx, code, client) => ttlFor(client, 'device_code_ttl', 600),
+    IdToken: () => 3600,
+    RefreshToken: (ctx, token, client) => {
+      // rotated refresh tokens of public clients keep the remaining lifetime of the one they replace
+      if (ctx?.oidc?.entities?.RotatedRefreshToken && client.clientAuthMethod === 'none') {
+        return ctx.oidc.entities.RotatedRefreshToken.remainingTTL;
+      }
+      return ttlFor(client, 'refresh_token_ttl', 86400);
+    },
+    Grant: () => 14 * 24 * 3600,
+    Interaction: () => 3600,
+    Session: () => 14 * 24 * 3600,
+  },
+  cookies: { keys: ['test-only-cookie-key'] },
+  interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+  renderError: async (ctx, out) => {
+    ctx.type = 'html';
+    ctx.body = `<!doctype html><html><body><h1>${out.error}</h1><p>${String(out.error_description || '').replace(/[<>&"]/g, '')}</p></body></html>`;
+  },
+};
+
+// ---------------------------------------------------------------- helpers
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size > 256 * 1024) { reject(new Error('body too large')); req.destroy(); return; }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendJSON(res, status, obj, headers = {}) {
+  const body = JSON.stringify(obj);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
+  res.end(body);
+}
+
+const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
+
+// client id of a token / device request: the form field, else the HTTP Basic user name (RFC 6749 §2.3.1)
+function clientIdOf(req, form) {
+  const fromForm = form.get('client_id');
+  if (fromForm) return fromForm;
+  const h = req.headers.authorization || '';
+  const m = h.match(/^Basic\s+(.+)$/i);
+  if (m) {
+    const dec = Buffer.from(m[1], 'base64').toString('utf8');
+    const i = dec.indexOf(':');
+    const raw = i >= 0 ? dec.slice(0, i) : dec;
+    try { return decodeURIComponent(raw.replace(/\+/g, ' ')); } catch { return raw; }
+  }
+  return '';
+}
+
+function takeFault(endpoint, clientId) {
+  const key = `${endpoint} ${clientId}`;
+  const f = faults.get(key);
+  if (!f) return undefined;
+  f.count -= 1;
+  if (f.count <= 0) faults.delete(key);
+  return f;
+}
+
+async function applyFault(f, res) {
+  if (f.delay_ms) await sleep(f.delay_ms);
+  if (!f.status) return false; // delay only: go on with the real request
+  const headers = { 'Cache-Control': 'no-store' };
+  if (f.retry_after !== undefined) headers['Retry-After'] = String(f.retry_after);
+  let body = f.body;
+  let type = f.content_type;
+  if (body === undefined) {
+    body = { error: f.status >= 500 ? 'temporarily_unavailable' : 'invalid_request', error_description: `injected failure (HTTP ${f.status})` };
+  }
+  if (typeof body !== 'string') {
+    body = JSON.stringify(body);
+    type = type || 'application/json; charset=utf-8';
+  }
+  headers['Content-Type'] = type || 'text/plain; charset=utf-8';
+  res.writeHead(f.status, headers);
+  res.end(body);
+  return true;
+}
+
+// ---------------------------------------------------------------- /test/ knobs
+async function testRoutes(req, res, url) {
+  const m = url.pathname.match(/^\/test\/([a-z]+)(?:\/([^/]+))?$/);
+  if (!m) { sendJSON(res, 404, { error: 'not_found' }); return; }
+  const [, what, rawId] = m;
+  const clientId = rawId ? decodeURIComponent(rawId) : '';
+  let body = {};
+  if (req.method === 'POST') {
+    const raw = (await readBody(req)).toString('utf8').trim();
+    if (raw) {
+      try { body = JSON.parse(raw); } catch { sendJSON(res, 400, { error: 'invalid_json' }); return; }
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) { sendJSON(res, 400, { error: 'expected a JSON object' }); return; }
+  }
+  const needId = () => {
+    if (!clientId) { sendJSON(res, 400, { error: 'client id missing in path' }); return false; }
+    return true;
+  };
+  switch (`${req.method} ${what}`) {
+    case 'GET health':
+      sendJSON(res, 200, { ok: true, issuer: provider.issuer });
+      return;
+    case 'GET stats': {
+      if (!needId()) return;
+      sendJSON(res, 200, statsFor(clientId));
+      return;
+    }
+    case 'DELETE stats':
+      if (!needId()) return;
+      stats.delete(clientId);
+      sendJSON(res, 200, statsFor(clientId));
+      return;
+    case 'POST fail': {
+      if (!needId()) return;
+      const endpoint = body.endpoint || 'token';
+      if (!['token', 'device'].includes(endpoint)) { sendJSON(res, 400, { error: 'endpoint must be "token" or "device"' }); return; }
+      const count = body.count === undefined ? 1 : Number(body.count);
+      const status = body.status === undefined ? 0 : Number(body.status);
+      const delay = body.delay_ms === undefined ? 0 : Number(body.delay_ms);
+      if (!Number.isInteger(count) || count < 0 || !Number.isInteger(status) || (status !== 0 && (status < 200 || status > 599))
+        || !Number.isFinite(delay) || delay < 0) {
+        sendJSON(res, 400, { error: 'want {"status": 100..599, "count": n>=0, "delay_ms": ms>=0}' });
+        return;
+      }
+      const key = `${endpoint} ${clientId}`;
+      if (count === 0 || (status === 0 && delay === 0)) {
+        faults.delete(key);
+      } else {
+        faults.set(key, {
+          status, count, delay_ms: delay, body: body.body, content_type: body.content_type, retry_after: body.retry_after,
+        });
+      }
+      sendJSON(res, 200, { endpoint, client_id: clientId, ...(faults.get(key) || { count: 0 }) });
+      return;
+    }
+    case 'DELETE fail':
+      if (!needId()) return;
+      faults.delete(`token ${clientId}`);
+      faults.delete(`device ${clientId}`);
+      sendJSON(res, 200, {});
+      return;
+    case 'POST ttl': {
+      if (!needId()) return;
+      const cur = { ...(ttls.get(clientId) || {}) };
+      for (const k of TTL_KEYS) {
+        if (body[k] === undefined) continue;
+        if (body[k] === null) { delete cur[k]; continue; }
+        if (!Number.isSafeInteger(body[k]) || body[k] < 1) { sendJSON(res, 400, { error: `${k} must be a positive integer or null` }); return; }
+        cur[k] = body[k];
+      }
+      ttls.set(clientId, cur);
+      sendJSON(res, 200, cur);
+      return;
+    }
+    case 'GET ttl':
+      if (!needId()) return;
+      sendJSON(res, 200, ttls.get(clientId) || {});
+      return;
+    case 'POST device': {
+      if (!needId()) return;
+      if (body.interval === null) deviceIntervals.delete(clientId);
+      else if (Number.isInteger(body.interval) && body.interval >= 0) deviceIntervals.set(clientId, body.interval);
+      else { sendJSON(res, 400, { error: 'want {"interval": seconds >= 0 | null}' }); return; }
+      sendJSON(res, 200, { interval: deviceIntervals.has(clientId) ? deviceIntervals.get(clientId) : DEVICE_INTERVAL });
+      return;
+    }
+    default:
+      sendJSON(res, 405, { error: `unsupported: ${req.method} /test/${what}` });
+  }
+}
+
+// ---------------------------------------------------------------- the provider
+// Listen first (port 0 allowed), then build the provider with the real issuer.
+const server = http.createServer();
+server.listen(PORT, '127.0.0.1');
+await new Promise((resolve, reject) => { server.once('listening', resolve); server.once('error', reject); });
+const ISSUER = `http://127.0.0.1:${server.address().port}`;
+
+const provider = new Provider(ISSUER, configuration);
+provider.proxy = false;
+
+// ---- ROPC ("password") grant, which oidc-provider does not ship ----
+provider.registerGrantType('password', async (ctx) => {
+  const { username, password } = ctx.oidc.params;
+  const scope = ctx.oidc.params.scope || 'openid';
+  const u = USERS[username];
+  if (!u || u.password !== password) throw new errors.InvalidGrant('invalid username or password');
+  const { client } = ctx.oidc;
+  const allowed = new Set((client.scope || SCOPES.join(' ')).split(' '));
+  const scopes = scope.split(' ').filter((s) => s && allowed.has(s) && SCOPES.includes(s));
+  const grant = new provider.Grant({ accountId: username, clientId: client.clientId });
+  grant.addOIDCScope(scopes.join(' '));
+  const grantId = await grant.save();
+  const at = new provider.AccessToken({ accountId: username, client, grantId, scope: scopes.join(' '), gty: 'password' });
+  const body = { access_token: await at.save(), token_type: 'Bearer', expires_in: at.expiration, scope: at.scope };
+  if (scopes.includes('offline_access') && client.grantTypeAllowed('refresh_token')) {
+    const rt = new provider.RefreshToken({ accountId: username, client, grantId, scope: at.scope, gty: 'password', rotations: 0 });
+    body.refresh_token = await rt.save();
+  }
+  if (scopes.includes('openid')) {
+    const account = await configuration.findAccount(ctx, username);
+    const idt = new provider.IdToken({ ...(await account.claims()), auth_time: Math.floor(Date.now() / 1000) }, { ctx });
+    idt.scope = scopes.join(' ');
+    body.id_token = await idt.issue({ use: 'idtoken' });
+  }
+  ctx.body = body;
+}, ['username', 'password', 'scope']);
+
+// ---- PKCE for the device flow: oidc-provider drops code_challenge at /device/auth and never checks
+// code_verifier for device_code; remember the challenge per device_code and check S256 here ----
+const devicePkce = new Map(); // device_code -> code_challenge
+provider.use(async (ctx, next) => {
+  if (ctx.method === 'POST' && ctx.path === '/device/auth') {
+    const form = new URLSearchParams(ctx.req.body ? ctx.req.body.toString('utf8') : '');
+    const challenge = form.get('code_challenge');
+    const method = form.get('code_challenge_method') || 'plain';
+    if (challenge && method !== 'S256') {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: 'only code_challenge_method=S256 is supported' };
+      return;
+    }
+    await next();
+    if (ctx.status === 200 && ctx.body && ctx.body.device_code) {
+      if (challenge) devicePkce.set(ctx.body.device_code, challenge);
+      const cid = form.get('client_id') || ctx.oidc?.client?.clientId;
+      const interval = deviceIntervals.has(cid) ? deviceIntervals.get(cid) : DEVICE_INTERVAL;
+      if (interval > 0) ctx.body.interval = interval;
+    }
+    return;
+  }
+  await next();
+});
+const origDevice = instance(provider).grantTypeHandlers.get(DEVICE);
+provider.registerGrantType(DEVICE, async (ctx, next) => {
+  const challenge = devicePkce.get(String(ctx.oidc.params.device_code || ''));
+  if (challenge) {
+    const v = ctx.oidc.params.code_verifier;
+    if (!v || crypto.createHash('sha256').update(v).digest('base64url') !== challenge) {
+      throw new errors.InvalidGrant('PKCE verification failed');
+    }
+  }
+  return origDevice(ctx, next);
+}, ['device_code', 'code_verifier']);
+
+// ---- scriptable interactions: GET shows a login form, POST logs in; consent is granted automatically ----
+const loginForm = (uid, err = '') => `<!doctype html><html><body>${err}<form method="post" action="/interaction/${uid}">
+<input name="login"><input name="password" type="password"><button type="submit">Sign-in</button></form></body></html>`;
+
+provider.use(async (ctx, next) => {
+  const m = ctx.path.match(/^\/interaction\/([^/]+)$/);
+  if (!m) return next();
+  const details = await provider.interactionDetails(ctx.req, ctx.res);
+  const { prompt, params, session } = details;
+  if (prompt.name === 'login') {
+    if (ctx.method === 'GET') { ctx.type = 'html'; ctx.body = loginForm(details.uid); return undefined; }
+    const form = new URLSearchParams(ctx.req.body ? ctx.req.body.toString('utf8') : (await readBody(ctx.req)).toString('utf8'));
+    const login = form.get('login');
+    if (!USERS[login] || USERS[login].password !== form.get('password')) {
+      ctx.status = 401; ctx.type = 'html'; ctx.body = loginForm(details.uid, '<p class="error">invalid credentials</p>');
+      return undefined;
+    }
+    ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, { login: { accountId: login } }, { mergeWithLastSubmission: false }));
+    return undefined;
+  }
+  const grant = details.grantId ? await provider.Grant.find(details.grantId)
+    : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+  const d = prompt.details;
+  if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
+  if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
+  if (d.missingResourceScopes) {
+    for (const [ind, sc] of Object.entries(d.missingResourceScopes)) grant.addResourceScope(ind, sc.join(' '));
+  }
+  const grantId = await grant.save();
+  ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true }));
+  return undefined;
+});
+
+// ---------------------------------------------------------------- HTTP front: knobs, stats, logging
+const oidc = provider.callback();
+server.on('request', async (req, res) => {
+  const started = Date.now();
+  const url = new URL(req.url, ISSUER);
+  let label = '';
+  res.on('finish', () => {
+    console.log(`${new Date().toISOString()} ${req.method} ${url.pathname} ${res.statusCode} ${Date.now() - started}ms${label}`);
+  });
+  try {
+    if (url.pathname.startsWith('/test/')) { await testRoutes(req, res, url); return; }
+
+    const isToken = req.method === 'POST' && url.pathname === '/token';
+    const isDevice = req.method === 'POST' && url.pathname === '/device/auth';
+    const isReg = req.method === 'POST' && url.pathname === '/reg';
+    const isIntro = req.method === 'POST' && url.pathname === '/token/introspection';
+    const isRevoke = req.method === 'POST' && url.pathname === '/token/revocation';
+    if (isToken || isDevice || isReg || isIntro || isRevoke || (req.method === 'POST' && url.pathname.startsWith('/interaction/'))) {
+      // Read the body here (to count and inject faults by client id); oidc-provider then uses req.body.
+      req.body = await readBody(req);
+    }
+    if (isReg && /json/i.test(req.headers['content-type'] || '')) {
+      // Registration defaults for tests: no authorization_code grant -> no response types / redirect URIs.
+      try {
+        const meta = JSON.parse(req.body.toString('utf8') || '{}');
+        const grants = meta.grant_types || ['authorization_code'];
+        if (!grants.includes('authorization_code')) {
+          if (meta.response_types === undefined) meta.response_types = [];
+          if (meta.redirect_uris === undefined) meta.redirect_uris = [];
+        }
+        req.body = Buffer.from(JSON.stringify(meta));
+      } catch { /* let oidc-provider report the bad body */ }
+    }
+    if (isIntro || isRevoke) {
+      const clientId = clientIdOf(req, new URLSearchParams(req.body.toString('utf8')));
+      label = ` client=${clientId || '-'}`;
+      if (clientId) statsFor(clientId)[isIntro ? 'introspection_requests' : 'revocation_requests'] += 1;
+    }
+    if (isToken || isDevice) {
+      const form = new URLSearchParams(req.body.toString('utf8'));
+      const clientId = clientIdOf(req, form);
+      label = ` client=${clientId || '-'}`;
+      if (clientId) {
+        const s = statsFor(clientId);
+        if (isToken) {
+          const g = form.get('grant_type') || '(none)';
+          const short = g === DEVICE ? 'device_code' : g;
+          label += ` grant=${short}`;
+          s.token_requests += 1;
+          s.by_grant[short] = (s.by_grant[short] || 0) + 1;
+          const auth = /^Basic\s/i.test(req.headers.authorization || '') ? 'client_secret_basic'
+            : (form.has('client_secret') ? 'client_secret_post' : 'none');
+          s.by_auth[auth] = (s.by_auth[auth] || 0) + 1;
+          res.on('finish', () => { s.by_status[res.statusCode] = (s.by_status[res.statusCode] || 0) + 1; });
+        } else {
+          s.device_requests += 1;
+        }
+        const f = takeFault(isToken ? 'token' : 'device', clientId);
+        if (f) {
+          label += ' (injected)';
+          if (await applyFault(f, res)) return;
+        }
+      }
+    }
+    await oidc(req, res);
+  } catch (err) {
+    console.error(`idp: ${req.method} ${url.pathname}: ${err && err.stack ? err.stack : err}`);
+    if (!res.headersSent) sendJSON(res, 500, { error: 'server_error', error_description: String(err && err.message) });
+    else res.destroy();
+  }
+});
+
+if (ISSUER_FILE) {
+  const tmp = `${ISSUER_FILE}.${process.pid}.tmp`;
+  fs.mkdirSync(path.dirname(path.resolve(ISSUER_FILE)), { recursive: true });
+  fs.writeFileSync(tmp, `${ISSUER}\n`);
+  fs.renameSync(tmp, ISSUER_FILE);
+}
+console.log(`test IdP listening: issuer ${ISSUER} (pid ${process.pid})`);
+
+const shutdown = () => { server.close(() => process.exit(0)); setTimeout(() => process.exit(0), 2000).unref(); };
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
