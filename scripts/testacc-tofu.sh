@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tofu="$(scripts/build-tofu.sh | tail -n 1)"
-echo "testacc-tofu: using $("$tofu" version | head -n 1) at $tofu" >&2
+echo "testacc-tofu: using $("$tofu" version 2>/dev/null | head -n 1) at $tofu" >&2
 
 export TF_ACC_TERRAFORM_PATH="$tofu"
 export TF_ACC_PROVIDER_HOST=registry.opentofu.org

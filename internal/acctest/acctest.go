@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -144,4 +145,64 @@ func Test(t *testing.T, c resource.TestCase) {
 func HCLString(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "${", "$${", "%{", "%%{")
 	return `"` + r.Replace(s) + `"`
+}
+
+// BinaryProviderVersion is the version the built provider is installed as.
+const BinaryProviderVersion = "0.0.1"
+
+// BinaryProvider builds the provider (main.go) and installs it in a private
+// filesystem mirror that TF_CLI_CONFIG_FILE points at, for tests that need
+// Terraform's real process model: in-process providers are served once and
+// shared by every provider block (alias) of a configuration, while Terraform
+// starts a separate provider process per alias. Call it after PreCheck; use
+// the result as TestCase.ExternalProviders. The built provider has no device
+// flow (TF_IN_AUTOMATION is set).
+func BinaryProvider(t *testing.T) map[string]resource.ExternalProvider {
+	t.Helper()
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mirror := t.TempDir()
+	dir := filepath.Join(mirror, "registry.terraform.io", "openeo-tf", "openeo", BinaryProviderVersion, runtime.GOOS+"_"+runtime.GOARCH)
+	bin := filepath.Join(dir, "terraform-provider-openeo_v"+BinaryProviderVersion)
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	cliConfig := filepath.Join(t.TempDir(), "terraformrc")
+	rc := fmt.Sprintf(`provider_installation {
+  filesystem_mirror {
+    path    = %q
+    include = ["registry.terraform.io/openeo-tf/openeo"]
+  }
+}
+`, mirror)
+	if err := os.WriteFile(cliConfig, []byte(rc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TF_CLI_CONFIG_FILE", cliConfig)
+	t.Setenv("TF_IN_AUTOMATION", "1")
+	return map[string]resource.ExternalProvider{
+		ProviderName: {Source: "registry.terraform.io/openeo-tf/openeo", VersionConstraint: BinaryProviderVersion},
+	}
+}
+
+// moduleRoot is the folder of go.mod, found from the working directory.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the working directory")
+		}
+		dir = parent
+	}
 }

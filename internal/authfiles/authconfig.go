@@ -1,6 +1,7 @@
 package authfiles
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 
@@ -60,7 +61,7 @@ func (c *AuthConfig) addMetadata(root *ojson.Object) {
 
 // Update runs fn on the current document under the file locks and writes
 // the result atomically (adding the metadata block like every write). The
-// file is not written when fn returns an error or SkipWrite, or when the
+// file is not written when fn returns an error or ErrSkipWrite, or when the
 // bytes would not change. fn must leave known keys in their expected shape.
 func (c *AuthConfig) Update(fn func(root *ojson.Object) error) error {
 	return c.f.update(fn)
@@ -303,8 +304,8 @@ func ensure(root *ojson.Object, keys ...string) (*ojson.Object, error) {
 
 // wrapShape turns a shapeError from an edit into a FileError.
 func (c *AuthConfig) wrapShape(err error) error {
-	se, ok := err.(*shapeError)
-	if !ok {
+	var se *shapeError
+	if !errors.As(err, &se) {
 		return err
 	}
 	return &FileError{Path: c.f.path, Op: "write", Kind: ErrForeignShape, Err: se,
@@ -355,7 +356,7 @@ func setOIDCProvider(root *ojson.Object, backendURL, providerID string, cfg OIDC
 func (c *AuthConfig) RemoveBasic(backendURL string) (removed bool, err error) {
 	err = c.f.updateExisting(func(root *ojson.Object) error {
 		if removed = removeBasic(root, backendURL); !removed {
-			return SkipWrite
+			return ErrSkipWrite
 		}
 		return nil
 	})
@@ -377,7 +378,7 @@ func removeBasic(root *ojson.Object, backendURL string) bool {
 func (c *AuthConfig) RemoveOIDCProvider(backendURL, providerID string) (removed bool, err error) {
 	err = c.f.updateExisting(func(root *ojson.Object) error {
 		if removed = removeOIDCProvider(root, backendURL, providerID); !removed {
-			return SkipWrite
+			return ErrSkipWrite
 		}
 		return nil
 	})

@@ -398,7 +398,7 @@ func TestUpdateCallback(t *testing.T) {
 	if err := c.Update(func(root *ojson.Object) error { root.Set("x", ojson.Null()); return boom }); !errors.Is(err, boom) {
 		t.Fatal(err)
 	}
-	if err := c.Update(func(root *ojson.Object) error { return SkipWrite }); err != nil {
+	if err := c.Update(func(root *ojson.Object) error { return ErrSkipWrite }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
@@ -481,10 +481,10 @@ func TestRedactAndDump(t *testing.T) {
 
 func TestSymlinkedFile(t *testing.T) {
 	dir := t.TempDir()
-	real := filepath.Join(dir, "dotfiles", "auth.json")
-	writeFile(t, real, []byte(`{}`), 0o600)
+	target := filepath.Join(dir, "dotfiles", "auth.json")
+	writeFile(t, target, []byte(`{}`), 0o600)
 	link := filepath.Join(dir, AuthConfigFileName)
-	if err := os.Symlink(real, link); err != nil {
+	if err := os.Symlink(target, link); err != nil {
 		t.Skip("symlinks unsupported:", err)
 	}
 	c := openAuthConfig(t, link)
@@ -498,5 +498,5 @@ func TestSymlinkedFile(t *testing.T) {
 	if u, _, found, _ := c.BasicCredentials("https://b"); !found || u != "u" {
 		t.Fatal("write did not reach the link target")
 	}
-	assertMode(t, real, 0o600)
+	assertMode(t, target, 0o600)
 }

@@ -89,7 +89,11 @@ func holdLock(t *testing.T, lockPath string) (release func()) {
 	if err := lk.Lock(); err != nil {
 		t.Fatal(err)
 	}
-	return func() { lk.Unlock() }
+	return func() {
+		if err := lk.Unlock(); err != nil {
+			t.Error(err)
+		}
+	}
 }
 
 // TestConcurrentGoroutines: 200 goroutines, each with its own AuthConfig on
@@ -118,7 +122,7 @@ func TestConcurrentGoroutines(t *testing.T) {
 				return
 			}
 			if _, err := ojson.Parse(data); err != nil {
-				readerErr <- fmt.Errorf("read %d saw a partial file: %v", reads, err)
+				readerErr <- fmt.Errorf("read %d saw a partial file: %w", reads, err)
 				return
 			}
 			reads++
@@ -218,13 +222,19 @@ func TestKilledWriter(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, RefreshTokensFileName)
 	s := openRefreshTokens(t, path)
-	for i := range 100 { // some bulk so that each write takes a while
-		if err := s.SetRefreshToken(fmt.Sprintf("https://issuer-%d", i), "c", strings.Repeat("x", 200)); err != nil {
-			t.Fatal(err)
+	const bulk = 2000 // ~0.5 MB, so that each write takes a while and kills often land mid-write
+	err := s.Update(func(root *ojson.Object) error {
+		for i := range bulk {
+			setRefreshToken(root, fmt.Sprintf("https://issuer-%d", i), "c", strings.Repeat("x", 200), "2024-01-01T00:00:00Z")
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(7, uint64(time.Now().UnixNano())))
-	for round := range 5 {
+	midWrite := 0
+	for round := range 6 {
 		cmd := childCmd(t, "loop", path, "", 0)
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
@@ -247,17 +257,25 @@ func TestKilledWriter(t *testing.T) {
 		if err := cmd.Process.Kill(); err != nil { // SIGKILL on Unix
 			t.Fatal(err)
 		}
-		cmd.Wait()
+		_ = cmd.Wait() // "signal: killed" is the expected outcome
 		last := 0
 		for n := range lines {
 			last = n
+		}
+		if entries, err := os.ReadDir(dir); err == nil {
+			for _, e := range entries {
+				if strings.Contains(e.Name(), ".tmp-") {
+					midWrite++
+					break
+				}
+			}
 		}
 		data := readFile(t, path)
 		if _, err := ojson.Parse(data); err != nil {
 			t.Fatalf("round %d: file does not parse after SIGKILL: %v", round, err)
 		}
 		entries, err := s.Entries()
-		if err != nil || len(entries) != 101 {
+		if err != nil || len(entries) != bulk+1 {
 			t.Fatalf("round %d: %d entries (%v)", round, len(entries), err)
 		}
 		tok, found, err := s.RefreshToken("https://issuer", "client")
@@ -270,6 +288,7 @@ func TestKilledWriter(t *testing.T) {
 		}
 		t.Logf("round %d: killed after write %d, file holds %s", round, last, tok)
 	}
+	t.Logf("rounds killed mid-write (a temporary file was left): %d of 6", midWrite)
 	// A temporary file left by a killed writer is removed by the next write.
 	if err := s.SetRefreshToken("https://issuer", "client", "final"); err != nil {
 		t.Fatal(err)

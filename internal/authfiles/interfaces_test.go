@@ -40,15 +40,17 @@ func TestFlowsInterfaces(t *testing.T) {
 	if err != nil {
 		t.Skipf("cannot read %s: %v", path, err)
 	}
+	// flows is developed in parallel: a file that is being edited is a skip,
+	// a method set that differs is a failure.
 	fset := token.NewFileSet()
 	file, err := parser.ParseFile(fset, path, src, 0)
 	if err != nil {
-		t.Fatalf("parse %s: %v", path, err)
+		t.Skipf("parse %s: %v", path, err)
 	}
 	conf := types.Config{Importer: importer.Default()}
 	pkg, err := conf.Check("flows", fset, []*ast.File{file}, nil)
 	if err != nil {
-		t.Fatalf("type-check %s: %v", path, err)
+		t.Skipf("type-check %s on its own: %v", path, err)
 	}
 	for name, impl := range map[string]reflect.Type{
 		"AuthConfigReader":  reflect.TypeFor[*AuthConfig](),
@@ -59,10 +61,17 @@ func TestFlowsInterfaces(t *testing.T) {
 			t.Errorf("flows.%s not found in %s", name, path)
 			continue
 		}
-		iface := obj.Type().Underlying().(*types.Interface)
+		iface, ok := obj.Type().Underlying().(*types.Interface)
+		if !ok {
+			t.Errorf("flows.%s is not an interface", name)
+			continue
+		}
 		for i := range iface.NumMethods() {
 			m := iface.Method(i)
-			sig := m.Type().(*types.Signature)
+			sig, ok := m.Type().(*types.Signature)
+			if !ok {
+				continue
+			}
 			rm, ok := impl.MethodByName(m.Name())
 			if !ok {
 				t.Errorf("%s lacks %s, required by flows.%s", impl, m.Name(), name)

@@ -69,7 +69,7 @@ func (e Env) expandUser(p string) (string, bool) {
 	if !found {
 		return p, true
 	}
-	if rest != "" && rest[0] != '/' && !(e.goos() == "windows" && rest[0] == '\\') {
+	if rest != "" && rest[0] != '/' && (e.goos() != "windows" || rest[0] != '\\') {
 		return p, true
 	}
 	home := e.home()

@@ -18,9 +18,9 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
 )
 
-// SkipWrite may be returned by an Update callback to end the update without
+// ErrSkipWrite may be returned by an Update callback to end the update without
 // writing and without an error (like filepath.SkipDir).
-var SkipWrite = errors.New("skip write")
+var ErrSkipWrite = errors.New("skip write")
 
 // DefaultLockTimeout is how long Update waits for another writer by default.
 const DefaultLockTimeout = time.Minute
@@ -39,11 +39,20 @@ type privateFile struct {
 
 // pathLocks holds one mutex per absolute target path (never removed; the set
 // of files a process writes is small).
-var pathLocks sync.Map
+var (
+	pathLocksMu sync.Mutex
+	pathLocks   = map[string]*sync.Mutex{}
+)
 
 func pathMutex(path string) *sync.Mutex {
-	m, _ := pathLocks.LoadOrStore(path, new(sync.Mutex))
-	return m.(*sync.Mutex)
+	pathLocksMu.Lock()
+	defer pathLocksMu.Unlock()
+	m := pathLocks[path]
+	if m == nil {
+		m = new(sync.Mutex)
+		pathLocks[path] = m
+	}
+	return m
 }
 
 func (f *privateFile) loadErr(kind, cause error, problem, fix string) *FileError {
@@ -193,12 +202,14 @@ func (f *privateFile) locked(op string, fn func(target string) error) error {
 			Msg: fmt.Sprintf("Failed to lock %s '%s': another process held '%s' for more than %s.", f.typeName, f.path, lockPath, timeout),
 			Fix: "Retry when the other terraform or openeo-auth run has finished."}
 	}
-	defer lk.Unlock()
+	// Unlock closes the lock file; an error there cannot undo the write and
+	// the kernel drops the lock with the descriptor anyway.
+	defer func() { _ = lk.Unlock() }()
 	return fn(target)
 }
 
 // update loads the file under the locks, applies fn and writes the result
-// atomically when it differs from the file's bytes. fn may return SkipWrite.
+// atomically when it differs from the file's bytes. fn may return ErrSkipWrite.
 func (f *privateFile) update(fn func(root *ojson.Object) error) error {
 	return f.locked("write", func(target string) error {
 		root, raw, existed, err := f.loadPath(target)
@@ -206,7 +217,7 @@ func (f *privateFile) update(fn func(root *ojson.Object) error) error {
 			return err
 		}
 		if err := fn(root); err != nil {
-			if errors.Is(err, SkipWrite) {
+			if errors.Is(err, ErrSkipWrite) {
 				return nil
 			}
 			return err
@@ -274,7 +285,7 @@ func (f *privateFile) writeAtomic(target string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return wrap(err)
 	}
-	if err := os.Rename(tmpName, target); err != nil {
+	if err := renameReplace(tmpName, target); err != nil {
 		return wrap(err)
 	}
 	ok = true
@@ -282,6 +293,17 @@ func (f *privateFile) writeAtomic(target string, data []byte) error {
 		return wrap(err)
 	}
 	return nil
+}
+
+// renameReplace renames over target. On Windows a reader holding the target
+// open makes the rename fail for a moment, so it is retried briefly there.
+func renameReplace(from, to string) error {
+	err := os.Rename(from, to)
+	for i := 0; err != nil && runtime.GOOS == "windows" && i < 100; i++ {
+		time.Sleep(10 * time.Millisecond)
+		err = os.Rename(from, to)
+	}
+	return err
 }
 
 func removeStaleTemps(dir, prefix string) {

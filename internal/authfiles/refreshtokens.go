@@ -89,7 +89,7 @@ func setRefreshToken(root *ojson.Object, issuer, clientID, token, date string) {
 func (s *RefreshTokens) Remove(issuer, clientID string) (removed bool, err error) {
 	err = s.f.updateExisting(func(root *ojson.Object) error {
 		if removed = removeRefreshToken(root, issuer, clientID); !removed {
-			return SkipWrite
+			return ErrSkipWrite
 		}
 		return nil
 	})

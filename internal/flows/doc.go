@@ -36,6 +36,20 @@
 //   - Environment variables are read through [Config.Getenv]; an empty value
 //     counts as unset (the Python client checks presence for
 //     OPENEO_AUTH_CLIENT_ID and OPENEO_AUTH_CLIENT_SECRET).
+//   - [OIDCSettings.StoreRefreshToken] is false unless set, also for
+//     [MethodOIDC] (authenticate_oidc stores by default). MethodOIDC still
+//     asks for offline_access in its device fallback, like the Python client.
+//   - A device-flow login renews with its refresh token whenever the
+//     provider returned one, not only when it is stored.
+//   - A back-end provider's authorization_parameters cannot override
+//     client_id, scope or the PKCE fields of the device authorization request.
+//   - Providers without a title are accepted (the id is used as title);
+//     providers without id or issuer are skipped.
+//   - The device flow, which needs a person, only runs with
+//     [OIDCSettings.AllowInteraction]; otherwise a
+//     [*NeedsInteractiveLoginError] says what to run.
+//   - Error messages never contain secrets: response bodies are scrubbed of
+//     the secrets that were sent, and token responses are never quoted.
 //
 // The package imports no Terraform code and does no file I/O of its own: the
 // auth-config.json and refresh-tokens.json files are reached through

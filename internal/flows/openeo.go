@@ -182,14 +182,17 @@ type Capabilities struct {
 
 // Billing is the optional billing section of the capabilities.
 type Billing struct {
-	Currency    string `json:"currency"`
-	DefaultPlan string `json:"default_plan"`
-	Plans       []struct {
-		Name        string `json:"name"`
-		Description string `json:"description"`
-		Paid        bool   `json:"paid"`
-		URL         string `json:"url"`
-	} `json:"plans"`
+	Currency    string        `json:"currency"`
+	DefaultPlan string        `json:"default_plan"`
+	Plans       []BillingPlan `json:"plans"`
+}
+
+// BillingPlan is one plan of the billing section.
+type BillingPlan struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Paid        bool   `json:"paid"`
+	URL         string `json:"url"`
 }
 
 // ParseCapabilities parses a GET / document. A legacy "version" field is
@@ -246,9 +249,11 @@ func ParseCapabilities(data []byte) (*Capabilities, error) {
 	}
 	c.Conformance = stringList(top["conformsTo"])
 	c.Links = linkList(top["links"])
-	var b Billing
-	if top["billing"] != nil && json.Unmarshal(top["billing"], &b) == nil {
-		c.Billing = &b
+	if top["billing"] != nil {
+		var b *Billing
+		if json.Unmarshal(top["billing"], &b) == nil {
+			c.Billing = b
+		}
 	}
 	return c, nil
 }

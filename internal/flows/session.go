@@ -314,9 +314,25 @@ func (s *Session) getAuthed(ctx context.Context, endpoint string) ([]byte, error
 		return nil, fmt.Errorf("GET %s: reading response: %w", logURL(req.URL.String()), err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, ParseErrorResponse(resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		return nil, ParseErrorResponse(resp.StatusCode, resp.Header.Get("Content-Type"), scrubBytes(body, s.secrets()))
 	}
 	return body, nil
+}
+
+// secrets lists the secret values the session knows, to scrub them from
+// error messages.
+func (s *Session) secrets() []string {
+	c := s.cfg
+	out := []string{c.Bearer, c.Basic.Password, c.OIDC.ClientSecret, c.OIDC.Password, c.OIDC.RefreshToken, c.OIDC.AccessToken}
+	s.mu.Lock()
+	out = append(out, s.refreshToken)
+	s.mu.Unlock()
+	if s.src != nil {
+		if t := s.src.peek(); t != nil {
+			out = append(out, t.Bearer, t.AccessToken, t.refreshToken)
+		}
+	}
+	return out
 }
 
 func idempotent(method string) bool {
@@ -335,7 +351,9 @@ func idempotent(method string) bool {
 // concurrent callers) and the request is sent once more. A body without
 // GetBody is read into memory so that it can be resent.
 //
-// Like http.Client.Do, Do returns a response for any HTTP status; the caller
+// Do replaces any Authorization header of req. The per-attempt timeout of
+// [HTTPOptions.Timeout] also covers reading the response body. Like
+// http.Client.Do, Do returns a response for any HTTP status; the caller
 // closes its body (use [ParseErrorResponse] for non-2xx statuses).
 func (s *Session) Do(ctx context.Context, req *http.Request) (*http.Response, error) {
 	if req.URL == nil || !req.URL.IsAbs() {

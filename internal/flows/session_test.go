@@ -486,3 +486,25 @@ func TestSessionConcurrentTokenSingleRequest(t *testing.T) {
 		t.Errorf("/credentials/oidc fetched %d times", b.count("oidc"))
 	}
 }
+
+func TestSessionGrantConfig(t *testing.T) {
+	b, idp := oidcSetup(t, deviceClient)
+	ctx := context.Background()
+	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodOIDC})
+	g, err := s.GrantConfig(ctx)
+	if err != nil || g.ClientID != "default-pub" || g.Metadata.TokenEndpoint != idp.srv.URL+"/token" || g.Provider.ID != "fake" {
+		t.Fatalf("%+v %v", g, err)
+	}
+	s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodOIDC,
+		Getenv: envMap(EnvAuthMethod, "client_credentials", EnvAuthClientID, "e", EnvAuthClientSecret, "es")})
+	if g, err = s.GrantConfig(ctx); err != nil || g.ClientID != "e" || g.ClientSecret != "es" {
+		t.Fatalf("%+v %v", g, err)
+	}
+	s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodBasic})
+	if _, err = s.GrantConfig(ctx); err == nil {
+		t.Error("basic has no OIDC client")
+	}
+	if len(idp.tokenForms()) != 0 {
+		t.Error("GrantConfig must not request tokens")
+	}
+}

@@ -36,7 +36,14 @@ type cachingSource struct {
 	tok   *Token
 	renew renewFunc
 	fl    *flight
+	// quietUntil: after a failed proactive renewal, the still valid token
+	// is handed out without new attempts until then.
+	quietUntil time.Time
 }
+
+// renewalRetryWait is how long a still valid token is used without a new
+// renewal attempt after a proactive renewal failed.
+const renewalRetryWait = 5 * time.Second
 
 type flight struct {
 	done    chan struct{}
@@ -71,7 +78,11 @@ func (s *cachingSource) freshLocked(t *Token) bool {
 	if s.renew == nil {
 		return true
 	}
-	return !t.ExpiresWithin(time.Now(), s.skew(t))
+	now := time.Now()
+	if !t.ExpiresWithin(now, s.skew(t)) {
+		return true
+	}
+	return now.Before(s.quietUntil) && !t.ExpiresWithin(now, 0)
 }
 
 // Token returns the cached token, or waits for a shared acquisition or
@@ -145,8 +156,9 @@ func (s *cachingSource) startLocked(ctx context.Context, forced bool) *flight {
 		s.mu.Lock()
 		switch {
 		case err == nil:
-			s.tok, s.renew = tok, newRenew
+			s.tok, s.renew, s.quietUntil = tok, newRenew, time.Time{}
 		case old != nil && !f.forced && !old.ExpiresWithin(time.Now(), 0):
+			s.quietUntil = time.Now().Add(renewalRetryWait)
 			// Proactive renewal failed but the token is still valid: keep
 			// using it and try again on the next call.
 			s.log(fctx, LevelWarn, "token renewal failed; using the current token until it expires", map[string]any{

@@ -108,8 +108,14 @@ func TestSourceRenewalRules(t *testing.T) {
 	s.tok = &Token{Bearer: "soon", Expiry: time.Now().Add(2 * time.Second), obtained: time.Now().Add(-time.Hour)}
 	s.mu.Unlock()
 	failRenew.Store(true)
-	if t2, err := s.Token(ctx); err != nil || t2.Bearer != "soon" {
-		t.Errorf("%v %v", t2, err)
+	before := renewals.Load()
+	for range 3 {
+		if t2, err := s.Token(ctx); err != nil || t2.Bearer != "soon" {
+			t.Errorf("%v %v", t2, err)
+		}
+	}
+	if n := renewals.Load() - before; n != 1 {
+		t.Errorf("%d renewal attempts after a failure, want 1 (then a quiet period)", n)
 	}
 	// A failed renewal of a rejected token is an error.
 	if _, err := s.rejected(ctx, "soon"); err == nil {

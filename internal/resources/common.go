@@ -37,6 +37,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
@@ -54,15 +55,9 @@ func All() []func() resource.Resource {
 // issuers contain colons but never spaces.
 const IDSeparator = " "
 
-// NormalizeURL is the Python client's _normalize_url: trailing slashes are
-// removed, and an empty result becomes "/".
-func NormalizeURL(u string) string {
-	u = strings.TrimRight(u, "/")
-	if u == "" {
-		return "/"
-	}
-	return u
-}
+// NormalizeURL is the Python client's _normalize_url (trailing slashes
+// removed, "" becomes "/"), as the library applies it to entry keys.
+func NormalizeURL(u string) string { return authfiles.NormalizeURL(u) }
 
 // splitImportID splits "<first> <second>" at the first separator. Both parts
 // must be non-empty.
@@ -292,7 +287,11 @@ func (b *base) importFile(kind fileKind, file string, diags *diag.Diagnostics) (
 // fileErrorDetail is the detail of a diagnostic about a file problem. The
 // library's errors name the file and the problem and never carry secrets.
 func fileErrorDetail(err error) string {
-	return err.Error() + "\n\nThe file was not changed."
+	msg := err.Error()
+	if strings.Contains(msg, "unchanged") {
+		return msg
+	}
+	return msg + "\n\nThe file was not changed."
 }
 
 func addFileError(diags *diag.Diagnostics, summary string, err error) {

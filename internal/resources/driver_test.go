@@ -54,7 +54,7 @@ func serveProvider() int {
 		if cfg == nil {
 			return
 		}
-		info := map[string]any{provider.Address: map[string]any{
+		info := map[string]any{providerSource(): map[string]any{
 			"Protocol": string(cfg.Protocol), "ProtocolVersion": cfg.ProtocolVersion, "Pid": cfg.Pid, "Test": cfg.Test,
 			"Addr": map[string]string{"Network": cfg.Addr.Network(), "String": cfg.Addr.String()},
 		}}
@@ -147,16 +147,20 @@ func newTFDir(t *testing.T, provider *providerProc, config string) *tfDir {
 	return d
 }
 
-const requiredProviders = `terraform {
-  required_providers {
-    openeo = { source = "openeo-tf/openeo" }
-  }
+// providerSource is the provider's full address; OpenTofu runs set
+// TF_ACC_PROVIDER_HOST=registry.opentofu.org (see make testacc-tofu).
+func providerSource() string {
+	host := os.Getenv("TF_ACC_PROVIDER_HOST")
+	if host == "" {
+		return provider.Address
+	}
+	return strings.TrimSuffix(host, "/") + "/" + strings.SplitN(provider.Address, "/", 2)[1]
 }
-`
 
 func (d *tfDir) writeConfig(config string) {
 	d.t.Helper()
-	if err := os.WriteFile(filepath.Join(d.dir, "main.tf"), []byte(requiredProviders+config), 0o600); err != nil {
+	required := fmt.Sprintf("terraform {\n  required_providers {\n    openeo = { source = %q }\n  }\n}\n", providerSource())
+	if err := os.WriteFile(filepath.Join(d.dir, "main.tf"), []byte(required+config), 0o600); err != nil {
 		d.t.Fatal(err)
 	}
 }

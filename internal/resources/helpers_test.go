@@ -2,6 +2,8 @@ package resources_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
@@ -205,4 +208,19 @@ func secretFree(what string, text []byte, secrets ...string) error {
 		}
 	}
 	return nil
+}
+
+// stateHasNoSecrets is a state check: the whole state (as `terraform show
+// -json` gives it) contains none of the secrets.
+func stateHasNoSecrets(secrets ...string) statecheck.StateCheck { return noSecretsCheck(secrets) }
+
+type noSecretsCheck []string
+
+func (c noSecretsCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	b, err := json.Marshal(req.State)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	resp.Error = secretFree("state", b, c...)
 }

@@ -68,18 +68,6 @@ func Parse(data []byte) (Value, error) {
 	return v, nil
 }
 
-// ParseObject parses a document and returns its top-level object. When the
-// document is valid JSON of another kind, obj is nil, err is nil and kind
-// tells what was found.
-func ParseObject(data []byte) (obj *Object, kind Kind, err error) {
-	v, err := Parse(data)
-	if err != nil {
-		return nil, KindNull, err
-	}
-	o, _ := v.AsObject()
-	return o, v.Kind(), nil
-}
-
 func (p *parser) errorf(format string, args ...any) *SyntaxError {
 	line, col := 1, 1
 	end := min(p.pos, len(p.data))

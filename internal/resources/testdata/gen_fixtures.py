@@ -48,9 +48,9 @@ def set_basic_auth(data, backend, username, password, created_by="terraform-prov
 
 
 def set_oidc_client_config(data, backend, provider_id, client_id, client_secret=None, issuer=None,
-                           created_by="terraform-provider-openeo"):
+                           created_by="terraform-provider-openeo", date=DATE):
     keys = ("backends", normalize_url(backend), "oidc", "providers", provider_id)
-    deep_set(data, *keys, "date", value=DATE)
+    deep_set(data, *keys, "date", value=date)
     deep_set(data, *keys, "client_id", value=client_id)
     deep_set(data, *keys, "client_secret", value=client_secret)
     if issuer:
@@ -136,9 +136,11 @@ dump("refresh-tokens.fresh.tmpl", set_refresh_token({}, "https://oidc.example.ne
 # Entries that exist and carry unknown keys, rewritten by the provider.
 dump("auth-config.unknown-keys.basic-set.tmpl",
      set_basic_auth(copy.deepcopy(UNKNOWN_AUTH_CONFIG), "https://openeo.example.com", "john2", "n3w"))
-dump("auth-config.unknown-keys.oidc-set.tmpl",
-     set_oidc_client_config(copy.deepcopy(UNKNOWN_AUTH_CONFIG), "https://openeo.example.com", "egi",
-                            "client-d7393fba", "n3w-s3cret", "https://aai.egi.eu/auth/realms/egi"))
+# ... then the OIDC entry too, one apply later ("{{DATE2}}").
+dump("auth-config.unknown-keys.both-set.tmpl",
+     set_oidc_client_config(set_basic_auth(copy.deepcopy(UNKNOWN_AUTH_CONFIG), "https://openeo.example.com", "john2", "n3w"),
+                            "https://openeo.example.com", "egi", "client-d7393fba", "n3w-s3cret",
+                            "https://aai.egi.eu/auth/realms/egi", date="{{DATE2}}"))
 # Destroy removes the entry, then the containers it leaves empty (never
 # "backends" itself).
 def remove(data, *keys):
@@ -162,3 +164,17 @@ dump("refresh-tokens.unknown-keys.token-set.tmpl",
 rt_deleted = copy.deepcopy(UNKNOWN_REFRESH_TOKENS)
 del rt_deleted["https://oidc.example.net"]["default-client"]  # "other" keeps the issuer object
 dump("refresh-tokens.unknown-keys.token-removed.json", rt_deleted)
+
+
+# What `openeo-auth config-dump` / `token-dump` print (without the header
+# line): every client_secret, password or refresh_token value in nested
+# dicts (not lists) replaced by "<redacted>".
+def redact(data):
+    if isinstance(data, dict):
+        return {k: "<redacted>" if k in ("client_secret", "password", "refresh_token") else redact(v)
+                for k, v in data.items()}
+    return data
+
+
+dump("auth-config.python.redacted.json", redact(AUTH_CONFIG))
+dump("refresh-tokens.python.redacted.json", redact(REFRESH_TOKENS))

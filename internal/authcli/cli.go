@@ -1,0 +1,561 @@
+package authcli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+)
+
+// Exit codes of the command (documented in docs/openeo-auth.md).
+const (
+	// ExitOK: the command did what was asked.
+	ExitOK = 0
+	// ExitError: any other failure (network, back-end, identity provider
+	// unavailable, unexpected answers).
+	ExitError = 1
+	// ExitUsage: bad flags or arguments, or a value that would need a prompt
+	// while stdin is not a terminal.
+	ExitUsage = 2
+	// ExitAuth: authentication failed: credentials or client rejected, device
+	// flow denied or timed out, no usable refresh token, no refresh token
+	// issued.
+	ExitAuth = 3
+	// ExitFile: a credentials file is missing (dump commands), unreadable,
+	// not private (mode), not valid JSON, locked too long, or cannot be written.
+	ExitFile = 4
+	// ExitInterrupted: interrupted (Ctrl-C, SIGTERM).
+	ExitInterrupted = 130
+)
+
+// Environment variables read by the command itself (flows reads the
+// OPENEO_AUTH_* ones of the Python client for the token and
+// client-credentials-test subcommands).
+const (
+	EnvPassword     = "OPENEO_AUTH_PASSWORD"
+	EnvClientSecret = "OPENEO_AUTH_CLIENT_SECRET"
+)
+
+// Env is everything the command reads from and writes to the outside world,
+// so that tests can run it in-process.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// StdinIsTerminal allows prompts. Without it every value that would be
+	// prompted for must come from a flag (or stdin/env for secrets).
+	StdinIsTerminal bool
+	// StderrIsTerminal redraws the device flow status line with \r;
+	// otherwise each status change is a line of its own.
+	StderrIsTerminal bool
+	// ReadSecret reads one line from the terminal without echo
+	// (term.ReadPassword). Nil reads the line from Stdin (tests).
+	ReadSecret func() (string, error)
+	// LookupEnv reads environment variables; nil means os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+	// Now is the clock for file dates and the status line; nil means time.Now.
+	Now func() time.Time
+	// HTTPClient sends every request; nil means flows' own client.
+	HTTPClient *http.Client
+	// Version is the command's version (shown by --version, sent in the
+	// User-Agent, written as metadata.created_by).
+	Version string
+	// PollInterval overrides the device flow polling interval (tests).
+	PollInterval time.Duration
+	// StatusTick is how often the status line is redrawn on a terminal;
+	// zero means one second.
+	StatusTick time.Duration
+}
+
+func (e Env) lookup(key string) (string, bool) {
+	if e.LookupEnv != nil {
+		return e.LookupEnv(key)
+	}
+	return os.LookupEnv(key)
+}
+
+func (e Env) getenv(key string) string {
+	v, _ := e.lookup(key)
+	return v
+}
+
+func (e Env) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// usageError is a problem with the command line (exit code 2).
+type usageError struct {
+	msg string
+}
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// authError marks a failure as an authentication failure (exit code 3).
+type authError struct {
+	msg string
+	err error
+}
+
+func (e *authError) Error() string {
+	if e.err == nil {
+		return e.msg
+	}
+	if e.msg == "" {
+		return e.err.Error()
+	}
+	return e.msg + ": " + e.err.Error()
+}
+
+func (e *authError) Unwrap() error { return e.err }
+
+// app is one run of the command.
+type app struct {
+	env     Env
+	in      *bufio.Reader
+	out     io.Writer
+	errw    io.Writer
+	cmdName string
+
+	verbosity         int
+	authConfigPath    string
+	refreshTokensPath string
+	stdinUsed         bool // a --*-stdin flag consumed stdin: no prompts
+	aliases           map[string]string
+	capture           flagCapture
+	current           *command
+}
+
+type command struct {
+	name    string
+	aliases []string
+	args    string // positional arguments in the usage line
+	summary string
+	help    string
+	run     func(a *app, ctx context.Context, args []string) error
+}
+
+var commands []*command
+
+func init() {
+	commands = []*command{
+		pathsCommand, configDumpCommand, tokenDumpCommand, tokenClearCommand,
+		addBasicCommand, addOIDCCommand, oidcAuthCommand,
+		clientCredentialsTestCommand, logoutCommand, tokenCommand, versionCommand,
+	}
+}
+
+func findCommand(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+		for _, al := range c.aliases {
+			if al == name {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// Run runs the command with args (without the program name) and returns the
+// exit code.
+func Run(ctx context.Context, args []string, env Env) int {
+	if env.Stdin == nil {
+		env.Stdin = strings.NewReader("")
+	}
+	if env.Stdout == nil {
+		env.Stdout = io.Discard
+	}
+	if env.Stderr == nil {
+		env.Stderr = io.Discard
+	}
+	a := &app{env: env, in: bufio.NewReader(env.Stdin), out: env.Stdout, errw: env.Stderr, cmdName: "openeo-auth"}
+	err := a.dispatch(ctx, args)
+	code := exitCode(ctx, err)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		a.printError(err, code)
+	}
+	return code
+}
+
+func (a *app) dispatch(ctx context.Context, args []string) error {
+	// Global options before the subcommand (-v/--verbose like the Python
+	// tool; the file options are also accepted after it).
+	global := a.newFlagSet("openeo-auth")
+	var showVersion bool
+	global.BoolVar(&showVersion, "version", false, "print the version and exit")
+	global.Usage = func() {}
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			a.printHelp(a.out)
+			return err
+		}
+		return usagef("%v", err)
+	}
+	if showVersion {
+		fmt.Fprintf(a.out, "openeo-auth %s\n", a.version())
+		return nil
+	}
+	rest := global.Args()
+	if len(rest) == 0 {
+		a.printHelp(a.out)
+		return nil
+	}
+	name := rest[0]
+	if name == "help" {
+		if len(rest) > 1 {
+			if c := findCommand(rest[1]); c != nil {
+				a.cmdName = "openeo-auth " + c.name
+				a.printCommandHelp(c, a.commandFlags(c))
+				return nil
+			}
+		}
+		a.printHelp(a.out)
+		return nil
+	}
+	c := findCommand(name)
+	if c == nil {
+		return usagef("unknown subcommand %q (run 'openeo-auth -h' for the list)", name)
+	}
+	a.cmdName = "openeo-auth " + c.name
+	a.current = c
+	return c.run(a, ctx, rest[1:])
+}
+
+// commandFlags returns the flag set of a command without running it (for
+// "help <command>").
+func (a *app) commandFlags(c *command) *flag.FlagSet {
+	var fs *flag.FlagSet
+	probe := &app{env: a.env, in: a.in, out: io.Discard, errw: io.Discard, cmdName: a.cmdName, aliases: map[string]string{}, current: c}
+	probe.capture = func(f *flag.FlagSet) { fs = f }
+	_ = c.run(probe, context.Background(), []string{"-h"})
+	a.aliases = probe.aliases
+	return fs
+}
+
+func (a *app) printHelp(w io.Writer) {
+	fmt.Fprint(w, `openeo-auth: bootstrap and inspect openEO credentials (auth-config.json and
+refresh-tokens.json, shared with the openEO Python client and the Terraform
+provider terraform-provider-openeo).
+
+Usage: openeo-auth [-v|-vv] <subcommand> [flags] [arguments]
+
+Subcommands:
+`)
+	for _, c := range commands {
+		name := c.name
+		if len(c.aliases) > 0 {
+			name += " (" + strings.Join(c.aliases, ", ") + ")"
+		}
+		fmt.Fprintf(w, "  %-32s %s\n", name, c.summary)
+	}
+	fmt.Fprint(w, `
+Global flags (also accepted after the subcommand):
+  -v, --verbose        more log output on stderr (-v info, -vv debug)
+  --auth-config PATH   auth-config.json to use (default: the Python client's location)
+  --refresh-tokens PATH
+                       refresh-tokens.json to use (default: the Python client's location)
+  --version            print the version
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 authentication failed, 4 file problem,
+130 interrupted. Run 'openeo-auth <subcommand> -h' for the flags of a subcommand.
+`)
+}
+
+func (a *app) printCommandHelp(c *command, fs *flag.FlagSet) {
+	w := a.out
+	fmt.Fprintf(w, "Usage: openeo-auth %s [flags]", c.name)
+	if c.args != "" {
+		fmt.Fprintf(w, " %s", c.args)
+	}
+	fmt.Fprintln(w)
+	if len(c.aliases) > 0 {
+		fmt.Fprintf(w, "Aliases: %s\n", strings.Join(c.aliases, ", "))
+	}
+	fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.help))
+	if fs == nil {
+		return
+	}
+	var own, global []string
+	fs.VisitAll(func(f *flag.Flag) {
+		if _, isAlias := a.aliases[f.Name]; isAlias {
+			return
+		}
+		names := dashName(f.Name)
+		for al, primary := range a.aliases {
+			if primary == f.Name && !hiddenAlias[al] {
+				names = dashName(al) + ", " + names
+			}
+		}
+		arg, u := flag.UnquoteUsage(f)
+		if arg != "" && !isBoolFlag(f) {
+			names += " " + arg
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			u += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		var line string
+		if len(names) > 24 {
+			line = fmt.Sprintf("  %s\n  %-24s %s\n", names, "", u)
+		} else {
+			line = fmt.Sprintf("  %-24s %s\n", names, u)
+		}
+		if globalFlags[f.Name] {
+			global = append(global, line)
+		} else {
+			own = append(own, line)
+		}
+	})
+	if len(own) > 0 {
+		fmt.Fprintf(w, "\nFlags:\n%s", strings.Join(own, ""))
+	}
+	fmt.Fprintf(w, "\nGlobal flags:\n%s", strings.Join(global, ""))
+	fmt.Fprintf(w, "\nExit codes: 0 ok, 1 error, 2 usage, 3 authentication failed, 4 file problem, 130 interrupted.\n")
+}
+
+var (
+	hiddenAlias = map[string]bool{"vv": true, "vvv": true}
+	globalFlags = map[string]bool{"verbose": true, "auth-config": true, "refresh-tokens": true}
+)
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+func dashName(n string) string {
+	if len(n) == 1 {
+		return "-" + n
+	}
+	return "--" + n
+}
+
+// printError writes the error to stderr, with a hint for usage errors.
+func (a *app) printError(err error, code int) {
+	msg := err.Error()
+	if code == ExitInterrupted {
+		msg = "interrupted"
+	}
+	fmt.Fprintf(a.errw, "%s: %s\n", a.cmdName, msg)
+	if code == ExitUsage {
+		fmt.Fprintf(a.errw, "Run '%s -h' for help.\n", a.cmdName)
+	}
+}
+
+// exitCode maps an error to the documented exit codes.
+func exitCode(ctx context.Context, err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, ctx.Err())) {
+		return ExitInterrupted
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return ExitUsage
+	}
+	var fe *authfiles.FileError
+	if errors.As(err, &fe) {
+		return ExitFile
+	}
+	var ae *authError
+	if errors.As(err, &ae) {
+		return ExitAuth
+	}
+	var ne *flows.NeedsInteractiveLoginError
+	var te *flows.DeviceTimeoutError
+	if errors.As(err, &ne) || errors.As(err, &te) {
+		return ExitAuth
+	}
+	var oe *flows.OIDCError
+	if errors.As(err, &oe) {
+		switch oe.Code {
+		case "invalid_client", "unauthorized_client", "invalid_grant", "access_denied", "expired_token",
+			"invalid_scope", "unsupported_grant_type":
+			return ExitAuth
+		}
+		if oe.Status == http.StatusUnauthorized {
+			return ExitAuth
+		}
+		return ExitError
+	}
+	if flows.IsCode(err, flows.CodeCredentialsInvalid, flows.CodeTokenInvalid, flows.CodeAuthenticationRequired,
+		flows.CodeAuthenticationSchemeInvalid) {
+		return ExitAuth
+	}
+	return ExitError
+}
+
+// capture, when set, receives a command's flag set instead of running it
+// (used to print "help <command>").
+type flagCapture func(*flag.FlagSet)
+
+// newFlagSet returns a flag set with the options every subcommand accepts.
+func (a *app) newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	if a.aliases == nil {
+		a.aliases = map[string]string{}
+	}
+	count := func(n int) func(string) error {
+		return func(string) error { a.verbosity += n; return nil }
+	}
+	fs.BoolFunc("verbose", "more log output on stderr (repeatable: -v info, -vv debug)", count(1))
+	fs.BoolFunc("v", "", count(1))
+	fs.BoolFunc("vv", "", count(2))
+	fs.BoolFunc("vvv", "", count(3))
+	a.aliases["v"] = "verbose"
+	a.aliases["vv"] = "verbose"
+	a.aliases["vvv"] = "verbose"
+	fs.Func("auth-config", "`path` of auth-config.json (default: the Python client's location)", func(s string) error {
+		a.authConfigPath = s
+		return nil
+	})
+	fs.Func("refresh-tokens", "`path` of refresh-tokens.json (default: the Python client's location)", func(s string) error {
+		a.refreshTokensPath = s
+		return nil
+	})
+	return fs
+}
+
+// boolAlias registers a short alias of a bool flag.
+func (a *app) boolAlias(fs *flag.FlagSet, p *bool, alias, primary string) {
+	fs.BoolVar(p, alias, false, "")
+	a.aliases[alias] = primary
+}
+
+// parse parses flags and positional arguments in any order (like Python's
+// argparse) and checks the number of positional arguments. It returns
+// flag.ErrHelp after printing the help for -h.
+func (a *app) parse(fs *flag.FlagSet, args []string, minArgs, maxArgs int) ([]string, error) {
+	c := a.current
+	if a.capture != nil {
+		a.capture(fs)
+		return nil, flag.ErrHelp
+	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				a.printCommandHelp(c, fs)
+				return nil, err
+			}
+			return nil, usagef("%v", err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+	switch {
+	case len(pos) < minArgs:
+		return nil, usagef("missing argument: %s", c.args)
+	case len(pos) > maxArgs:
+		return nil, usagef("too many arguments: %s", strings.Join(pos[maxArgs:], " "))
+	}
+	return pos, nil
+}
+
+// logger sends flows' log messages to stderr according to -v.
+func (a *app) logger() flows.Logger {
+	min := flows.LevelWarn
+	switch {
+	case a.verbosity >= 2:
+		min = flows.LevelDebug
+	case a.verbosity == 1:
+		min = flows.LevelInfo
+	}
+	return flows.LoggerFunc(func(_ context.Context, level flows.LogLevel, msg string, fields map[string]any) {
+		if level < min {
+			return
+		}
+		keys := make([]string, 0, len(fields))
+		for k := range fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s: %s", strings.ToUpper(level.String()), msg)
+		for _, k := range keys {
+			fmt.Fprintf(&b, " %s=%v", k, fields[k])
+		}
+		fmt.Fprintln(a.errw, b.String())
+	})
+}
+
+func (a *app) infof(format string, args ...any) {
+	if a.verbosity >= 1 {
+		fmt.Fprintf(a.errw, "INFO: "+format+"\n", args...)
+	}
+}
+
+func (a *app) version() string {
+	if a.env.Version == "" {
+		return "dev"
+	}
+	return a.env.Version
+}
+
+func (a *app) httpOptions() flows.HTTPOptions {
+	return flows.HTTPOptions{
+		Client:    a.env.HTTPClient,
+		UserAgent: "openeo-auth/" + a.version() + " (terraform-provider-openeo)",
+		Logger:    a.logger(),
+	}
+}
+
+func (a *app) client() *flows.Client { return flows.NewClient(a.httpOptions()) }
+
+func (a *app) fileOptions() authfiles.Options {
+	return authfiles.Options{
+		Env:       authfiles.Env{LookupEnv: a.env.LookupEnv},
+		Now:       a.env.Now,
+		CreatedBy: "openeo-auth " + a.version() + " (terraform-provider-openeo)",
+	}
+}
+
+func (a *app) authConfig() (*authfiles.AuthConfig, error) {
+	return authfiles.OpenAuthConfig(a.authConfigPath, a.fileOptions())
+}
+
+func (a *app) refreshTokens() (*authfiles.RefreshTokens, error) {
+	return authfiles.OpenRefreshTokens(a.refreshTokensPath, a.fileOptions())
+}
+
+var versionCommand = &command{
+	name:    "version",
+	summary: "print the version",
+	help:    "Prints the version of openeo-auth.",
+	run: func(a *app, _ context.Context, args []string) error {
+		if _, err := a.parse(a.newFlagSet("version"), args, 0, 0); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.out, "openeo-auth %s\n", a.version())
+		return nil
+	},
+}

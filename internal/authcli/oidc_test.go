@@ -1,0 +1,398 @@
+package authcli_test
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authcli"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testbackend"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
+)
+
+// Commands against the rig: the real test IdP and an in-process openEO
+// back-end. Every device flow is completed by testrig.ApproveDevice with the
+// user code read from the command's stderr.
+
+// TestOIDCAuthBootstrapsProviderLogin is the issue's main path: nothing
+// configured, oidc-auth picks the back-end's default client, runs the device
+// flow with PKCE and stores the refresh token where the provider's "oidc"
+// method then finds it without any interaction.
+func TestOIDCAuthBootstrapsProviderLogin(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t)
+	h := newHarness(t)
+	be := rg.be.URL()
+
+	// Before: the provider's oidc method cannot log in and says what to run.
+	_, err := providerSession(t, h, be).Token(ctxT(t))
+	if err == nil || !strings.Contains(err.Error(), "`openeo-auth oidc-auth "+be+"`") {
+		t.Fatalf("before oidc-auth: %v", err)
+	}
+	r := h.run("", "token", be)
+	wantCode(t, r, authcli.ExitAuth)
+	mustContain(t, "token stderr", r.stderr, "openeo-auth oidc-auth "+be)
+
+	r = h.runDevice(rg.idp, testrig.Alice, "oidc-auth", be+"/")
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout,
+		"Using provider ID 'testidp' (issuer '"+rg.idp.Issuer()+"'; single provider listed by the back-end)",
+		"Using client ID '"+rg.public.ID+"' (default client of the back-end)",
+		"Starting OpenID Connect device flow.",
+		"The OpenID Connect device flow was successful.",
+		"Stored refresh token in '"+h.refreshTokensPath()+"'",
+		`url         = "`+be+`"`, `auth_method = "oidc"`)
+	mustNotContain(t, "stdout", r.stdout, "oidc {") // the provider needs no provider_id/client_id
+	// stderr (not a terminal): instructions with verification_uri_complete,
+	// then one line per status change, never a carriage return.
+	mustContain(t, "stderr", r.stderr, "Visit "+rg.idp.Issuer()+"/device", "to authenticate.",
+		"] Authorization pending\n", "] Authorized successfully\n", "Waiting up to 5:00 for the login")
+	mustNotContain(t, "stderr", r.stderr, "\r", "] Polling")
+
+	// The file: issuer -> client -> {date, refresh_token}, private.
+	st, err := os.Stat(h.refreshTokensPath())
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("refresh-tokens.json: %v %v", st, err)
+	}
+	data, _ := os.ReadFile(h.refreshTokensPath())
+	var doc map[string]map[string]map[string]string
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	entry := doc[rg.idp.Issuer()][rg.public.ID]
+	if entry["refresh_token"] == "" || entry["date"] != "2026-05-04T03:02:01Z" || len(doc) != 1 || len(entry) != 2 {
+		t.Fatalf("refresh-tokens.json:\n%s", data)
+	}
+	mustNotContain(t, "output", r.stdout+r.stderr, entry["refresh_token"])
+	if _, err := os.Stat(h.authConfigPath()); !os.IsNotExist(err) {
+		t.Errorf("oidc-auth wrote auth-config.json: %v", err)
+	}
+	stats := rg.idp.Stats(t, rg.public.ID)
+	if stats.DeviceRequests != 1 || stats.ByGrant["device_code"] < 1 || stats.ByAuth["client_secret_post"] != 0 {
+		t.Errorf("IdP stats %+v", stats)
+	}
+
+	// After: the provider's oidc method logs in with the stored token, no device flow.
+	s := providerSession(t, h, be)
+	acct, err := s.Account(ctxT(t))
+	if err != nil || acct.UserID != testrig.Alice.Name {
+		t.Fatalf("provider session after oidc-auth: %+v %v", acct, err)
+	}
+	if st := rg.idp.Stats(t, rg.public.ID); st.DeviceRequests != 1 {
+		t.Errorf("a second device flow was started: %+v", st)
+	}
+
+	// token prints a bearer the back-end accepts; --json and --access-token.
+	r = h.run("", "token", be)
+	wantCode(t, r, 0)
+	bearer := strings.TrimSpace(r.stdout)
+	if !strings.HasPrefix(bearer, "oidc/testidp/") {
+		t.Fatalf("bearer %q", bearer)
+	}
+	acct, err = flows.NewClient(flows.HTTPOptions{}).Account(ctxT(t), rg.be.APIURL(), bearer)
+	if err != nil || acct.UserID != testrig.Alice.Name {
+		t.Fatalf("back-end with the printed bearer: %+v %v", acct, err)
+	}
+	r = h.run("", "token", "--json", be)
+	wantCode(t, r, 0)
+	var tj struct {
+		Bearer, AccessToken, Method, ProviderID, Issuer, ClientID string
+		ExpiresIn                                                 *int64 `json:"expires_in"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &tj); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(tj.Bearer, "/") && (tj.ProviderID != providerID || tj.Issuer != rg.idp.Issuer() || tj.ClientID != rg.public.ID ||
+		tj.Bearer != "oidc/testidp/"+tj.AccessToken || tj.Method != "refresh_token") {
+		t.Errorf("token --json %+v", tj)
+	}
+	r = h.run("", "token", "--access-token", be)
+	if r.code != 0 || strings.Contains(r.stdout, "/") {
+		t.Errorf("token --access-token: %s", r)
+	}
+}
+
+// TestOIDCAuthUsesConfiguredClient: a client stored with add-oidc (not a
+// default client of the back-end) is used, and --provider-id may name a
+// provider that auth-config.json does not list (Python openeo-auth #303).
+func TestOIDCAuthUsesConfiguredClient(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t, func(c *testbackend.Config) {
+		second := testbackend.ProviderFor("second", c.Providers[0].Issuer)
+		second.DefaultClients = c.Providers[0].DefaultClients
+		c.Providers = append(c.Providers, second)
+	})
+	mine := rg.idp.RegisterClient(t, testrig.ClientSpec{Public: true, Name: "configured"})
+	h := newHarness(t)
+	be := rg.be.URL()
+
+	// add-oidc without a terminal needs --provider-id (two providers).
+	r := h.run("", "add-oidc", be, "--client-id", mine.ID, "--no-client-secret")
+	wantCode(t, r, authcli.ExitUsage)
+	mustContain(t, "stderr", r.stderr, "--provider-id", "['testidp', 'second']")
+	r = h.run("", "add-oidc", be, "--provider-id", "nope", "--use-default-client")
+	wantCode(t, r, authcli.ExitUsage)
+	mustContain(t, "stderr", r.stderr, "Invalid provider ID 'nope'. Should be one of ['testidp', 'second'].")
+	r = h.run("", "add-oidc", be, "--provider-id", "second", "--client-id", mine.ID, "--no-client-secret")
+	wantCode(t, r, 0)
+	e, found, err := h.authConfig().OIDCProvider(be, "second")
+	if err != nil || !found || e.ClientID == nil || *e.ClientID != mine.ID || e.ClientSecret != nil || e.Issuer != rg.idp.Issuer() {
+		t.Fatalf("auth-config entry %+v %v %v", e, found, err)
+	}
+
+	// oidc-auth without flags: the single configured provider and its client.
+	r = h.runDevice(rg.idp, testrig.Bob, "oidc-auth", be)
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "Using provider ID 'second'", "single provider configured in auth-config",
+		"Using client ID '"+mine.ID+"' (from "+h.authConfigPath()+")")
+	if tok, found, _ := h.refreshTokens().RefreshToken(rg.idp.Issuer(), mine.ID); !found || tok == "" {
+		t.Fatal("no refresh token stored for the configured client")
+	}
+	if st := rg.idp.Stats(t, rg.public.ID); st.DeviceRequests != 0 {
+		t.Errorf("the default client was used: %+v", st)
+	}
+	acct, err := providerSession(t, h, be).Account(ctxT(t))
+	if err != nil || acct.UserID != testrig.Bob.Name {
+		t.Fatalf("provider after oidc-auth: %+v %v", acct, err)
+	}
+
+	// --provider-id of a provider without a config entry: its default client;
+	// the hint names the provider_id Terraform then needs.
+	r = h.runDevice(rg.idp, testrig.Alice, "oidc-auth", "--provider-id", "testidp", be)
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "Using client ID '"+rg.public.ID+"' (default client of the back-end)",
+		`provider_id = "testidp"`)
+	// Two tokens now (same issuer, two clients).
+	entries, err := h.refreshTokens().Entries()
+	if err != nil || len(entries) != 2 {
+		t.Fatalf("entries %+v %v", entries, err)
+	}
+}
+
+// TestAddOIDCPromptsOnTerminal: the Python menu and prompts, with the secret
+// read through ReadSecret-less terminal input.
+func TestAddOIDCPromptsOnTerminal(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t, func(c *testbackend.Config) {
+		c.Providers = append(c.Providers, testbackend.ProviderFor("second", c.Providers[0].Issuer))
+	})
+	h := newHarness(t)
+	h.tty = true
+	be := rg.be.URL()
+	// Menu: "x" and "9" are invalid and asked again; then the 2nd provider,
+	// client "conf-1" and a secret.
+	r := h.run("x\n9\n2\nconf-1\nsecret-conf-1\n", "add-oidc", be)
+	wantCode(t, r, 0)
+	mustContain(t, "stderr", r.stderr, "Backend '"+be+"' has multiple OpenID Connect providers.",
+		"[1] Test IdP (testidp) (issuer "+rg.idp.Issuer()+")", "[2] ", "Choose one (enter index): ",
+		"Enter client_id or leave empty to use default client, and press enter: ",
+		"Enter client_secret or leave empty to not use a secret, and press enter: ")
+	mustNotContain(t, "output", r.stdout+r.stderr, "secret-conf-1")
+	id, secret, found, err := h.authConfig().OIDCClient(be, "second")
+	if err != nil || !found || id != "conf-1" || secret != "secret-conf-1" {
+		t.Fatalf("stored %q %q %v %v", id, secret, found, err)
+	}
+	// An empty client id means the default client (client_id null).
+	r = h.run("1\n\n", "add-oidc", be)
+	wantCode(t, r, 0)
+	e, _, _ := h.authConfig().OIDCProvider(be, "testidp")
+	if e.ClientID != nil || !e.HasIssuer {
+		t.Errorf("entry %+v", e)
+	}
+	// The secret from stdin, without a terminal.
+	h.tty = false
+	r = h.run("secret-from-stdin\n", "add-oidc", be, "--provider-id", "second", "--client-id", "conf-2", "--client-secret-stdin")
+	wantCode(t, r, 0)
+	if _, s, _, _ := h.authConfig().OIDCClient(be, "second"); s != "secret-from-stdin" {
+		t.Errorf("secret %q", s)
+	}
+	// No secret source without a terminal: usage error naming the flags.
+	r = h.run("", "add-oidc", be, "--provider-id", "second", "--client-id", "conf-3")
+	wantCode(t, r, authcli.ExitUsage)
+	mustContain(t, "stderr", r.stderr, "--client-secret-stdin, OPENEO_AUTH_CLIENT_SECRET or --no-client-secret")
+}
+
+// TestOIDCAuthTimeoutOnTerminal: nobody approves; on a terminal the status
+// line is redrawn with \r and ends with "Timed out"; exit code 3.
+func TestOIDCAuthTimeoutOnTerminal(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t)
+	h := newHarness(t)
+	h.tty = true
+	r := h.runDevice(rg.idp, testrig.User{}, "oidc-auth", "--timeout", "1500ms", rg.be.URL())
+	wantCode(t, r, authcli.ExitAuth)
+	mustContain(t, "stderr", r.stderr, "\r[", "] Authorization pending (0:0", " / 0:02)", "Timed out",
+		"Timeout (1.5s) while polling for access token.")
+	if _, err := os.Stat(h.refreshTokensPath()); !os.IsNotExist(err) {
+		t.Errorf("a refresh token file was written: %v", err)
+	}
+}
+
+// TestOIDCAuthNoRefreshToken: a client without the refresh_token grant gets
+// no refresh token: exit code 3 and nothing stored.
+func TestOIDCAuthNoRefreshToken(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t)
+	noRefresh := rg.idp.RegisterClient(t, testrig.ClientSpec{Public: true, GrantTypes: []string{testrig.GrantDeviceCode}})
+	h := newHarness(t)
+	r := h.runDevice(rg.idp, testrig.Alice, "oidc-auth", "--client-id", noRefresh.ID, "--pkce", "on", rg.be.URL())
+	wantCode(t, r, authcli.ExitAuth)
+	mustContain(t, "stderr", r.stderr, "issued no refresh token to client '"+noRefresh.ID+"'")
+	if _, err := os.Stat(h.refreshTokensPath()); !os.IsNotExist(err) {
+		t.Errorf("a refresh token file was written: %v", err)
+	}
+}
+
+func TestAddBasicTriesCredentials(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t)
+	h := newHarness(t)
+	be := rg.be.URL()
+	r := h.run("wrong-pw-1\n", "add-basic", be, "--username", "alice", "--password-stdin")
+	wantCode(t, r, authcli.ExitAuth)
+	mustContain(t, "stderr", r.stderr, "CredentialsInvalid", "nothing was saved")
+	mustNotContain(t, "output", r.stdout+r.stderr, "wrong-pw-1")
+	if _, err := os.Stat(h.authConfigPath()); !os.IsNotExist(err) {
+		t.Errorf("auth-config.json written after a failed try: %v", err)
+	}
+	h.tty = true
+	r = h.run("alice\nbasic-pw-alice-1\n", "add-basic", be)
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "Trying to authenticate with '"+be+"'", "Successfully authenticated 'alice'")
+	mustNotContain(t, "output", r.stdout+r.stderr, "basic-pw-alice-1")
+	// token --method basic uses the stored credentials.
+	r = h.run("", "token", "--method", "basic", be)
+	wantCode(t, r, 0)
+	if !strings.HasPrefix(r.stdout, "basic//") {
+		t.Errorf("bearer %q", r.stdout)
+	}
+}
+
+func TestClientCredentialsTest(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t)
+	cc := rg.idp.RegisterClient(t, testrig.ClientSpec{GrantTypes: []string{testrig.GrantClientCredentials}})
+	h := newHarness(t)
+	be := rg.be.URL()
+
+	r := h.run(cc.Secret+"\n", "client-credentials-test", be, "--client-id", cc.ID, "--client-secret-stdin", "--json")
+	wantCode(t, r, 0)
+	var out struct {
+		OK                                   bool
+		ProviderID, Issuer, ClientID, Source string
+		Account                              struct{ UserID string } `json:"account"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	if !out.OK || out.ClientID != cc.ID || out.Issuer != rg.idp.Issuer() || out.Account.UserID != cc.ID {
+		t.Errorf("json %+v", out)
+	}
+	mustNotContain(t, "output", r.stdout+r.stderr, cc.Secret)
+
+	// From the environment, like the provider's client_credentials method.
+	h.env[flows.EnvAuthClientID] = cc.ID
+	h.env[flows.EnvAuthClientSecret] = cc.Secret
+	r = h.run("", "client-credentials-test", be, "--idp-only")
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "issued an access token to client '"+cc.ID+"'")
+	mustNotContain(t, "stdout", r.stdout, "accepts it")
+	delete(h.env, flows.EnvAuthClientID)
+	delete(h.env, flows.EnvAuthClientSecret)
+
+	// A wrong secret: exit code 3, the secret never shown.
+	r = h.run("wrong-secret-1", "client-credentials-test", be, "--client-id", cc.ID, "--client-secret-stdin")
+	wantCode(t, r, authcli.ExitAuth)
+	mustContain(t, "stderr", r.stderr, "invalid_client")
+	mustNotContain(t, "output", r.stdout+r.stderr, "wrong-secret-1")
+
+	// Nothing given, nothing configured: usage error.
+	r = h.run("", "client-credentials-test", be)
+	wantCode(t, r, authcli.ExitUsage)
+	mustContain(t, "stderr", r.stderr, "No client_id found")
+
+	// The client stored in auth-config.json.
+	if err := h.authConfig().SetOIDCProvider(be, providerID, authfiles.OIDCClientConfig{ClientID: &cc.ID, ClientSecret: &cc.Secret}); err != nil {
+		t.Fatal(err)
+	}
+	r = h.run("", "client-credentials-test", be)
+	wantCode(t, r, 0)
+}
+
+func TestLogout(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t)
+	h := newHarness(t)
+	be := rg.be.URL()
+	rts := h.refreshTokens()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(rts.SetRefreshToken(rg.idp.Issuer(), rg.public.ID, "rt-default"))
+	must(rts.SetRefreshToken(rg.idp.Issuer(), "other-client", "rt-other"))
+	must(rts.SetRefreshToken("https://elsewhere.test", "c", "rt-elsewhere"))
+	null := (*string)(nil)
+	must(h.authConfig().SetOIDCProvider(be, providerID, authfiles.OIDCClientConfig{ClientID: null, Issuer: rg.idp.Issuer()}))
+	must(h.authConfig().SetOIDCProvider("https://sibling.test", "x", authfiles.OIDCClientConfig{Issuer: rg.idp.Issuer() + "/"}))
+
+	// The default client's token goes; the others stay; the sibling back-end
+	// with the same issuer is named.
+	r := h.run("", "logout", be)
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "Removed refresh token for issuer '"+rg.idp.Issuer()+"' (client '"+rg.public.ID+"')",
+		"also logs out 'https://sibling.test'")
+	entries, _ := h.refreshTokens().Entries()
+	if len(entries) != 2 {
+		t.Errorf("entries left %+v", entries)
+	}
+	r = h.run("", "logout", be)
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "No refresh token for issuer")
+
+	// Offline: --issuer and --client-id.
+	r = h.run("", "logout", "https://nowhere.invalid", "--issuer", "https://elsewhere.test/", "--client-id", "c")
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "Removed refresh token for issuer 'https://elsewhere.test' (client 'c')")
+
+	// Back-end unreachable: the client stored in auth-config.json, then
+	// --remove-config removes the provider entry (and the back-end object).
+	other := "other-client"
+	must(h.authConfig().SetOIDCProvider("http://127.0.0.1:9", "p", authfiles.OIDCClientConfig{ClientID: &other, Issuer: rg.idp.Issuer()}))
+	r = h.run("", "logout", "--remove-config", "http://127.0.0.1:9")
+	wantCode(t, r, 0)
+	mustContain(t, "output", r.stdout+r.stderr, "could not be asked", "(client 'other-client')", "Removed provider 'p'")
+	if ids, _ := h.authConfig().OIDCProviderIDs("http://127.0.0.1:9"); len(ids) != 0 {
+		t.Errorf("provider entry left: %v", ids)
+	}
+	if entries, _ := h.refreshTokens().Entries(); len(entries) != 0 {
+		t.Errorf("entries left %+v", entries)
+	}
+}
+
+// TestSecretsWithoutEchoUseReadSecret: on a terminal, secrets are read with
+// Env.ReadSecret (term.ReadPassword in the binary), never from the echoing
+// line reader.
+func TestSecretsWithoutEchoUseReadSecret(t *testing.T) {
+	h := newHarness(t)
+	out, errw := newSyncBuffer(), newSyncBuffer()
+	env := h.envFor("bob\n", out, errw)
+	env.StdinIsTerminal = true
+	calls := 0
+	env.ReadSecret = func() (string, error) { calls++; return "from-terminal-1", nil }
+	code := authcli.Run(ctxT(t), []string{"add-basic", "--no-try", "https://oeo.test"}, env)
+	if code != 0 || calls != 1 {
+		t.Fatalf("code %d, ReadSecret calls %d\n%s%s", code, calls, out, errw)
+	}
+	if _, p, _, _ := h.authConfig().BasicCredentials("https://oeo.test"); p != "from-terminal-1" {
+		t.Errorf("password %q", p)
+	}
+}
+
+var _ = regexp.MustCompile

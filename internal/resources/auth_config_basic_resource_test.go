@@ -1,0 +1,379 @@
+package resources_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
+)
+
+const basicName = "openeo_auth_config_basic.test"
+
+func basicConfig(file, url, username, password string) string {
+	fileLine := ""
+	if file != "" {
+		fileLine = "file = " + q(file)
+	}
+	return fmt.Sprintf(`
+resource "openeo_auth_config_basic" "test" {
+  %s
+  url      = %s
+  username = %s
+  password = %s
+}
+`, fileLine, q(url), q(username), q(password))
+}
+
+func basicWOConfig(file, url, username, password string, version int) string {
+	return fmt.Sprintf(`
+resource "openeo_auth_config_basic" "test" {
+  file                = %s
+  url                 = %s
+  username            = %s
+  password_wo         = %s
+  password_wo_version = %d
+}
+`, q(file), q(url), q(username), q(password), version)
+}
+
+// checkBasicEntry reads the entry with the library and compares it.
+func checkBasicEntry(file, url, username, password string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		c, err := authfiles.OpenAuthConfig(file, authfiles.Options{})
+		if err != nil {
+			return err
+		}
+		e, found, err := c.Basic(url)
+		if err != nil || !found {
+			return fmt.Errorf("basic entry %s: found=%v err=%v", url, found, err)
+		}
+		if e.Username != username || e.Password != password || !e.HasPassword {
+			return fmt.Errorf("basic entry %s: username %q password set %v; want %q and the configured password", url, e.Username, e.HasPassword, username)
+		}
+		return nil
+	}
+}
+
+// TestAccAuthConfigBasic_lifecycle: create in the default file next to
+// Python-written entries, update, import, drift (changed, removed), a
+// trailing-slash URL change, and destroy restoring the original bytes.
+func TestAccAuthConfigBasic_lifecycle(t *testing.T) {
+	dirs := acctest.PreCheck(t)
+	file := dirs.AuthConfigPath()
+	original := fixture(t, "auth-config.python.json")
+	writePrivate(t, file, original, 0o600)
+	const url = "https://new.example.org/"
+	const pw = "p\u00e4ss/w\u00f6rd \"q\" \\"
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		CheckDestroy:             checkBytes(file, original),
+		Steps: []resource.TestStep{
+			{
+				Config: basicConfig("", url, "alice", pw),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkFileEquals(file, fixture(t, "auth-config.python.basic-added.tmpl"), basicName),
+					checkMode(file, 0o600),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(basicName, tfjsonpath.New("id"), knownvalue.StringExact("https://new.example.org")),
+					statecheck.ExpectKnownValue(basicName, tfjsonpath.New("file"), knownvalue.StringExact(file)),
+					statecheck.ExpectKnownValue(basicName, tfjsonpath.New("date"), knownvalue.StringRegexp(dateRe)),
+					statecheck.ExpectKnownValue(basicName, tfjsonpath.New("password_wo_version"), knownvalue.Null()),
+				},
+			},
+			{
+				Config: basicConfig("", url, "alice2", "n3w-pass"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(basicName, tfjsonpath.New("date")),
+				}},
+				Check: checkBasicEntry(file, url, "alice2", "n3w-pass"),
+			},
+			{
+				ResourceName:      basicName,
+				ImportState:       true,
+				ImportStateId:     url,
+				ImportStateVerify: true,
+				// Import never reads secrets into the state; the next apply writes the configured one.
+				ImportStateVerifyIgnore: []string{"password"},
+			},
+			{
+				// Changed outside Terraform (username): update in place.
+				PreConfig: func() {
+					editAuthConfig(t, file, func(root *ojson.Object) {
+						obj(t, root, "backends", "https://new.example.org", "basic").Set("username", ojson.String("mallory"))
+					})
+				},
+				Config: basicConfig("", url, "alice2", "n3w-pass"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionUpdate),
+				}},
+				Check: checkBasicEntry(file, url, "alice2", "n3w-pass"),
+			},
+			{
+				// Changed outside Terraform (password, sensitive attribute): update in place.
+				PreConfig: func() {
+					editAuthConfig(t, file, func(root *ojson.Object) {
+						obj(t, root, "backends", "https://new.example.org", "basic").Set("password", ojson.String("tampered"))
+					})
+				},
+				Config: basicConfig("", url, "alice2", "n3w-pass"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionUpdate),
+				}},
+				Check: checkBasicEntry(file, url, "alice2", "n3w-pass"),
+			},
+			{
+				// Removed outside Terraform: re-created.
+				PreConfig: func() {
+					editAuthConfig(t, file, func(root *ojson.Object) {
+						obj(t, root, "backends", "https://new.example.org").Delete("basic")
+					})
+				},
+				Config: basicConfig("", url, "alice2", "n3w-pass"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionCreate),
+				}},
+				Check: checkBasicEntry(file, url, "alice2", "n3w-pass"),
+			},
+			{
+				// Same key after normalisation: an in-place update, not a replacement.
+				Config: basicConfig("", "https://new.example.org", "alice2", "n3w-pass"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionUpdate),
+				}},
+				Check: checkBasicEntry(file, url, "alice2", "n3w-pass"),
+			},
+			{
+				// Another file: replacement (the entry moves).
+				Config: basicConfig(filepath.Join(filepath.Dir(file), "other.json"), "https://new.example.org", "alice2", "n3w-pass"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionReplace),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkBytes(file, original),
+					checkBasicEntry(filepath.Join(filepath.Dir(file), "other.json"), url, "alice2", "n3w-pass"),
+				),
+			},
+		},
+	})
+}
+
+// TestAccAuthConfigBasic_freshFile: a missing file and its folders are
+// created like the Python client does (folders with the default mode, the
+// file 0600, metadata block, Python's byte layout); destroy leaves the file
+// with its metadata.
+func TestAccAuthConfigBasic_freshFile(t *testing.T) {
+	acctest.PreCheck(t)
+	root := t.TempDir()
+	file := filepath.Join(root, "a", "b", "auth-config.json")
+	// The mode MkdirAll gives under the current umask, as Python's mkdir(parents=True).
+	probe := filepath.Join(root, "probe")
+	if err := os.MkdirAll(probe, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(probe)
+	dirMode := fi.Mode().Perm()
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		CheckDestroy: func(s *terraform.State) error {
+			c, err := authfiles.OpenAuthConfig(file, authfiles.Options{})
+			if err != nil {
+				return err
+			}
+			doc, exists, err := c.Document(true)
+			if err != nil || !exists {
+				return fmt.Errorf("after destroy: exists=%v err=%v", exists, err)
+			}
+			if got := doc.Keys(); fmt.Sprint(got) != "[backends metadata general]" {
+				return fmt.Errorf("after destroy: keys %v", got)
+			}
+			if b, _ := doc.Object("backends"); b.Len() != 0 {
+				return fmt.Errorf("after destroy: backends not empty")
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			Config: basicConfig(file, "https://openeo.example.com", "john", "j0hn123"),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				checkFileEquals(file, fixture(t, "auth-config.fresh-basic.tmpl"), basicName),
+				checkMode(file, 0o600),
+				checkMode(filepath.Join(root, "a"), dirMode),
+				checkMode(filepath.Join(root, "a", "b"), dirMode),
+			),
+		}},
+	})
+}
+
+// TestAccAuthConfigBasic_validators checks the configuration rules that do
+// not involve write-only attributes.
+func TestAccAuthConfigBasic_validators(t *testing.T) {
+	acctest.PreCheck(t)
+	file := filepath.Join(t.TempDir(), "auth-config.json")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "openeo_auth_config_basic" "test" {
+  file     = %s
+  url      = "https://openeo.example.com"
+  username = "john"
+}`, q(file)),
+				PlanOnly:    true,
+				ExpectError: errRe("Exactly one of these attributes must be configured: [password,password_wo]"),
+			},
+			{
+				Config:      basicConfig(file, "openeo.example.com", "john", "pw"),
+				PlanOnly:    true,
+				ExpectError: errRe("Invalid url", "not an http:// or https:// URL", "https://openeo.example.com"),
+			},
+			{
+				Config:      basicConfig(file, "https://openeo.example.com", "", "pw"),
+				PlanOnly:    true,
+				ExpectError: errRe("username", "at least 1"),
+			},
+			{
+				Config:      basicConfig(file, "https://openeo.example.com", "john", ""),
+				PlanOnly:    true,
+				ExpectError: errRe("password", "at least 1"),
+			},
+			{
+				Config: fmt.Sprintf(`
+resource "openeo_auth_config_basic" "test" {
+  file                = %s
+  url                 = "https://openeo.example.com"
+  username            = "john"
+  password            = "pw"
+  password_wo_version = 1
+}`, q(file)),
+				PlanOnly:    true,
+				ExpectError: errRe("password_wo"),
+			},
+		},
+	})
+	if _, err := os.Stat(file); err == nil {
+		t.Fatalf("a failed validation created %s", file)
+	}
+}
+
+// TestAccAuthConfigBasic_writeOnly: the password never reaches the state;
+// *_wo_version triggers rewrites; a rewrite outside Terraform (new date) makes
+// the next plan write the password again.
+func TestAccAuthConfigBasic_writeOnly(t *testing.T) {
+	acctest.PreCheck(t)
+	file := filepath.Join(t.TempDir(), "auth-config.json")
+	const url = "https://openeo.example.com"
+	const pw1, pw2, pw3 = "wo-secret-one-7f3a", "wo-secret-two-91bc", "wo-secret-three-c0de"
+	noSecrets := stateHasNoSecrets(pw1, pw2, pw3)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "openeo_auth_config_basic" "test" {
+  file        = %s
+  url         = "https://openeo.example.com"
+  username    = "john"
+  password    = "pw"
+  password_wo = "pw"
+  password_wo_version = 1
+}`, q(file)),
+				PlanOnly:    true,
+				ExpectError: errRe("Invalid Attribute Combination"),
+			},
+			{
+				Config: fmt.Sprintf(`
+resource "openeo_auth_config_basic" "test" {
+  file        = %s
+  url         = "https://openeo.example.com"
+  username    = "john"
+  password_wo = "pw"
+}`, q(file)),
+				PlanOnly:    true,
+				ExpectError: errRe("Invalid Attribute Combination", "password_wo_version"),
+			},
+			{
+				Config: basicWOConfig(file, url, "john", pw1, 1),
+				Check:  checkBasicEntry(file, url, "john", pw1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					noSecrets,
+					statecheck.ExpectKnownValue(basicName, tfjsonpath.New("password"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(basicName, tfjsonpath.New("password_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(basicName, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(1)),
+				},
+			},
+			{
+				// A new write-only value without a new version is not seen (documented).
+				Config: basicWOConfig(file, url, "john", pw2, 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: checkBasicEntry(file, url, "john", pw1),
+			},
+			{
+				Config: basicWOConfig(file, url, "john", pw2, 2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionUpdate),
+				}},
+				Check:             checkBasicEntry(file, url, "john", pw2),
+				ConfigStateChecks: []statecheck.StateCheck{noSecrets},
+			},
+			{
+				// Rewritten outside Terraform with another password (another date).
+				PreConfig: func() {
+					editAuthConfig(t, file, func(root *ojson.Object) {
+						b := obj(t, root, "backends", url, "basic")
+						b.Set("date", ojson.String("2021-02-03T04:05:06Z"))
+						b.Set("password", ojson.String(pw3))
+					})
+				},
+				Config: basicWOConfig(file, url, "john", pw2, 2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(basicName, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(2)),
+				}},
+				Check:             checkBasicEntry(file, url, "john", pw2),
+				ConfigStateChecks: []statecheck.StateCheck{noSecrets},
+			},
+			{
+				ResourceName:            basicName,
+				ImportState:             true,
+				ImportStateId:           url + " " + file,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"password_wo_version"},
+			},
+		},
+	})
+}
+
+// errRe matches diagnostics text in which Terraform may have wrapped lines:
+// spaces in the parts match any white space, parts may be far apart.
+func errRe(parts ...string) *regexp.Regexp {
+	var s string
+	for i, p := range parts {
+		if i > 0 {
+			s += `[\s\S]*`
+		}
+		s += strings.ReplaceAll(regexp.QuoteMeta(p), " ", `\s+`)
+	}
+	return regexp.MustCompile(s)
+}

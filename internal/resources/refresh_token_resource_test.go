@@ -1,0 +1,240 @@
+package resources_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
+)
+
+const tokenName = "openeo_refresh_token.test"
+
+func tokenConfig(file, issuer, clientID, token, lifecycle string) string {
+	fileLine := ""
+	if file != "" {
+		fileLine = "file = " + q(file)
+	}
+	return fmt.Sprintf(`
+resource "openeo_refresh_token" "test" {
+  %s
+  issuer        = %s
+  client_id     = %s
+  refresh_token = %s
+  %s
+}
+`, fileLine, q(issuer), q(clientID), q(token), lifecycle)
+}
+
+func tokenWOConfig(file, issuer, clientID, token string, version int, lifecycle string) string {
+	return fmt.Sprintf(`
+resource "openeo_refresh_token" "test" {
+  file                     = %s
+  issuer                   = %s
+  client_id                = %s
+  refresh_token_wo         = %s
+  refresh_token_wo_version = %d
+  %s
+}
+`, q(file), q(issuer), q(clientID), q(token), version, lifecycle)
+}
+
+func checkToken(file, issuer, clientID, token string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		s, err := authfiles.OpenRefreshTokens(file, authfiles.Options{})
+		if err != nil {
+			return err
+		}
+		e, found, err := s.Entry(issuer, clientID)
+		if err != nil || !found {
+			return fmt.Errorf("token %s %s: found=%v err=%v", issuer, clientID, found, err)
+		}
+		if e.RefreshToken != token {
+			return fmt.Errorf("token %s %s: not the configured token", issuer, clientID)
+		}
+		return nil
+	}
+}
+
+// rotate stores another token the way the Python client does after a
+// refresh (a new entry with a new date).
+func rotate(t *testing.T, file, issuer, clientID, token string) func() {
+	return func() {
+		editRefreshTokens(t, file, func(root *ojson.Object) {
+			e := ojson.NewObject()
+			e.Set("date", ojson.String("2021-02-03T04:05:06Z"))
+			e.Set("refresh_token", ojson.String(token))
+			obj(t, root, issuer).Set(clientID, ojson.ObjectValue(e))
+		})
+	}
+}
+
+// TestAccRefreshToken_lifecycle: create in the default refresh-tokens.json
+// next to Python-written tokens, update, import, drift (rotated, removed),
+// ignore_changes for runners that rotate their token, destroy restoring the
+// original bytes.
+func TestAccRefreshToken_lifecycle(t *testing.T) {
+	dirs := acctest.PreCheck(t)
+	file := dirs.RefreshTokensPath()
+	original := fixture(t, "refresh-tokens.python.json")
+	writePrivate(t, file, original, 0o600)
+	const issuer, key, cid = "https://oidc.example.net/", "https://oidc.example.net", "new-client"
+	const ignore = "lifecycle {\n    ignore_changes = [refresh_token]\n  }"
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		CheckDestroy:             checkBytes(file, original),
+		Steps: []resource.TestStep{
+			{
+				Config: tokenConfig("", issuer, cid, "rt-\u00e9-1", ""),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkFileEquals(file, fixture(t, "refresh-tokens.python.token-added.tmpl"), tokenName),
+					checkMode(file, 0o600),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("id"), knownvalue.StringExact(key+" "+cid)),
+					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("file"), knownvalue.StringExact(file)),
+				},
+			},
+			{
+				Config: tokenConfig("", issuer, cid, "rt-2", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
+				}},
+				Check: checkToken(file, key, cid, "rt-2"),
+			},
+			{
+				ResourceName:            tokenName,
+				ImportState:             true,
+				ImportStateId:           issuer + " " + cid,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"refresh_token"},
+			},
+			{
+				PreConfig: rotate(t, file, key, cid, "rotated-by-runner"),
+				Config:    tokenConfig("", issuer, cid, "rt-2", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
+				}},
+				Check: checkToken(file, key, cid, "rt-2"),
+			},
+			{
+				// Bootstrap once: the runner owns the token afterwards.
+				PreConfig: rotate(t, file, key, cid, "rotated-again"),
+				Config:    tokenConfig("", issuer, cid, "rt-2", ignore),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: checkToken(file, key, cid, "rotated-again"),
+			},
+			{
+				PreConfig: func() {
+					editRefreshTokens(t, file, func(root *ojson.Object) { obj(t, root, key).Delete(cid) })
+				},
+				Config: tokenConfig("", issuer, cid, "rt-2", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreate),
+				}},
+				Check: checkToken(file, key, cid, "rt-2"),
+			},
+			{
+				Config: tokenConfig("", issuer, "another-client", "rt-2", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionReplace),
+				}},
+				Check: checkToken(file, key, "another-client", "rt-2"),
+			},
+		},
+	})
+}
+
+// TestAccRefreshToken_freshFile: Python's layout for a new file.
+func TestAccRefreshToken_freshFile(t *testing.T) {
+	acctest.PreCheck(t)
+	file := filepath.Join(t.TempDir(), "data", "refresh-tokens.json")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		CheckDestroy:             checkBytes(file, []byte("{}")),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+resource "openeo_refresh_token" "test" {
+  file      = %s
+  issuer    = "https://oidc.example.net"
+  client_id = "default-client"
+}`, q(file)),
+				PlanOnly:    true,
+				ExpectError: errRe("Exactly one of these attributes must be configured: [refresh_token,refresh_token_wo]"),
+			},
+			{
+				Config:      tokenConfig(file, "oidc.example.net", "default-client", "rt-1", ""),
+				PlanOnly:    true,
+				ExpectError: errRe("Invalid issuer"),
+			},
+			{
+				Config: tokenConfig(file, "https://oidc.example.net", "default-client", "rt-1", ""),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkFileEquals(file, fixture(t, "refresh-tokens.fresh.tmpl"), tokenName),
+					checkMode(file, 0o600),
+				),
+			},
+		},
+	})
+}
+
+// TestAccRefreshToken_writeOnly: the token stays out of the state; a token
+// rotated by the runner is written again unless ignore_changes says not to.
+func TestAccRefreshToken_writeOnly(t *testing.T) {
+	acctest.PreCheck(t)
+	file := filepath.Join(t.TempDir(), "refresh-tokens.json")
+	const issuer, cid = "https://oidc.example.net", "runner"
+	const t1, t2 = "wo-refresh-token-0001", "wo-refresh-token-0002"
+	const ignore = "lifecycle {\n    ignore_changes = [refresh_token_wo_version]\n  }"
+	noSecrets := stateHasNoSecrets(t1, t2)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{
+			{
+				Config:            tokenWOConfig(file, issuer, cid, t1, 1, ""),
+				Check:             checkToken(file, issuer, cid, t1),
+				ConfigStateChecks: []statecheck.StateCheck{noSecrets},
+			},
+			{
+				PreConfig: rotate(t, file, issuer, cid, "rotated-by-runner"),
+				Config:    tokenWOConfig(file, issuer, cid, t1, 1, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
+				}},
+				Check:             checkToken(file, issuer, cid, t1),
+				ConfigStateChecks: []statecheck.StateCheck{noSecrets},
+			},
+			{
+				PreConfig: rotate(t, file, issuer, cid, "rotated-again"),
+				Config:    tokenWOConfig(file, issuer, cid, t1, 1, ignore),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: checkToken(file, issuer, cid, "rotated-again"),
+			},
+			{
+				Config: tokenWOConfig(file, issuer, cid, t2, 2, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
+				}},
+				Check:             checkToken(file, issuer, cid, t2),
+				ConfigStateChecks: []statecheck.StateCheck{noSecrets},
+			},
+		},
+	})
+}

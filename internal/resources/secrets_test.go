@@ -1,0 +1,214 @@
+package resources_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
+)
+
+// secretsConfig declares one resource of each type with a sensitive secret
+// and (writeOnly) one with a write-only secret. The secrets come from
+// sensitive variables (set through TF_VAR_*, see secretsEnv), as they would
+// from a secret store: a literal in the configuration would show up in
+// Terraform's own source snippets of diagnostics.
+func secretsConfig(ac, rt string, version int, writeOnly bool) string {
+	cfg := fmt.Sprintf(`
+variable "s1" {
+  type      = string
+  sensitive = true
+}
+variable "s2" {
+  type      = string
+  sensitive = true
+}
+variable "s3" {
+  type      = string
+  sensitive = true
+}
+
+resource "openeo_auth_config_basic" "legacy" {
+  file     = %[1]s
+  url      = "https://legacy.example.org"
+  username = "john"
+  password = var.s1
+}
+
+resource "openeo_auth_config_oidc" "legacy" {
+  file          = %[1]s
+  url           = "https://legacy.example.org"
+  provider_id   = "egi"
+  client_id     = "client"
+  client_secret = var.s2
+}
+
+resource "openeo_refresh_token" "legacy" {
+  file          = %[2]s
+  issuer        = "https://legacy-idp.example.org"
+  client_id     = "client"
+  refresh_token = var.s3
+}
+`, q(ac), q(rt))
+	if writeOnly {
+		cfg += fmt.Sprintf(`
+variable "s4" {
+  type      = string
+  sensitive = true
+}
+variable "s5" {
+  type      = string
+  sensitive = true
+}
+variable "s6" {
+  type      = string
+  sensitive = true
+}
+
+resource "openeo_auth_config_basic" "wo" {
+  file                = %[1]s
+  url                 = "https://wo.example.org"
+  username            = "john"
+  password_wo         = var.s4
+  password_wo_version = %[3]d
+}
+
+resource "openeo_auth_config_oidc" "wo" {
+  file                     = %[1]s
+  url                      = "https://wo.example.org"
+  provider_id              = "egi"
+  client_id                = "client"
+  client_secret_wo         = var.s5
+  client_secret_wo_version = %[3]d
+}
+
+resource "openeo_refresh_token" "wo" {
+  file                     = %[2]s
+  issuer                   = "https://wo-idp.example.org"
+  client_id                = "client"
+  refresh_token_wo         = var.s6
+  refresh_token_wo_version = %[3]d
+}
+`, q(ac), q(rt), version)
+	}
+	return cfg
+}
+
+// secretsEnv sets the variables of secretsConfig; sfx makes new values.
+func secretsEnv(sfx string) []string {
+	return []string{
+		"TF_VAR_s1=legacy-pw-SECRET-1" + sfx, "TF_VAR_s2=legacy-cs-SECRET-2" + sfx, "TF_VAR_s3=legacy-rt-SECRET-3" + sfx,
+		"TF_VAR_s4=wo-pw-SECRET-4" + sfx, "TF_VAR_s5=wo-cs-SECRET-5" + sfx, "TF_VAR_s6=wo-rt-SECRET-6" + sfx,
+	}
+}
+
+// TestAccSecretsNotLogged runs create, update, a failing plan (diagnostics)
+// and destroy with TF_LOG=trace for Terraform and the provider, and checks
+// that no secret appears in the CLI output, in either log, and (for the
+// write-only attributes) in the state file.
+func TestAccSecretsNotLogged(t *testing.T) {
+	dirs := acctest.PreCheck(t)
+	ac, rt := dirs.AuthConfigPath(), dirs.RefreshTokensPath()
+	writeOnly := tfVersionAtLeast(t, 1, 11)
+	if !writeOnly {
+		t.Log("Terraform < 1.11: write-only attributes are not exercised")
+	}
+	logDir := t.TempDir()
+	tfLog, providerLog := filepath.Join(logDir, "terraform.log"), filepath.Join(logDir, "provider.log")
+	p := startProvider(t, "trace", providerLog)
+	d := newTFDir(t, p, secretsConfig(ac, rt, 1, writeOnly))
+	logEnv := []string{"TF_LOG=trace", "TF_LOG_PATH=" + tfLog}
+	d.env = append(logEnv, secretsEnv("")...)
+
+	var cli bytes.Buffer
+	step := func(wantErr bool, args ...string) {
+		t.Helper()
+		out, err := d.run(args...)
+		cli.WriteString(out)
+		if (err != nil) != wantErr {
+			t.Fatalf("terraform %v: err=%v, want error %v\n%s", args, err, wantErr, out)
+		}
+	}
+	step(false, "init", "-no-color", "-input=false")
+	step(false, "apply", "-no-color", "-input=false", "-auto-approve")
+	d.writeConfig(secretsConfig(ac, rt, 2, writeOnly))
+	d.env = append(logEnv, secretsEnv("-b")...)
+	step(false, "apply", "-no-color", "-input=false", "-auto-approve")
+	step(false, "plan", "-no-color", "-input=false")
+	// Diagnostics: a file that is not private fails refresh and apply.
+	if err := os.Chmod(ac, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	step(true, "apply", "-no-color", "-input=false", "-auto-approve")
+	if err := os.Chmod(ac, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	step(false, "destroy", "-no-color", "-input=false", "-auto-approve")
+
+	all := []string{"SECRET-1", "SECRET-2", "SECRET-3", "SECRET-4", "SECRET-5", "SECRET-6"}
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{
+		{"the Terraform CLI output", cli.Bytes()},
+		{"the TF_LOG=trace log of Terraform", mustRead(t, tfLog)},
+		{"the TF_LOG=trace log of the provider", mustRead(t, providerLog)},
+	} {
+		if err := secretFree(c.name, c.data, all...); err != nil {
+			t.Error(err)
+		}
+	}
+	// The checks above must be able to fail: the logs are at trace level and
+	// name the entries, and the state holds the legacy secrets.
+	if !bytes.Contains(mustRead(t, tfLog), []byte("[TRACE]")) {
+		t.Error("the Terraform log has no trace lines")
+	}
+	if !bytes.Contains(mustRead(t, providerLog), []byte("writing basic credentials")) {
+		t.Error("the provider log lacks the provider's debug lines")
+	}
+	t.Logf("checked %d bytes of CLI output, %d of Terraform log, %d of provider log",
+		cli.Len(), len(mustRead(t, tfLog)), len(mustRead(t, providerLog)))
+}
+
+// TestAccWriteOnlyStateFile checks the raw state file (and its backup):
+// sensitive attributes are there by design, write-only ones never.
+func TestAccWriteOnlyStateFile(t *testing.T) {
+	dirs := acctest.PreCheck(t)
+	if !tfVersionAtLeast(t, 1, 11) {
+		t.Skip("write-only attributes need Terraform >= 1.11")
+	}
+	p := startProvider(t, "", "")
+	d := newTFDir(t, p, secretsConfig(dirs.AuthConfigPath(), dirs.RefreshTokensPath(), 1, true))
+	d.env = secretsEnv("")
+	d.must("init", "-no-color", "-input=false")
+	d.must("apply", "-no-color", "-input=false", "-auto-approve")
+	d.writeConfig(secretsConfig(dirs.AuthConfigPath(), dirs.RefreshTokensPath(), 2, true))
+	d.env = secretsEnv("-b")
+	d.must("apply", "-no-color", "-input=false", "-auto-approve")
+	for _, name := range []string{"terraform.tfstate", "terraform.tfstate.backup"} {
+		state := mustRead(t, filepath.Join(d.dir, name))
+		if err := secretFree(name, state, "SECRET-4", "SECRET-5", "SECRET-6"); err != nil {
+			t.Error(err)
+		}
+		if !bytes.Contains(state, []byte("legacy-pw-SECRET-1")) {
+			t.Errorf("%s lacks the sensitive (non write-only) password: the check cannot work", name)
+		}
+	}
+	// The files do hold the write-only secrets.
+	if !bytes.Contains(mustRead(t, dirs.AuthConfigPath()), []byte("wo-pw-SECRET-4-b")) ||
+		!bytes.Contains(mustRead(t, dirs.RefreshTokensPath()), []byte("wo-rt-SECRET-6-b")) {
+		t.Error("the write-only secrets were not written to the files")
+	}
+	d.must("destroy", "-no-color", "-input=false", "-auto-approve")
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
