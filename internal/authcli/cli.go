@@ -63,7 +63,9 @@ type Env struct {
 	ReadSecret func() (string, error)
 	// LookupEnv reads environment variables; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
-	// Now is the clock for file dates and the status line; nil means time.Now.
+	// Now is the clock for the dates written into the files; nil means
+	// time.Now. (Token expiry and the device flow's timing use flows' real
+	// clock.)
 	Now func() time.Time
 	// HTTPClient sends every request; nil means flows' own client.
 	HTTPClient *http.Client
@@ -87,13 +89,6 @@ func (e Env) lookup(key string) (string, bool) {
 func (e Env) getenv(key string) string {
 	v, _ := e.lookup(key)
 	return v
-}
-
-func (e Env) now() time.Time {
-	if e.Now != nil {
-		return e.Now()
-	}
-	return time.Now()
 }
 
 // usageError is a problem with the command line (exit code 2).

@@ -3,7 +3,6 @@ package authcli_test
 import (
 	"encoding/json"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -100,14 +99,19 @@ func TestOIDCAuthBootstrapsProviderLogin(t *testing.T) {
 	r = h.run("", "token", "--json", be)
 	wantCode(t, r, 0)
 	var tj struct {
-		Bearer, AccessToken, Method, ProviderID, Issuer, ClientID string
-		ExpiresIn                                                 *int64 `json:"expires_in"`
+		Bearer      string `json:"bearer"`
+		AccessToken string `json:"access_token"`
+		Method      string `json:"method"`
+		ProviderID  string `json:"provider_id"`
+		Issuer      string `json:"issuer"`
+		ClientID    string `json:"client_id"`
+		ExpiresIn   *int64 `json:"expires_in"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &tj); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasSuffix(tj.Bearer, "/") && (tj.ProviderID != providerID || tj.Issuer != rg.idp.Issuer() || tj.ClientID != rg.public.ID ||
-		tj.Bearer != "oidc/testidp/"+tj.AccessToken || tj.Method != "refresh_token") {
+	if tj.ProviderID != providerID || tj.Issuer != rg.idp.Issuer() || tj.ClientID != rg.public.ID ||
+		tj.Bearer != "oidc/testidp/"+tj.AccessToken || tj.Method != "refresh_token" || tj.ExpiresIn == nil || *tj.ExpiresIn <= 0 {
 		t.Errorf("token --json %+v", tj)
 	}
 	r = h.run("", "token", "--access-token", be)
@@ -188,7 +192,7 @@ func TestAddOIDCPromptsOnTerminal(t *testing.T) {
 	r := h.run("x\n9\n2\nconf-1\nsecret-conf-1\n", "add-oidc", be)
 	wantCode(t, r, 0)
 	mustContain(t, "stderr", r.stderr, "Backend '"+be+"' has multiple OpenID Connect providers.",
-		"[1] Test IdP (testidp) (issuer "+rg.idp.Issuer()+")", "[2] ", "Choose one (enter index): ",
+		"[1] Test IdP (issuer "+rg.idp.Issuer()+")", "[2] ", "Choose one (enter index): ",
 		"Enter client_id or leave empty to use default client, and press enter: ",
 		"Enter client_secret or leave empty to not use a secret, and press enter: ")
 	mustNotContain(t, "output", r.stdout+r.stderr, "secret-conf-1")
@@ -282,14 +286,20 @@ func TestClientCredentialsTest(t *testing.T) {
 	r := h.run(cc.Secret+"\n", "client-credentials-test", be, "--client-id", cc.ID, "--client-secret-stdin", "--json")
 	wantCode(t, r, 0)
 	var out struct {
-		OK                                   bool
-		ProviderID, Issuer, ClientID, Source string
-		Account                              struct{ UserID string } `json:"account"`
+		OK           bool   `json:"ok"`
+		ProviderID   string `json:"provider_id"`
+		Issuer       string `json:"issuer"`
+		ClientID     string `json:"client_id"`
+		ClientSource string `json:"client_source"`
+		Account      struct {
+			UserID string `json:"user_id"`
+		} `json:"account"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatal(err)
 	}
-	if !out.OK || out.ClientID != cc.ID || out.Issuer != rg.idp.Issuer() || out.Account.UserID != cc.ID {
+	if !out.OK || out.ClientID != cc.ID || out.Issuer != rg.idp.Issuer() || out.Account.UserID != cc.ID ||
+		out.ProviderID != providerID || out.ClientSource != "--client-id" {
 		t.Errorf("json %+v", out)
 	}
 	mustNotContain(t, "output", r.stdout+r.stderr, cc.Secret)
@@ -394,5 +404,3 @@ func TestSecretsWithoutEchoUseReadSecret(t *testing.T) {
 		t.Errorf("password %q", p)
 	}
 }
-
-var _ = regexp.MustCompile

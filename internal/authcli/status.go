@@ -17,7 +17,6 @@ import (
 type statusLine struct {
 	w       io.Writer
 	tty     bool
-	now     func() time.Time
 	tick    time.Duration
 	maxPoll time.Duration
 
@@ -39,7 +38,7 @@ func newStatusLine(a *app, maxPoll time.Duration) *statusLine {
 	if tick <= 0 {
 		tick = time.Second
 	}
-	return &statusLine{w: a.errw, tty: a.env.StderrIsTerminal, now: a.env.now, tick: tick, maxPoll: maxPoll,
+	return &statusLine{w: a.errw, tty: a.env.StderrIsTerminal, tick: tick, maxPoll: maxPoll,
 		stop: make(chan struct{})}
 }
 
@@ -52,7 +51,7 @@ func (s *statusLine) event(e flows.DeviceEvent) {
 	}
 	if !s.started {
 		s.started = true
-		s.start = s.now().Add(-e.Elapsed)
+		s.start = time.Now().Add(-e.Elapsed) // flows' clock: real time
 		s.instructions(e)
 		if s.tty {
 			s.wg.Add(1)
@@ -69,7 +68,7 @@ func (s *statusLine) event(e flows.DeviceEvent) {
 		return
 	}
 	if e.Status != flows.DevicePolling && e.Status != s.printed {
-		fmt.Fprintf(s.w, "[%s] %s\n", clock(s.now().Sub(s.start)), e.Status)
+		fmt.Fprintf(s.w, "[%s] %s\n", clock(time.Since(s.start)), e.Status)
 		s.printed = e.Status
 	}
 	if final {
@@ -113,7 +112,7 @@ func (s *statusLine) ticker() {
 
 // draw redraws the line (terminal only).
 func (s *statusLine) draw() {
-	elapsed := s.now().Sub(s.start)
+	elapsed := time.Since(s.start)
 	fill := barWidth
 	if s.maxPoll > 0 && elapsed < s.maxPoll {
 		fill = int(float64(barWidth) * float64(elapsed) / float64(s.maxPoll))

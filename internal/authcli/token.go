@@ -103,7 +103,7 @@ bearer, access token, expiry and identities as JSON.`,
 			return a.tokenError(err, b)
 		}
 		if *jsonOut {
-			return a.writeJSON(tokenJSON(tok, a.env.now()))
+			return a.writeJSON(tokenJSON(tok))
 		}
 		if *accessOnly {
 			fmt.Fprintln(a.out, tok.AccessToken)
@@ -140,12 +140,12 @@ type tokenOutput struct {
 	ExpiresIn   *int64  `json:"expires_in"`
 }
 
-func tokenJSON(t *flows.Token, now time.Time) tokenOutput {
+func tokenJSON(t *flows.Token) tokenOutput {
 	o := tokenOutput{Bearer: t.Bearer, AccessToken: t.AccessToken, TokenType: t.TokenType, Method: string(t.Method),
 		ProviderID: t.ProviderID, Issuer: t.Issuer, ClientID: t.ClientID, Scope: t.Scope}
 	if !t.Expiry.IsZero() {
 		at := t.Expiry.UTC().Format(time.RFC3339)
-		in := int64(t.Expiry.Sub(now).Round(time.Second) / time.Second)
+		in := secondsLeft(t)
 		o.ExpiresAt, o.ExpiresIn = &at, &in
 	}
 	return o
@@ -227,7 +227,7 @@ for the provider in auth-config.json (like the provider does).`,
 		out := ccOutput{OK: true, ProviderID: tok.ProviderID, Issuer: tok.Issuer, ClientID: tok.ClientID, ClientSource: source,
 			Scope: tok.Scope}
 		if !tok.Expiry.IsZero() {
-			in := int64(tok.Expiry.Sub(a.env.now()).Round(time.Second) / time.Second)
+			in := secondsLeft(tok)
 			out.ExpiresIn = &in
 		}
 		if !*jsonOut {
@@ -415,4 +415,10 @@ func (a *app) sharedIssuer(ac *authfiles.AuthConfig, b backend, issuer, cid stri
 		}
 	}
 	return out
+}
+
+// secondsLeft is the token's remaining lifetime, measured on the clock flows
+// used for its expiry (it was obtained just now).
+func secondsLeft(t *flows.Token) int64 {
+	return int64(time.Until(t.Expiry).Round(time.Second) / time.Second)
 }

@@ -38,7 +38,11 @@ resource "openeo_auth_config_basic" "test" {
 `, fileLine, q(url), q(username), q(password))
 }
 
-func basicWOConfig(file, url, username, password string, version int) string {
+// backendURL is the back-end of most tests.
+const backendURL = "https://openeo.example.com"
+
+func basicWOConfig(file, password string, version int) string {
+	const username = "john"
 	return fmt.Sprintf(`
 resource "openeo_auth_config_basic" "test" {
   file                = %s
@@ -47,7 +51,7 @@ resource "openeo_auth_config_basic" "test" {
   password_wo         = %s
   password_wo_version = %d
 }
-`, q(file), q(url), q(username), q(password), version)
+`, q(file), q(backendURL), q(username), q(password), version)
 }
 
 // checkBasicEntry reads the entry with the library and compares it.
@@ -58,8 +62,11 @@ func checkBasicEntry(file, url, username, password string) resource.TestCheckFun
 			return err
 		}
 		e, found, err := c.Basic(url)
-		if err != nil || !found {
-			return fmt.Errorf("basic entry %s: found=%v err=%v", url, found, err)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("no basic entry for %s", url)
 		}
 		if e.Username != username || e.Password != password || !e.HasPassword {
 			return fmt.Errorf("basic entry %s: username %q password set %v; want %q and the configured password", url, e.Username, e.HasPassword, username)
@@ -198,8 +205,11 @@ func TestAccAuthConfigBasic_freshFile(t *testing.T) {
 				return err
 			}
 			doc, exists, err := c.Document(true)
-			if err != nil || !exists {
-				return fmt.Errorf("after destroy: exists=%v err=%v", exists, err)
+			if err != nil {
+				return err
+			}
+			if !exists {
+				return fmt.Errorf("after destroy: %s is gone", file)
 			}
 			if got := doc.Keys(); fmt.Sprint(got) != "[backends metadata general]" {
 				return fmt.Errorf("after destroy: keys %v", got)
@@ -312,7 +322,7 @@ resource "openeo_auth_config_basic" "test" {
 				ExpectError: errRe("Invalid Attribute Combination", "password_wo_version"),
 			},
 			{
-				Config: basicWOConfig(file, url, "john", pw1, 1),
+				Config: basicWOConfig(file, pw1, 1),
 				Check:  checkBasicEntry(file, url, "john", pw1),
 				ConfigStateChecks: []statecheck.StateCheck{
 					noSecrets,
@@ -323,14 +333,14 @@ resource "openeo_auth_config_basic" "test" {
 			},
 			{
 				// A new write-only value without a new version is not seen (documented).
-				Config: basicWOConfig(file, url, "john", pw2, 1),
+				Config: basicWOConfig(file, pw2, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
 				}},
 				Check: checkBasicEntry(file, url, "john", pw1),
 			},
 			{
-				Config: basicWOConfig(file, url, "john", pw2, 2),
+				Config: basicWOConfig(file, pw2, 2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionUpdate),
 				}},
@@ -346,7 +356,7 @@ resource "openeo_auth_config_basic" "test" {
 						b.Set("password", ojson.String(pw3))
 					})
 				},
-				Config: basicWOConfig(file, url, "john", pw2, 2),
+				Config: basicWOConfig(file, pw2, 2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(basicName, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(2)),

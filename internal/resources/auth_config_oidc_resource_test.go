@@ -38,15 +38,19 @@ resource "openeo_auth_config_oidc" "test" {
 
 // checkOIDCEntry compares the stored entry; nil pointers mean JSON null or
 // absent (issuer: absent).
-func checkOIDCEntry(file, url, providerID string, clientID, secret, issuer *string) resource.TestCheckFunc {
+func checkOIDCEntry(file, providerID string, clientID, secret, issuer *string) resource.TestCheckFunc {
+	url := backendURL
 	return func(*terraform.State) error {
 		c, err := authfiles.OpenAuthConfig(file, authfiles.Options{})
 		if err != nil {
 			return err
 		}
 		e, found, err := c.OIDCProvider(url, providerID)
-		if err != nil || !found {
-			return fmt.Errorf("oidc entry %s %s: found=%v err=%v", url, providerID, found, err)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("no oidc entry for %s %s", url, providerID)
 		}
 		eq := func(a, b *string) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
 		var gotIssuer *string
@@ -103,7 +107,7 @@ func TestAccAuthConfigOIDC_lifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionUpdate),
 				}},
-				Check: checkOIDCEntry(file, url, pid, sp("client-2"), sp("s3cr3t-2"), nil),
+				Check: checkOIDCEntry(file, pid, sp("client-2"), sp("s3cr3t-2"), nil),
 			},
 			{
 				ResourceName:            oidcName,
@@ -122,7 +126,7 @@ func TestAccAuthConfigOIDC_lifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionUpdate),
 				}},
-				Check: checkOIDCEntry(file, url, pid, sp("client-2"), sp("s3cr3t-2"), nil),
+				Check: checkOIDCEntry(file, pid, sp("client-2"), sp("s3cr3t-2"), nil),
 			},
 			{
 				PreConfig: func() {
@@ -136,7 +140,7 @@ func TestAccAuthConfigOIDC_lifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionUpdate),
 				}},
-				Check: checkOIDCEntry(file, url, pid, sp("client-2"), sp("s3cr3t-2"), nil),
+				Check: checkOIDCEntry(file, pid, sp("client-2"), sp("s3cr3t-2"), nil),
 			},
 			{
 				// The back-end's default client: client_id and client_secret null.
@@ -144,7 +148,7 @@ func TestAccAuthConfigOIDC_lifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionUpdate),
 				}},
-				Check: checkOIDCEntry(file, url, pid, nil, nil, sp(issuer)),
+				Check: checkOIDCEntry(file, pid, nil, nil, sp(issuer)),
 			},
 			{
 				// A secret added outside Terraform to a public client is drift,
@@ -160,7 +164,7 @@ func TestAccAuthConfigOIDC_lifecycle(t *testing.T) {
 					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionUpdate),
 					plancheck.ExpectUnknownValue(oidcName, tfjsonpath.New("date")),
 				}},
-				Check:             checkOIDCEntry(file, url, pid, nil, nil, sp(issuer)),
+				Check:             checkOIDCEntry(file, pid, nil, nil, sp(issuer)),
 				ConfigStateChecks: []statecheck.StateCheck{stateHasNoSecrets("foreign-secret-1234")},
 			},
 			{
@@ -173,7 +177,7 @@ func TestAccAuthConfigOIDC_lifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionCreate),
 				}},
-				Check: checkOIDCEntry(file, url, pid, nil, nil, sp(issuer)),
+				Check: checkOIDCEntry(file, pid, nil, nil, sp(issuer)),
 			},
 			{
 				// Another provider id: replacement.
@@ -181,7 +185,7 @@ func TestAccAuthConfigOIDC_lifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionReplace),
 				}},
-				Check: checkOIDCEntry(file, url, "other-idp", nil, nil, sp(issuer)),
+				Check: checkOIDCEntry(file, "other-idp", nil, nil, sp(issuer)),
 			},
 		},
 	})
@@ -258,7 +262,7 @@ resource "openeo_auth_config_oidc" "test" {
 			},
 			{
 				Config: cfg(s1, 1),
-				Check:  checkOIDCEntry(file, url, pid, sp("client-1"), sp(s1), nil),
+				Check:  checkOIDCEntry(file, pid, sp("client-1"), sp(s1), nil),
 				ConfigStateChecks: []statecheck.StateCheck{
 					stateHasNoSecrets(s1, s2),
 					statecheck.ExpectKnownValue(oidcName, tfjsonpath.New("client_secret"), knownvalue.Null()),
@@ -269,7 +273,7 @@ resource "openeo_auth_config_oidc" "test" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionUpdate),
 				}},
-				Check:             checkOIDCEntry(file, url, pid, sp("client-1"), sp(s2), nil),
+				Check:             checkOIDCEntry(file, pid, sp("client-1"), sp(s2), nil),
 				ConfigStateChecks: []statecheck.StateCheck{stateHasNoSecrets(s1, s2)},
 			},
 			{
@@ -283,7 +287,7 @@ resource "openeo_auth_config_oidc" "test" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionUpdate),
 				}},
-				Check: checkOIDCEntry(file, url, pid, sp("client-1"), sp(s2), nil),
+				Check: checkOIDCEntry(file, pid, sp("client-1"), sp(s2), nil),
 			},
 		},
 	})

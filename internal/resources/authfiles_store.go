@@ -32,9 +32,8 @@ func (s authfilesStore) DefaultRefreshTokensPath() (string, error) {
 
 // notDir refuses a path that is a directory, with the library's wording.
 func notDir(path, typeName string) error {
-	fi, err := os.Stat(path)
-	if err != nil || !fi.IsDir() {
-		return nil
+	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+		return nil //nolint:nilerr // a missing or unreadable path is the library's to report
 	}
 	return &authfiles.FileError{
 		Path: path, Op: "load", Kind: authfiles.ErrIsDirectory,

@@ -338,14 +338,6 @@ func stringPtr(v types.String) *string {
 	return &s
 }
 
-// ptrEqual compares optional strings.
-func ptrEqual(a, b *string) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	return *a == *b
-}
-
 func fileAttribute(name, defaultDesc string) schema.StringAttribute {
 	return schema.StringAttribute{
 		Optional: true,

@@ -36,7 +36,12 @@ resource "openeo_refresh_token" "test" {
 `, fileLine, q(issuer), q(clientID), q(token), lifecycle)
 }
 
-func tokenWOConfig(file, issuer, clientID, token string, version int, lifecycle string) string {
+// tokenIssuer is the issuer of most tests.
+const tokenIssuer = "https://oidc.example.net"
+
+func tokenWOConfig(file, token string, version int, lifecycle string) string {
+	const clientID = "runner"
+	issuer := tokenIssuer
 	return fmt.Sprintf(`
 resource "openeo_refresh_token" "test" {
   file                     = %s
@@ -49,15 +54,19 @@ resource "openeo_refresh_token" "test" {
 `, q(file), q(issuer), q(clientID), q(token), version, lifecycle)
 }
 
-func checkToken(file, issuer, clientID, token string) resource.TestCheckFunc {
+func checkToken(file, clientID, token string) resource.TestCheckFunc {
+	issuer := tokenIssuer
 	return func(*terraform.State) error {
 		s, err := authfiles.OpenRefreshTokens(file, authfiles.Options{})
 		if err != nil {
 			return err
 		}
 		e, found, err := s.Entry(issuer, clientID)
-		if err != nil || !found {
-			return fmt.Errorf("token %s %s: found=%v err=%v", issuer, clientID, found, err)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("no token for %s %s", issuer, clientID)
 		}
 		if e.RefreshToken != token {
 			return fmt.Errorf("token %s %s: not the configured token", issuer, clientID)
@@ -68,7 +77,8 @@ func checkToken(file, issuer, clientID, token string) resource.TestCheckFunc {
 
 // rotate stores another token the way the Python client does after a
 // refresh (a new entry with a new date).
-func rotate(t *testing.T, file, issuer, clientID, token string) func() {
+func rotate(t *testing.T, file, clientID, token string) func() {
+	issuer := tokenIssuer
 	return func() {
 		editRefreshTokens(t, file, func(root *ojson.Object) {
 			e := ojson.NewObject()
@@ -111,7 +121,7 @@ func TestAccRefreshToken_lifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
 				}},
-				Check: checkToken(file, key, cid, "rt-2"),
+				Check: checkToken(file, cid, "rt-2"),
 			},
 			{
 				ResourceName:            tokenName,
@@ -121,21 +131,21 @@ func TestAccRefreshToken_lifecycle(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"refresh_token"},
 			},
 			{
-				PreConfig: rotate(t, file, key, cid, "rotated-by-runner"),
+				PreConfig: rotate(t, file, cid, "rotated-by-runner"),
 				Config:    tokenConfig("", issuer, cid, "rt-2", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
 				}},
-				Check: checkToken(file, key, cid, "rt-2"),
+				Check: checkToken(file, cid, "rt-2"),
 			},
 			{
 				// Bootstrap once: the runner owns the token afterwards.
-				PreConfig: rotate(t, file, key, cid, "rotated-again"),
+				PreConfig: rotate(t, file, cid, "rotated-again"),
 				Config:    tokenConfig("", issuer, cid, "rt-2", ignore),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
 				}},
-				Check: checkToken(file, key, cid, "rotated-again"),
+				Check: checkToken(file, cid, "rotated-again"),
 			},
 			{
 				PreConfig: func() {
@@ -145,14 +155,14 @@ func TestAccRefreshToken_lifecycle(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreate),
 				}},
-				Check: checkToken(file, key, cid, "rt-2"),
+				Check: checkToken(file, cid, "rt-2"),
 			},
 			{
 				Config: tokenConfig("", issuer, "another-client", "rt-2", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionReplace),
 				}},
-				Check: checkToken(file, key, "another-client", "rt-2"),
+				Check: checkToken(file, "another-client", "rt-2"),
 			},
 		},
 	})
@@ -206,33 +216,33 @@ func TestAccRefreshToken_writeOnly(t *testing.T) {
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		Steps: []resource.TestStep{
 			{
-				Config:            tokenWOConfig(file, issuer, cid, t1, 1, ""),
-				Check:             checkToken(file, issuer, cid, t1),
+				Config:            tokenWOConfig(file, t1, 1, ""),
+				Check:             checkToken(file, cid, t1),
 				ConfigStateChecks: []statecheck.StateCheck{noSecrets},
 			},
 			{
-				PreConfig: rotate(t, file, issuer, cid, "rotated-by-runner"),
-				Config:    tokenWOConfig(file, issuer, cid, t1, 1, ""),
+				PreConfig: rotate(t, file, cid, "rotated-by-runner"),
+				Config:    tokenWOConfig(file, t1, 1, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
 				}},
-				Check:             checkToken(file, issuer, cid, t1),
+				Check:             checkToken(file, cid, t1),
 				ConfigStateChecks: []statecheck.StateCheck{noSecrets},
 			},
 			{
-				PreConfig: rotate(t, file, issuer, cid, "rotated-again"),
-				Config:    tokenWOConfig(file, issuer, cid, t1, 1, ignore),
+				PreConfig: rotate(t, file, cid, "rotated-again"),
+				Config:    tokenWOConfig(file, t1, 1, ignore),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
 				}},
-				Check: checkToken(file, issuer, cid, "rotated-again"),
+				Check: checkToken(file, cid, "rotated-again"),
 			},
 			{
-				Config: tokenWOConfig(file, issuer, cid, t2, 2, ""),
+				Config: tokenWOConfig(file, t2, 2, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
 				}},
-				Check:             checkToken(file, issuer, cid, t2),
+				Check:             checkToken(file, cid, t2),
 				ConfigStateChecks: []statecheck.StateCheck{noSecrets},
 			},
 		},

@@ -269,7 +269,7 @@ provider "openeo" {
 			},
 			Check: resource.ComposeAggregateTestCheckFunc(
 				checkBasicEntry(ac, "https://openeo.example.com", "john", "pw"),
-				checkToken(rt, "https://oidc.example.net", "c", "rt"),
+				checkToken(rt, "c", "rt"),
 				func(*terraform.State) error {
 					for _, p := range []string{dirs.AuthConfigPath(), dirs.RefreshTokensPath()} {
 						if _, err := os.Stat(p); err == nil {

@@ -1,7 +1,6 @@
 package resources_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -15,7 +14,7 @@ import (
 // and the *_wo attributes write-only.
 func TestSchemas(t *testing.T) {
 	srv := providerserver.NewProtocol6(provider.New("test")())()
-	resp, err := srv.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	resp, err := srv.GetProviderSchema(t.Context(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package resources
 // Tests that need no Terraform CLI.
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -41,7 +40,7 @@ func TestURLValidator(t *testing.T) {
 		"openeo.example.com": false, "https://": false, "ftp://x": false, "https://x y": false,
 	} {
 		resp := &validator.StringResponse{}
-		urlValidator{what: "url"}.ValidateString(context.Background(),
+		urlValidator{what: "url"}.ValidateString(t.Context(),
 			validator.StringRequest{Path: path.Root("url"), ConfigValue: types.StringValue(in)}, resp)
 		if resp.Diagnostics.HasError() == ok {
 			t.Errorf("%q: error=%v, want ok=%v", in, resp.Diagnostics, ok)
@@ -52,7 +51,7 @@ func TestURLValidator(t *testing.T) {
 // importState runs a resource's ImportState against an empty state.
 func importState(t *testing.T, r resource.ResourceWithImportState, id string) (map[string]tftypes.Value, string) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	sr := &resource.SchemaResponse{}
 	r.Schema(ctx, resource.SchemaRequest{}, sr)
 	typ := sr.Schema.Type().TerraformType(ctx)
@@ -128,7 +127,7 @@ func TestImportIDs(t *testing.T) {
 }
 
 func TestAdapter(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := t.TempDir()
 	s := authfilesStore{}
 	ac := filepath.Join(dir, "sub", "auth-config.json")
