@@ -1,29 +1,42 @@
-terraform {
-  required_providers {
-    openeo = {
-      source = "openeo-tf/openeo"
-    }
-  }
-}
-
-# The client id and secret come from OPENEO_AUTH_CLIENT_ID and
-# OPENEO_AUTH_CLIENT_SECRET, so they appear neither in the configuration nor
-# in a saved plan.
+# OIDC client credentials, e.g. for CI. The secret can also come from the
+# environment: OPENEO_AUTH_CLIENT_ID / OPENEO_AUTH_CLIENT_SECRET.
 provider "openeo" {
   url         = "https://openeo.example.org"
   auth_method = "client_credentials"
+  oidc {
+    provider_id   = "egi"
+    client_id     = "my-service-client"
+    client_secret = var.openeo_client_secret
+  }
 }
 
-# A second back-end, with credentials kept by the openEO Python client
-# (auth-config.json and refresh-tokens.json of the user running Terraform).
+# Basic authentication in a second provider instance.
 provider "openeo" {
-  alias       = "personal"
-  url         = "https://openeo.other.example.org"
+  alias = "basic"
+  url   = "https://openeo.example.org"
+  basic {
+    username = "john"
+    password = var.openeo_password
+  }
+}
+
+# The Python client's dynamic OIDC selection: a refresh token stored by
+# `openeo-auth oidc-auth https://openeo.example.org`, else a device code
+# login in the terminal.
+provider "openeo" {
+  alias       = "interactive"
+  url         = "https://openeo.example.org"
   auth_method = "oidc"
 }
 
-data "openeo_account" "service" {}
+variable "openeo_client_secret" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
 
-data "openeo_account" "personal" {
-  provider = openeo.personal
+variable "openeo_password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
 }

@@ -147,6 +147,9 @@ func HCLString(s string) string {
 	return `"` + r.Replace(s) + `"`
 }
 
+// originalHome is HOME before any test changed it.
+var originalHome = os.Getenv("HOME")
+
 // BinaryProviderVersion is the version the built provider is installed as.
 const BinaryProviderVersion = "0.0.1"
 
@@ -168,6 +171,9 @@ func BinaryProvider(t *testing.T) map[string]resource.ExternalProvider {
 	bin := filepath.Join(dir, "terraform-provider-openeo_v"+BinaryProviderVersion)
 	cmd := exec.Command("go", "build", "-o", bin, ".")
 	cmd.Dir = root
+	// IsolateEnv moved HOME: build with the real one, or Go would start
+	// from an empty build cache.
+	cmd.Env = append(os.Environ(), "HOME="+originalHome)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the provider: %v\n%s", err, out)
 	}

@@ -478,15 +478,15 @@ func (a *app) parse(fs *flag.FlagSet, args []string, minArgs, maxArgs int) ([]st
 
 // logger sends flows' log messages to stderr according to -v.
 func (a *app) logger() flows.Logger {
-	min := flows.LevelWarn
+	threshold := flows.LevelWarn
 	switch {
 	case a.verbosity >= 2:
-		min = flows.LevelDebug
+		threshold = flows.LevelDebug
 	case a.verbosity == 1:
-		min = flows.LevelInfo
+		threshold = flows.LevelInfo
 	}
 	return flows.LoggerFunc(func(_ context.Context, level flows.LogLevel, msg string, fields map[string]any) {
-		if level < min {
+		if level < threshold {
 			return
 		}
 		keys := make([]string, 0, len(fields))

@@ -127,7 +127,7 @@ func (a *app) choose(title string, ids, labels []string) (string, error) {
 			return ids[n-1], nil
 		}
 	}
-	return "", errors.New("Failed to pick valid option.")
+	return "", &flows.ClientError{Message: "Failed to pick valid option."}
 }
 
 // backend is a normalised back-end URL.

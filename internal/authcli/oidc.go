@@ -78,7 +78,7 @@ without echo (empty: no secret); --no-client-secret stores none.`,
 		if err != nil {
 			var ce *flows.ClientError
 			if errors.As(err, &ce) {
-				return fmt.Errorf("No OpenID Connect providers listed by backend %s.", quote(b.url))
+				return &flows.ClientError{Message: fmt.Sprintf("No OpenID Connect providers listed by backend %s.", quote(b.url))}
 			}
 			return err
 		}

@@ -156,6 +156,34 @@ data "openeo_account" "me" {}
 					account("me", knownvalue.StringExact(acctest.BasicUser2)),
 				},
 			},
+			{
+				// Files only: url and method from openeo-client-config.ini,
+				// credentials from auth-config.json (both found through
+				// OPENEO_CONFIG_HOME, as the Python client finds them).
+				PreConfig: func() {
+					for _, v := range acctest.EnvVarsCleared {
+						t.Setenv(v, "")
+					}
+					ini := fmt.Sprintf("[Connection]\ndefault_backend = %s\ndefault_backend.auto_authenticate = basic\n", r.Backend.URL())
+					if err := os.WriteFile(r.Dirs.ClientConfigPath(), []byte(ini), 0o600); err != nil {
+						t.Fatal(err)
+					}
+					doc := fmt.Sprintf(`{"backends": {%q: {"basic": {"date": "2026-01-01T00:00:00Z", "username": %q, "password": %q}}}}`,
+						r.Backend.URL(), acctest.BasicUser, acctest.BasicPassword)
+					if err := os.WriteFile(r.Dirs.AuthConfigPath(), []byte(doc), 0o600); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: `
+provider "openeo" {}
+data "openeo_account" "me" {}
+data "openeo_bearer_token" "t" {}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					account("me", knownvalue.StringExact(acctest.BasicUser)),
+					token("t", "auth_method", knownvalue.StringExact("basic")),
+				},
+			},
 		},
 	})
 }

@@ -2,9 +2,13 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/openeo-tf/terraform-provider-openeo/internal/clientconfig"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
@@ -41,7 +45,40 @@ func (p *openeoProvider) sessionFactory() pd.SessionFactory {
 	return f
 }
 
-// loadClientConfig reads openeo-client-config.ini through internal/clientconfig.
+// loadClientConfig reads openeo-client-config.ini through internal/clientconfig:
+// the file at explicitPath, or the first file of the Python client's search
+// order. It returns nil when no file is found.
 func loadClientConfig(explicitPath string, getenv func(string) string) (*clientConfig, error) {
-	return nil, nil
+	var cfg *clientconfig.Config
+	if explicitPath != "" {
+		data, err := os.ReadFile(explicitPath)
+		if err != nil {
+			return nil, err
+		}
+		if cfg, err = clientconfig.Parse(data); err != nil {
+			return nil, fmt.Errorf("%s: %w", explicitPath, err)
+		}
+		return toClientConfig(explicitPath, cfg, nil), nil
+	}
+	cfg, err := clientconfig.Load(clientconfig.Env{LookupEnv: func(k string) (string, bool) {
+		v := getenv(k)
+		return v, v != ""
+	}})
+	if err != nil {
+		return nil, err
+	}
+	var warnings []string
+	for _, w := range cfg.Warnings() {
+		warnings = append(warnings, w.String())
+	}
+	return toClientConfig(cfg.Source(), cfg, warnings), nil
+}
+
+func toClientConfig(path string, cfg *clientconfig.Config, warnings []string) *clientConfig {
+	out := &clientConfig{Path: path, Values: map[string]string{}, Warnings: warnings}
+	for _, k := range cfg.Keys() {
+		v, _ := cfg.Get(k)
+		out.Values[strings.ToLower(k)] = v
+	}
+	return out
 }

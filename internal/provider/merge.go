@@ -18,6 +18,8 @@ import (
 type clientConfig struct {
 	Path   string
 	Values map[string]string
+	// Warnings are candidate files that were skipped, as sentences.
+	Warnings []string
 }
 
 // clientConfigLoader finds and parses the client config file. explicitPath is
@@ -132,6 +134,15 @@ func (m *merger) clientConfig() *clientConfig {
 			fmt.Sprintf("The openEO client config file could not be read: %s. Fix or remove the file, or point "+
 				"client_config_path (or OPENEO_CLIENT_CONFIG) at a valid .ini file.", err))
 		return nil
+	}
+	if cfg != nil {
+		for _, w := range cfg.Warnings {
+			m.diags.AddWarning("openEO Client Config File Skipped",
+				w+". The provider reads the same files as the Python client; fix or remove the file to silence this warning.")
+		}
+		if cfg.Path == "" {
+			cfg = nil // no file was loaded
+		}
 	}
 	m.ini = cfg
 	return cfg
@@ -353,16 +364,21 @@ func (m *merger) method(attr value, urlFromDefaultBackend bool, vals map[string]
 		if urlFromDefaultBackend {
 			keys = []string{"connection.default_backend.auto_authenticate", "connection.auto_authenticate"}
 		}
+		off := ""
 		for _, k := range keys {
 			switch v := strings.ToLower(strings.TrimSpace(cc.Values[k])); v {
 			case pd.MethodBasic, pd.MethodOIDC:
 				return v, pd.SourceFile, k + " in " + cc.Path
 			case "":
-				continue
 			default:
-				// "off" or anything else: no auto-authentication, as the Python client.
-				return pd.MethodNone, pd.SourceFile, k + " in " + cc.Path
+				if off == "" {
+					off = k
+				}
 			}
+		}
+		if off != "" {
+			// "off" or anything else: no auto-authentication, as the Python client.
+			return pd.MethodNone, pd.SourceFile, off + " in " + cc.Path
 		}
 	}
 

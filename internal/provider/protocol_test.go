@@ -6,6 +6,8 @@ package provider_test
 import (
 	"context"
 	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -495,5 +497,45 @@ func TestMissingURLIsClear(t *testing.T) {
 	resp := h.readDataSource("openeo_capabilities", false)
 	if text := diagsText(resp.Diagnostics); !strings.Contains(text, "Missing openEO Back-End URL") || !strings.Contains(text, "OPENEO_BACKEND_URL") {
 		t.Errorf("got %s", text)
+	}
+}
+
+func TestConfigureClientConfigFile(t *testing.T) {
+	dirs := acctest.IsolateEnv(t)
+	ini := "[Connection]\ndefault_backend = https://ini.example\ndefault_backend.auto_authenticate = Basic\n"
+	if err := os.WriteFile(dirs.ClientConfigPath(), []byte(ini), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, provider.Options{})
+	if d := h.configure(map[string]any{}); hasError(d) {
+		t.Fatal(diagsText(d))
+	}
+	s := h.lastClient().Settings()
+	if s.URL != "https://ini.example" || s.Method != "basic" || s.URLSource != pd.SourceFile || s.MethodSource != pd.SourceFile {
+		t.Errorf("from the client config file found through OPENEO_CONFIG_HOME: %+v", s)
+	}
+	// The env beats the file, per field.
+	t.Setenv("OPENEO_AUTH_METHOD", "oidc")
+	if d := h.configure(map[string]any{}); hasError(d) {
+		t.Fatal(diagsText(d))
+	}
+	if s := h.lastClient().Settings(); s.URL != "https://ini.example" || s.Method != "oidc" {
+		t.Errorf("env over file: %+v", s)
+	}
+	// An explicit client_config_path.
+	other := filepath.Join(t.TempDir(), "other.ini")
+	if err := os.WriteFile(other, []byte("[connection]\ndefault_backend = https://other.example\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if d := h.configure(map[string]any{"client_config_path": other}); hasError(d) {
+		t.Fatal(diagsText(d))
+	}
+	if s := h.lastClient().Settings(); s.URL != "https://other.example" {
+		t.Errorf("client_config_path: %+v", s)
+	}
+	// A missing explicit file is an attribute error.
+	d := h.configure(map[string]any{"client_config_path": filepath.Join(t.TempDir(), "missing.ini")})
+	if !hasError(d) || d[0].Attribute == nil || !strings.Contains(diagsText(d), "Unreadable openEO Client Config File") {
+		t.Errorf("missing client_config_path: %s", diagsText(d))
 	}
 }

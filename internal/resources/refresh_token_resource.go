@@ -87,7 +87,8 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 			"refresh_token": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
-				MarkdownDescription: "The refresh token. Stored in the Terraform state (sensitive). Exactly one of " +
+				MarkdownDescription: "The refresh token. Stored in the Terraform state (sensitive); on refresh the " +
+					"token found in the file is read back, including one the runner stored later. Exactly one of " +
 					"`refresh_token` and `refresh_token_wo` must be set; prefer `refresh_token_wo` on Terraform >= 1.11.",
 				Validators: []validator.String{
 					stringvalidator.LengthAtLeast(1),

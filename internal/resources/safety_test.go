@@ -181,7 +181,7 @@ func TestAccBrokenFileExistingResource(t *testing.T) {
 					before = snap(t, file)
 				},
 				Config:      cfg,
-				ExpectError: errRe("Cannot Read auth-config.json Entry", file, "invalid JSON at line", "The file was not changed."),
+				ExpectError: errRe("Cannot Read auth-config.json Entry", file, "invalid JSON at line", "unchanged"),
 			},
 			{
 				PreConfig: func() {

@@ -1,9 +1,9 @@
 data "openeo_account" "me" {}
 
-output "openeo_user_id" {
-  value = data.openeo_account.me.user_id
+output "openeo_user" {
+  value = "${data.openeo_account.me.user_id} (plan ${coalesce(data.openeo_account.me.default_plan, "none")})"
 }
 
-output "openeo_budget" {
-  value = data.openeo_account.me.budget
+output "openeo_storage_free_bytes" {
+  value = try(data.openeo_account.me.storage.free, null)
 }

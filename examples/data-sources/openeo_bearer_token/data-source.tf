@@ -1,12 +1,15 @@
-# The token ends up in the state and in plan files. With Terraform >= 1.10 or
-# OpenTofu >= 1.11, use the openeo_bearer_token ephemeral resource instead.
-data "openeo_bearer_token" "this" {}
+# The token is stored in the state: prefer the ephemeral resource
+# (Terraform >= 1.10, OpenTofu >= 1.11) where possible.
+data "openeo_bearer_token" "current" {}
 
 output "openeo_token_expires_at" {
-  value = data.openeo_bearer_token.this.expires_at
+  value = data.openeo_bearer_token.current.expires_at
 }
 
-output "openeo_authorization_header" {
-  value     = data.openeo_bearer_token.this.authorization_header
-  sensitive = true
+# Use it, for example, in an HTTP request header.
+data "http" "jobs" {
+  url = "https://openeo.example.org/openeo/1.2/jobs"
+  request_headers = {
+    Authorization = data.openeo_bearer_token.current.authorization_header
+  }
 }

@@ -1,15 +1,14 @@
-# Opened during plan and apply, never written to the state or a plan file.
-ephemeral "openeo_bearer_token" "this" {}
+# Never stored in the state or in plan files (Terraform >= 1.10, OpenTofu >= 1.11).
+ephemeral "openeo_bearer_token" "current" {}
 
-# Ephemeral values may be used in provider blocks, write-only arguments and
-# provisioners. Here a script receives the Authorization header.
-resource "terraform_data" "upload" {
-  input = "run-1"
+# Pass the bearer to another provider instance, e.g. one that talks to the
+# back-end with a token obtained once by this instance.
+provider "openeo" {
+  alias        = "with_token"
+  url          = "https://openeo.example.org"
+  bearer_token = ephemeral.openeo_bearer_token.current.bearer
+}
 
-  provisioner "local-exec" {
-    command = "curl -fsS -H \"Authorization: $OPENEO_AUTHORIZATION\" https://openeo.example.org/me"
-    environment = {
-      OPENEO_AUTHORIZATION = ephemeral.openeo_bearer_token.this.authorization_header
-    }
-  }
+data "openeo_account" "me" {
+  provider = openeo.with_token
 }

@@ -1,0 +1,14 @@
+//go:build !linux
+
+package tfrun
+
+func procSupported() bool { return false }
+
+func peakRSSKB(int) int64 { return 0 }
+
+// Descendants lists the child processes of pid; only implemented on Linux.
+func Descendants(int) []int { return nil }
+
+// ProcessName is the command name of a running process; only implemented on
+// Linux.
+func ProcessName(int) string { return "" }

@@ -1,0 +1,343 @@
+// Package tfrun runs the Terraform CLI against a provider binary built from
+// this module, the way a user's CI job does: one `terraform` process per
+// command, the provider as a separate plugin process, installed through a
+// private CLI configuration with dev_overrides (never a registry). It measures
+// the wall time and the peak memory of the Terraform process and of the
+// provider plugin processes.
+//
+// It is used by the benchmark program (internal/bench, `make bench`) and by
+// the provider-level fault and leak tests (internal/acceptance).
+package tfrun
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ProviderSource is the provider's registry address.
+const ProviderSource = "registry.terraform.io/openeo-tf/openeo"
+
+// ProviderBinaryName is the file name dev_overrides looks for.
+const ProviderBinaryName = "terraform-provider-openeo"
+
+// RequiredProviders is the terraform block every configuration that uses the
+// openeo provider starts with.
+const RequiredProviders = `terraform {
+  required_providers {
+    openeo = { source = "` + ProviderSource + `" }
+  }
+}
+`
+
+// ModuleRoot is the folder of this module's go.mod, found from the working
+// directory upwards.
+func ModuleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil &&
+			bytes.Contains(data, []byte("module github.com/openeo-tf/terraform-provider-openeo\n")) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod of github.com/openeo-tf/terraform-provider-openeo above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// TerraformPath is the CLI to run: TF_ACC_TERRAFORM_PATH, else `terraform`
+// on PATH.
+func TerraformPath() (string, error) {
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p, nil
+	}
+	p, err := exec.LookPath("terraform")
+	if err != nil {
+		return "", errors.New("no `terraform` on PATH and TF_ACC_TERRAFORM_PATH is unset")
+	}
+	return p, nil
+}
+
+// Setup is a built provider plus the CLI configuration that installs it.
+type Setup struct {
+	// Terraform is the CLI binary.
+	Terraform string
+	// ProviderDir holds the provider binary (ProviderBinaryName).
+	ProviderDir string
+	// CLIConfig is the private TF_CLI_CONFIG_FILE (dev_overrides only).
+	CLIConfig string
+}
+
+// ProviderBinary is the path of the built provider.
+func (s *Setup) ProviderBinary() string { return filepath.Join(s.ProviderDir, ProviderBinaryName) }
+
+// Build compiles the provider (main.go of the module at root) into dir and
+// writes a CLI configuration next to it whose dev_overrides point Terraform
+// at that binary. Nothing is downloaded: the configuration has no other
+// installation method, so a configuration that needed another provider would
+// fail instead of reaching a registry.
+func Build(ctx context.Context, root, dir string) (*Setup, error) {
+	tf, err := TerraformPath()
+	if err != nil {
+		return nil, err
+	}
+	provDir := filepath.Join(dir, "provider")
+	if err := os.MkdirAll(provDir, 0o755); err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(provDir, ProviderBinaryName), ".")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building the provider: %v\n%s", err, out)
+	}
+	s := &Setup{Terraform: tf, ProviderDir: provDir, CLIConfig: filepath.Join(dir, "terraformrc")}
+	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n}\n", ProviderSource, provDir)
+	if err := os.WriteFile(s.CLIConfig, []byte(rc), 0o600); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+var (
+	sharedMu    sync.Mutex
+	sharedSetup *Setup
+	sharedErr   error
+)
+
+// Shared builds the provider once per process (into a folder removed by
+// Cleanup) and returns the same Setup on every call.
+func Shared(ctx context.Context) (*Setup, error) {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if sharedSetup != nil || sharedErr != nil {
+		return sharedSetup, sharedErr
+	}
+	root, err := ModuleRoot()
+	if err != nil {
+		sharedErr = err
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "openeo-tfrun-")
+	if err != nil {
+		sharedErr = err
+		return nil, err
+	}
+	sharedSetup, sharedErr = Build(ctx, root, dir)
+	if sharedErr != nil {
+		_ = os.RemoveAll(dir)
+	}
+	return sharedSetup, sharedErr
+}
+
+// Cleanup removes the folder of the Shared setup.
+func Cleanup() {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if sharedSetup != nil {
+		_ = os.RemoveAll(filepath.Dir(sharedSetup.ProviderDir))
+	}
+	sharedSetup, sharedErr = nil, nil
+}
+
+// Cmd is one Terraform command.
+type Cmd struct {
+	// Dir is the working directory (the configuration).
+	Dir string
+	// Args are the CLI arguments, e.g. "plan", "-input=false".
+	Args []string
+	// Env is added to the base environment (later entries win). The base is
+	// the process environment without TF_* and OPENEO_* variables, plus
+	// TF_CLI_CONFIG_FILE, CHECKPOINT_DISABLE=1 and TF_IN_AUTOMATION=1.
+	Env []string
+	// Timeout kills the command (the whole process group) after this long;
+	// zero means no limit beyond the context.
+	Timeout time.Duration
+	// Poll is the interval of the memory sampling of the plugin processes
+	// (default 10 ms); negative turns sampling off.
+	Poll time.Duration
+	// Started, when set, is called with the Terraform process id once it runs.
+	Started func(pid int)
+	// Prepare, when set, may change the command before it starts (e.g. to
+	// give it a controlling terminal).
+	Prepare func(*exec.Cmd)
+}
+
+// Result is the outcome of a Cmd.
+type Result struct {
+	// Output is stdout and stderr, interleaved.
+	Output string
+	// Err is the error of the run (nil on exit status 0).
+	Err error
+	// TimedOut is true when Timeout killed the command.
+	TimedOut bool
+	// Wall is the wall time from start to exit.
+	Wall time.Duration
+	// TerraformPeakKB is ru_maxrss of the Terraform process from wait4: on
+	// Linux the larger of Terraform's own peak RSS and that of its largest
+	// reaped child (the provider plugin is about a third of Terraform, so in
+	// practice it is Terraform's own).
+	TerraformPeakKB int64
+	// TerraformSampledKB is the last VmHWM (peak RSS) sampled from
+	// /proc/<pid>/status of the Terraform process itself (Linux; 0 elsewhere).
+	TerraformSampledKB int64
+	// PluginPeakKB is the sum, over every plugin process Terraform started,
+	// of its last sampled VmHWM (Linux; 0 elsewhere or with Poll < 0).
+	PluginPeakKB int64
+	// Plugins counts the plugin processes seen.
+	Plugins int
+}
+
+// TotalPeakKB is TerraformPeakKB plus PluginPeakKB: an upper bound of the
+// memory the command held at its peak.
+func (r Result) TotalPeakKB() int64 { return r.TerraformPeakKB + r.PluginPeakKB }
+
+// BaseEnv is the environment of every command, before Cmd.Env.
+func (s *Setup) BaseEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "TF_") || strings.HasPrefix(k, "OPENEO_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "TF_CLI_CONFIG_FILE="+s.CLIConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+}
+
+// Run runs one Terraform command and measures it.
+func (s *Setup) Run(ctx context.Context, c Cmd) Result {
+	if c.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
+		defer cancel()
+	}
+	cmd := exec.Command(s.Terraform, c.Args...)
+	cmd.Dir = c.Dir
+	cmd.Env = append(s.BaseEnv(), c.Env...)
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	setProcessGroup(cmd)
+	if c.Prepare != nil {
+		c.Prepare(cmd)
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return Result{Err: err}
+	}
+	if c.Started != nil {
+		c.Started(cmd.Process.Pid)
+	}
+	sampler := newSampler(cmd.Process.Pid, c.Poll)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var res Result
+	select {
+	case res.Err = <-done:
+	case <-ctx.Done():
+		res.TimedOut = true
+		killGroup(cmd)
+		res.Err = <-done
+	}
+	res.Wall = time.Since(start)
+	res.TerraformSampledKB, res.PluginPeakKB, res.Plugins = sampler.stop()
+	res.TerraformPeakKB = maxRSSKB(cmd.ProcessState)
+	res.Output = out.String()
+	if res.TimedOut {
+		res.Err = fmt.Errorf("terraform %s did not finish within %v (killed): %w", strings.Join(c.Args, " "), c.Timeout, ctx.Err())
+	}
+	return res
+}
+
+// lockedBuffer is a bytes.Buffer safe for the two writers of exec.Cmd.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// sampler polls the peak RSS of a process and of its child processes.
+type sampler struct {
+	stopCh chan struct{}
+	done   chan struct{}
+	mu     sync.Mutex
+	self   int64
+	peaks  map[int]int64
+}
+
+func newSampler(pid int, every time.Duration) *sampler {
+	s := &sampler{stopCh: make(chan struct{}), done: make(chan struct{}), peaks: map[int]int64{}}
+	if every < 0 || !procSupported() {
+		close(s.done)
+		return s
+	}
+	if every == 0 {
+		every = 10 * time.Millisecond
+	}
+	go func() {
+		defer close(s.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			s.sample(pid)
+			select {
+			case <-s.stopCh:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+func (s *sampler) sample(pid int) {
+	self := peakRSSKB(pid)
+	kids := Descendants(pid)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if self > s.self {
+		s.self = self
+	}
+	for _, k := range kids {
+		if v := peakRSSKB(k); v > s.peaks[k] {
+			s.peaks[k] = v
+		}
+	}
+}
+
+func (s *sampler) stop() (self, plugins int64, n int) {
+	select {
+	case <-s.done:
+	default:
+		close(s.stopCh)
+		<-s.done
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range s.peaks {
+		plugins += v
+	}
+	return s.self, plugins, len(s.peaks)
+}
