@@ -28,46 +28,27 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	buildDir  string
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if buildDir != "" {
-		_ = os.RemoveAll(buildDir)
-	}
-	os.Exit(code)
-}
-
-// binary builds the command once per test run.
+// binary builds the command into the test's temporary folder (the build
+// cache makes every build after the first one a link step).
 func binary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "openeo-auth-e2e-")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(buildDir, "openeo-auth")
-		goBin, err := exec.LookPath("go")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		cmd := exec.Command(goBin, "build", "-o", binPath, "-ldflags", "-X main.version=9.9.9-e2e", ".")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	if p, ok := built.Load(t.Name()); ok {
+		return p.(string) //nolint:forcetypeassert // only strings are stored
 	}
-	return binPath
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command on PATH to build openeo-auth: %v", err)
+	}
+	p := filepath.Join(t.TempDir(), "openeo-auth")
+	cmd := exec.Command(goBin, "build", "-o", p, "-ldflags", "-X main.version=9.9.9-e2e", ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	built.Store(t.Name(), p)
+	return p
 }
+
+var built sync.Map
 
 // lockedBuffer is a writer that can be read while the process runs.
 type lockedBuffer struct {
@@ -296,4 +277,3 @@ data "openeo_account" "me" {}
 		t.Error(err)
 	}
 }
-

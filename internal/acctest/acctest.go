@@ -35,8 +35,8 @@ func Factories(opts provider.Options) map[string]func() (tfprotov6.ProviderServe
 }
 
 // ProtoV6ProviderFactories are the default factories (real environment,
-// real flows), including the echo provider.
-var ProtoV6ProviderFactories = Factories(provider.Options{})
+// real flows, no device code flow), including the echo provider.
+var ProtoV6ProviderFactories = Factories(provider.Options{Interaction: NoInteraction})
 
 // EnvVarsCleared are the variables IsolateEnv empties: the provider's own
 // fallbacks and every variable that points the openEO client at files.

@@ -88,7 +88,7 @@ func (r *Rig) ApproveAs(t *testing.T, user testrig.User) pd.Interaction {
 			}
 			once.Do(func() {
 				go func() {
-					if err := r.IdP.ApproveDevice(context.Background(), ev.UserCode, user.Name, user.Password); err != nil {
+					if err := r.IdP.ApproveDevice(t.Context(), ev.UserCode, user.Name, user.Password); err != nil {
 						t.Errorf("approving the device flow: %v", err)
 					}
 				}()

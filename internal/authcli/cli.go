@@ -133,7 +133,6 @@ type app struct {
 	refreshTokensPath string
 	stdinUsed         bool // a --*-stdin flag consumed stdin: no prompts
 	aliases           map[string]string
-	capture           flagCapture
 	current           *command
 }
 
@@ -219,8 +218,8 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		if len(rest) > 1 {
 			if c := findCommand(rest[1]); c != nil {
 				a.cmdName = "openeo-auth " + c.name
-				a.printCommandHelp(c, a.commandFlags(c))
-				return nil
+				a.current = c
+				return c.run(a, ctx, []string{"-h"})
 			}
 		}
 		a.printHelp(a.out)
@@ -233,17 +232,6 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 	a.cmdName = "openeo-auth " + c.name
 	a.current = c
 	return c.run(a, ctx, rest[1:])
-}
-
-// commandFlags returns the flag set of a command without running it (for
-// "help <command>").
-func (a *app) commandFlags(c *command) *flag.FlagSet {
-	var fs *flag.FlagSet
-	probe := &app{env: a.env, in: a.in, out: io.Discard, errw: io.Discard, cmdName: a.cmdName, aliases: map[string]string{}, current: c}
-	probe.capture = func(f *flag.FlagSet) { fs = f }
-	_ = c.run(probe, context.Background(), []string{"-h"})
-	a.aliases = probe.aliases
-	return fs
 }
 
 func (a *app) printHelp(w io.Writer) {
@@ -399,10 +387,6 @@ func exitCode(ctx context.Context, err error) int {
 	return ExitError
 }
 
-// capture, when set, receives a command's flag set instead of running it
-// (used to print "help <command>").
-type flagCapture func(*flag.FlagSet)
-
 // newFlagSet returns a flag set with the options every subcommand accepts.
 func (a *app) newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -443,10 +427,6 @@ func (a *app) boolAlias(fs *flag.FlagSet, p *bool, alias, primary string) {
 // flag.ErrHelp after printing the help for -h.
 func (a *app) parse(fs *flag.FlagSet, args []string, minArgs, maxArgs int) ([]string, error) {
 	c := a.current
-	if a.capture != nil {
-		a.capture(fs)
-		return nil, flag.ErrHelp
-	}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {

@@ -140,11 +140,17 @@ func (h *harness) run(stdin string, args ...string) result {
 // user (unless user is empty) once the user code shows up on stderr.
 func (h *harness) runDevice(idp *testrig.OpenIDProvider, user testrig.User, args ...string) result {
 	h.t.Helper()
+	return h.runDeviceInput("", idp, user, args...)
+}
+
+// runDeviceInput is runDevice with stdin.
+func (h *harness) runDeviceInput(stdin string, idp *testrig.OpenIDProvider, user testrig.User, args ...string) result {
+	h.t.Helper()
 	out, errw := newSyncBuffer(), newSyncBuffer()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	done := make(chan int, 1)
-	go func() { done <- authcli.Run(ctx, args, h.envFor("", out, errw)) }()
+	go func() { done <- authcli.Run(ctx, args, h.envFor(stdin, out, errw)) }()
 	approveErr := make(chan error, 1)
 	if user.Name != "" {
 		go func() {

@@ -122,7 +122,7 @@ without echo (empty: no secret); --no-client-secret stores none.`,
 				}
 			}
 			if cid == "" {
-				if haveSecret {
+				if *secret != "" || *secretStdin {
 					return usagef("a client secret needs a client id (--client-id)")
 				}
 				fmt.Fprintln(a.out, "Using the back-end's default client (client_id null)")
@@ -244,6 +244,9 @@ type oidcRequest struct {
 	// menu allows the Python tool's provider menu when several providers
 	// of the back-end are configured in auth-config.json.
 	menu bool
+	// noRetries fails fast when the back-end is unreachable (logout has an
+	// offline fallback).
+	noRetries bool
 }
 
 // resolveOIDC selects provider and client exactly like the provider's
@@ -253,6 +256,11 @@ type oidcRequest struct {
 // auth-config.json, else the first default client with refresh_token and a
 // device grant.
 func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConfig, rt *authfiles.RefreshTokens, req oidcRequest) (*oidcTarget, error) {
+	httpOpts := a.httpOptions()
+	if req.noRetries {
+		httpOpts.MaxRetries = -1
+		httpOpts.Timeout = 10 * time.Second
+	}
 	newSession := func(providerID string) (*flows.Session, error) {
 		return flows.NewSession(ctx, flows.Config{
 			BackendURL: b.url,
@@ -262,7 +270,7 @@ func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConf
 			AuthConfig:    ac,
 			RefreshTokens: rt,
 			Getenv:        a.oidcGetenv,
-			HTTP:          a.httpOptions(),
+			HTTP:          httpOpts,
 		})
 	}
 	s, err := newSession(req.providerID)

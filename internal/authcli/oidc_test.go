@@ -1,6 +1,7 @@
 package authcli_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"strings"
@@ -402,5 +403,53 @@ func TestSecretsWithoutEchoUseReadSecret(t *testing.T) {
 	}
 	if _, p, _, _ := h.authConfig().BasicCredentials("https://oeo.test"); p != "from-terminal-1" {
 		t.Errorf("password %q", p)
+	}
+}
+
+// TestOIDCAuthMenuOfConfiguredProviders: like the Python tool, several
+// providers configured for the back-end give a menu on a terminal; without
+// one the provider's own rule applies (the first listed provider).
+func TestOIDCAuthMenuOfConfiguredProviders(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t, func(c *testbackend.Config) {
+		second := testbackend.ProviderFor("second", c.Providers[0].Issuer)
+		second.DefaultClients = c.Providers[0].DefaultClients
+		c.Providers = append(c.Providers, second)
+	})
+	h := newHarness(t)
+	be := rg.be.URL()
+	for _, pid := range []string{"testidp", "second"} {
+		if err := h.authConfig().SetOIDCProvider(be, pid, authfiles.OIDCClientConfig{Issuer: rg.idp.Issuer()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.tty = true
+	r := h.runDeviceInput("2\n", rg.idp, testrig.Alice, "oidc-auth", be)
+	wantCode(t, r, 0)
+	mustContain(t, "stderr", r.stderr, "[1] testidp: issuer "+rg.idp.Issuer(), "[2] second: issuer ", "Choose one (enter index): ",
+		"\r[", "] Authorized successfully (")
+	mustContain(t, "stdout", r.stdout, "Using provider ID 'second'", "chosen from the menu", `provider_id = "second"`)
+}
+
+// TestOIDCAuthInterrupted: cancelling (Ctrl-C) while waiting for the login
+// gives exit code 130 and stores nothing.
+func TestOIDCAuthInterrupted(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t)
+	h := newHarness(t)
+	out, errw := newSyncBuffer(), newSyncBuffer()
+	ctx, cancel := context.WithCancel(ctxT(t))
+	done := make(chan int, 1)
+	go func() { done <- authcli.Run(ctx, []string{"oidc-auth", rg.be.URL()}, h.envFor("", out, errw)) }()
+	if _, ok := errw.waitFor(ctxT(t), userCodeRE); !ok {
+		t.Fatal("no user code")
+	}
+	cancel()
+	if code := <-done; code != authcli.ExitInterrupted {
+		t.Fatalf("exit %d\n%s", code, errw)
+	}
+	mustContain(t, "stderr", errw.String(), "openeo-auth oidc-auth: interrupted")
+	if _, err := os.Stat(h.refreshTokensPath()); !os.IsNotExist(err) {
+		t.Errorf("a refresh token file was written: %v", err)
 	}
 }

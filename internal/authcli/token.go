@@ -330,7 +330,7 @@ identity provider.`,
 				return usagef("--remove-config with --issuer needs --provider-id")
 			}
 		default:
-			target, err := a.resolveOIDC(ctx, b, ac, rt, oidcRequest{providerID: pid, clientID: cid})
+			target, err := a.resolveOIDC(ctx, b, ac, rt, oidcRequest{providerID: pid, clientID: cid, noRetries: true})
 			if err != nil {
 				var ue *usageError
 				if errors.As(err, &ue) {

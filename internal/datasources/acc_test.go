@@ -201,7 +201,6 @@ func writeRefreshTokens(t *testing.T, r *acctest.Rig, clientID, token string) {
 	}
 }
 
-
 func clientCredentialsProvider(r *acctest.Rig) string {
 	return fmt.Sprintf(`provider "openeo" {
   url         = %s
@@ -320,7 +319,7 @@ func noSecretIn(secrets ...string) resource.ErrorCheckFunc {
 		}
 		for _, s := range secrets {
 			if strings.Contains(err.Error(), s) {
-				return fmt.Errorf("the error shows a secret: %v", err)
+				return fmt.Errorf("the error shows a secret: %w", err)
 			}
 		}
 		return err
@@ -394,11 +393,12 @@ data "openeo_bearer_token" "t" {}
 // provider (the only way to look at an ephemeral value in a test).
 func TestAccBearerTokenEphemeral(t *testing.T) {
 	r := acctest.RigPreCheck(t)
+	rec := &acctest.Recorder{}
 	resource.Test(t, resource.TestCase{
 		// 1.11 rather than 1.10: OpenTofu reports its own version, and
 		// OpenTofu 1.10 has no ephemeral resources.
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
-		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
+		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(rec, nil)),
 		Steps: []resource.TestStep{{
 			Config: clientCredentialsProvider(r) + `
 ephemeral "openeo_bearer_token" "t" {}
@@ -422,6 +422,14 @@ resource "echo" "test" {}
 			},
 		}},
 	})
+	// Opened afresh in each phase (plan, apply, the plans that follow): a
+	// new token each time, not one cached across phases.
+	if n := r.IdP.TokenRequests(t, r.Client.ID); n < 2 {
+		t.Errorf("token requests = %d, want one per phase (at least 2)", n)
+	}
+	if n := rec.Len(); n < 4 {
+		t.Errorf("distinct bearers and access tokens handed out = %d, want at least 2 of each", n)
+	}
 }
 
 // TestAccEphemeralOnlyKeepsSecretsOutOfState uses only the ephemeral
@@ -515,4 +523,96 @@ data "openeo_bearer_token" "t" {}
 			},
 		}},
 	})
+}
+
+// TestAccNoSecretsInTraceLog runs several auth methods with TF_LOG=trace
+// (Terraform and the provider) and searches the log for every secret and
+// token. The secrets come from the environment and the refresh-token store,
+// so that the test's own copy of the configuration (which plugin-testing
+// logs) holds none.
+func TestAccNoSecretsInTraceLog(t *testing.T) {
+	r := acctest.RigPreCheck(t)
+	logFile := t.TempDir() + "/trace.log"
+	t.Setenv("TF_LOG", "trace")
+	t.Setenv("TF_ACC_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logFile)
+	rec := &acctest.Recorder{}
+	rt := r.IdP.PasswordToken(t, r.Client, testrig.Bob, "openid offline_access")
+	writeRefreshTokens(t, r, r.Client.ID, rt.RefreshToken)
+	rec.Add(r.Client.Secret, acctest.BasicPassword, testrig.Alice.Password, rt.RefreshToken, rt.AccessToken)
+	const wrongPassword = "wrong-basic-Pw-in-env-44e1"
+	rec.Add(wrongPassword)
+
+	env := func(kv ...string) func() {
+		return func() {
+			for _, v := range acctest.EnvVarsCleared {
+				t.Setenv(v, "")
+			}
+			for i := 0; i+1 < len(kv); i += 2 {
+				t.Setenv(kv[i], kv[i+1])
+			}
+		}
+	}
+	withToken := `
+data "openeo_account" "me" {}
+data "openeo_bearer_token" "t" {}
+ephemeral "openeo_bearer_token" "t" {}
+`
+	url := r.Backend.URL()
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(rec, nil)),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: env("OPENEO_BACKEND_URL", url, "OPENEO_AUTH_METHOD", "client_credentials",
+					"OPENEO_AUTH_CLIENT_ID", r.Client.ID, "OPENEO_AUTH_CLIENT_SECRET", r.Client.Secret),
+				Config:            `provider "openeo" {}` + withToken,
+				ConfigStateChecks: []statecheck.StateCheck{userID(r.Client.ID)},
+			},
+			{
+				PreConfig: env("OPENEO_BACKEND_URL", url, "OPENEO_AUTH_USERNAME", acctest.BasicUser,
+					"OPENEO_AUTH_PASSWORD", acctest.BasicPassword),
+				Config:            `provider "openeo" {}` + withToken,
+				ConfigStateChecks: []statecheck.StateCheck{userID(acctest.BasicUser)},
+			},
+			{
+				PreConfig: env("OPENEO_BACKEND_URL", url, "OPENEO_AUTH_METHOD", "password",
+					"OPENEO_AUTH_CLIENT_ID", r.Client.ID, "OPENEO_AUTH_CLIENT_SECRET", r.Client.Secret,
+					"OPENEO_AUTH_USERNAME", testrig.Alice.Name, "OPENEO_AUTH_PASSWORD", testrig.Alice.Password),
+				Config:            `provider "openeo" {}` + withToken,
+				ConfigStateChecks: []statecheck.StateCheck{userID(testrig.Alice.Name)},
+			},
+			{
+				// The refresh token comes from refresh-tokens.json.
+				PreConfig: env("OPENEO_BACKEND_URL", url, "OPENEO_AUTH_METHOD", "refresh_token",
+					"OPENEO_AUTH_CLIENT_ID", r.Client.ID, "OPENEO_AUTH_CLIENT_SECRET", r.Client.Secret),
+				Config:            `provider "openeo" {}` + withToken,
+				ConfigStateChecks: []statecheck.StateCheck{userID(testrig.Bob.Name)},
+			},
+			{
+				PreConfig: env("OPENEO_BACKEND_URL", url, "OPENEO_AUTH_USERNAME", acctest.BasicUser,
+					"OPENEO_AUTH_PASSWORD", wrongPassword),
+				Config:      `provider "openeo" {}` + withToken,
+				ExpectError: regexp.MustCompile(`Basic Authentication Failed`),
+			},
+		},
+	})
+	data, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatalf("no trace log: %v", err)
+	}
+	if !strings.Contains(string(data), "openEO provider configured") {
+		t.Fatalf("the trace log at %s has no provider log lines", logFile)
+	}
+	secrets := rec.Secrets()
+	if len(secrets) < 8 {
+		t.Fatalf("only %d secrets recorded", len(secrets))
+	}
+	for _, s := range secrets {
+		if i := strings.Index(string(data), s); i >= 0 {
+			start := max(0, i-200)
+			t.Errorf("a secret (%.6s…) is in the TF_LOG=trace output: …%s…", s, data[start:i])
+		}
+	}
+	t.Logf("%d secrets and tokens, none in %d bytes of trace log", len(secrets), len(data))
 }

@@ -210,7 +210,7 @@ func (m *merger) run() {
 		"bearer_token": bearerV, "basic.username": bu, "basic.password": bp,
 		"oidc.provider_id": oProvider, "oidc.client_id": oClientID, "oidc.client_secret": oSecret,
 		"oidc.username": oUser, "oidc.password": oPass, "oidc.refresh_token": oRefresh, "oidc.access_token": oAccess,
-	}, ostate == blockPresent && !o.Scopes.IsNull() || ostate == blockPresent && !o.StoreRefreshToken.IsNull() || ostate == blockPresent && !o.MaxPollTime.IsNull())
+	}, in.basicState == blockPresent, ostate == blockPresent)
 	if m.out.Method != "" {
 		m.out.Sources["auth_method"] = m.out.MethodSource
 	}
@@ -264,7 +264,7 @@ func (m *merger) run() {
 	m.out.AllowInsecureBasicAuth = !in.AllowInsecureBasicAuth.IsNull() && !in.AllowInsecureBasicAuth.IsUnknown() &&
 		in.AllowInsecureBasicAuth.ValueBool()
 
-	m.checkInsecureBasic(urlV)
+	m.checkInsecureBasic()
 }
 
 func (m *merger) duration(v value, def time.Duration) time.Duration {
@@ -283,7 +283,7 @@ func (m *merger) duration(v value, def time.Duration) time.Duration {
 // method decides the auth method: attribute > OPENEO_AUTH_METHOD > inferred
 // from explicit attributes > client config file > inferred from environment
 // credentials > none.
-func (m *merger) method(attr value, urlFromDefaultBackend bool, vals map[string]value, otherOIDCSet bool) (string, pd.Source, string) {
+func (m *merger) method(attr value, urlFromDefaultBackend bool, vals map[string]value, basicBlock, oidcBlock bool) (string, pd.Source, string) {
 	if attr.unknown {
 		return "", pd.SourceUnset, ""
 	}
@@ -333,14 +333,18 @@ func (m *merger) method(attr value, urlFromDefaultBackend bool, vals map[string]
 	add(pd.MethodAccessToken, set("oidc.access_token"))
 	add(pd.MethodRefreshToken, set("oidc.refresh_token"))
 	add(pd.MethodPassword, set("oidc.username", "oidc.password"))
-	add(pd.MethodBasic, set("basic.username", "basic.password"))
+	basicAttrs := set("basic.username", "basic.password")
+	if len(basicAttrs) == 0 && basicBlock {
+		basicAttrs = []string{"basic"} // an empty basic block: credentials from env or auth-config.json
+	}
+	add(pd.MethodBasic, basicAttrs)
 	if len(cands) == 0 {
 		add(pd.MethodClientCredentials, set("oidc.client_secret"))
 	}
 	if len(cands) == 0 {
 		oidcAttrs := set("oidc.provider_id", "oidc.client_id")
-		if len(oidcAttrs) == 0 && otherOIDCSet {
-			oidcAttrs = []string{"oidc"}
+		if len(oidcAttrs) == 0 && oidcBlock {
+			oidcAttrs = []string{"oidc"} // an oidc block without credentials: dynamic selection
 		}
 		add(pd.MethodOIDC, oidcAttrs)
 	}
@@ -393,7 +397,7 @@ func (m *merger) method(attr value, urlFromDefaultBackend bool, vals map[string]
 }
 
 // checkInsecureBasic refuses basic auth over plain http to a non-loopback host.
-func (m *merger) checkInsecureBasic(urlV value) {
+func (m *merger) checkInsecureBasic() {
 	if m.out.Method != pd.MethodBasic || m.out.URL == "" || m.out.AllowInsecureBasicAuth {
 		return
 	}

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"os"
 	"reflect"
 	"strings"
@@ -124,7 +123,7 @@ func iniValues(values map[string]string) clientConfigLoader {
 // runMerge merges c with the process environment (set by t.Setenv).
 func runMerge(t *testing.T, c cfg, ini map[string]string) (pd.Settings, diag.Diagnostics) {
 	t.Helper()
-	in, diags := decodeConfig(context.Background(), c.model(t))
+	in, diags := decodeConfig(t.Context(), c.model(t))
 	if diags.HasError() {
 		t.Fatalf("decode: %v", diags)
 	}
@@ -262,6 +261,17 @@ func TestMergePrecedence(t *testing.T) {
 			name: "store_refresh_token explicit",
 			cfg:  cfg{"url": "https://x.example", "auth_method": "oidc", "oidc.store_refresh_token": false},
 			want: want{url: "https://x.example", method: "oidc", methodSource: pd.SourceAttribute, store: false},
+		},
+		{
+			name: "an empty basic block means basic",
+			cfg:  cfg{"url": "https://x.example", "basic": true},
+			env:  map[string]string{pd.EnvAuthUsername: "envuser"},
+			want: want{url: "https://x.example", method: "basic", methodSource: pd.SourceInferred, user: "envuser"},
+		},
+		{
+			name: "an empty oidc block means oidc",
+			cfg:  cfg{"url": "https://x.example", "oidc": true},
+			want: want{url: "https://x.example", method: "oidc", methodSource: pd.SourceInferred, store: true},
 		},
 		{
 			name: "invalid OPENEO_AUTH_METHOD",

@@ -53,7 +53,11 @@ func objectValue(t *testing.T, ty tftypes.Type, v any) tftypes.Value {
 		return tftypes.NewValue(ty, vals)
 	case tftypes.List:
 		var elems []tftypes.Value
-		for _, s := range v.([]string) {
+		strs, ok := v.([]string)
+		if !ok {
+			t.Fatalf("want []string for %s, got %#v", ty, v)
+		}
+		for _, s := range strs {
 			elems = append(elems, tftypes.NewValue(ty.ElementType, s))
 		}
 		return tftypes.NewValue(ty, elems)
@@ -96,7 +100,7 @@ func newHarness(t *testing.T, opts provider.Options) *harness {
 		}
 	}
 	h.srv = providerserver.NewProtocol6(provider.NewWithOptions("test", opts)())()
-	resp, err := h.srv.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	resp, err := h.srv.GetProviderSchema(h.t.Context(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +114,7 @@ func newHarness(t *testing.T, opts provider.Options) *harness {
 func (h *harness) configure(cfg map[string]any) []*tfprotov6.Diagnostic {
 	h.t.Helper()
 	ty := h.schemas.Provider.Block.ValueType()
-	resp, err := h.srv.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
+	resp, err := h.srv.ConfigureProvider(h.t.Context(), &tfprotov6.ConfigureProviderRequest{
 		TerraformVersion: "1.11.4", Config: dynamic(h.t, ty, cfg)})
 	if err != nil {
 		h.t.Fatal(err)
@@ -124,7 +128,7 @@ func (h *harness) readDataSource(name string, deferralAllowed bool) *tfprotov6.R
 	if !ok {
 		h.t.Fatalf("no data source %s", name)
 	}
-	resp, err := h.srv.ReadDataSource(context.Background(), &tfprotov6.ReadDataSourceRequest{
+	resp, err := h.srv.ReadDataSource(h.t.Context(), &tfprotov6.ReadDataSourceRequest{
 		TypeName: name, Config: dynamic(h.t, s.Block.ValueType(), map[string]any{}),
 		ClientCapabilities: &tfprotov6.ReadDataSourceClientCapabilities{DeferralAllowed: deferralAllowed}})
 	if err != nil {
@@ -133,10 +137,11 @@ func (h *harness) readDataSource(name string, deferralAllowed bool) *tfprotov6.R
 	return resp
 }
 
-func (h *harness) openEphemeral(name string, deferralAllowed bool) *tfprotov6.OpenEphemeralResourceResponse {
+func (h *harness) openEphemeral(deferralAllowed bool) *tfprotov6.OpenEphemeralResourceResponse {
 	h.t.Helper()
+	const name = "openeo_bearer_token"
 	s := h.schemas.EphemeralResourceSchemas[name]
-	resp, err := h.srv.OpenEphemeralResource(context.Background(), &tfprotov6.OpenEphemeralResourceRequest{
+	resp, err := h.srv.OpenEphemeralResource(h.t.Context(), &tfprotov6.OpenEphemeralResourceRequest{
 		TypeName: name, Config: dynamic(h.t, s.Block.ValueType(), map[string]any{}),
 		ClientCapabilities: &tfprotov6.OpenEphemeralResourceClientCapabilities{DeferralAllowed: deferralAllowed}})
 	if err != nil {
@@ -260,16 +265,34 @@ func TestConfigureUnknownIsLazy(t *testing.T) {
 			t.Errorf("%s: with deferral allowed, want a deferral, got %+v %s", name, resp.Deferred, diagsText(resp.Diagnostics))
 		}
 	}
-	resp := h.openEphemeral("openeo_bearer_token", false)
+	resp := h.openEphemeral(false)
 	if text := diagsText(resp.Diagnostics); !strings.Contains(text, "Provider Configuration Not Yet Known") {
 		t.Errorf("ephemeral: want not-yet-known, got %s", text)
 	}
-	resp = h.openEphemeral("openeo_bearer_token", true)
+	resp = h.openEphemeral(true)
 	if resp.Deferred == nil || hasError(resp.Diagnostics) {
 		t.Errorf("ephemeral: want a deferral, got %s", diagsText(resp.Diagnostics))
 	}
 	if factoryCalls != 0 {
 		t.Errorf("no session may be built while values are unknown, got %d", factoryCalls)
+	}
+}
+
+// TestConfigureAbsentBlocks: without blocks and credentials the method is none.
+func TestConfigureAbsentBlocks(t *testing.T) {
+	acctest.IsolateEnv(t)
+	h := newHarness(t, provider.Options{})
+	if d := h.configure(map[string]any{"url": "https://x.example"}); hasError(d) {
+		t.Fatal(diagsText(d))
+	}
+	if s := h.lastClient().Settings(); s.Method != "none" || s.MethodSource != pd.SourceDefault {
+		t.Errorf("absent blocks: %+v", s)
+	}
+	if d := h.configure(map[string]any{"url": "https://x.example", "oidc": map[string]any{}}); hasError(d) {
+		t.Fatal(diagsText(d))
+	}
+	if s := h.lastClient().Settings(); s.Method != "oidc" {
+		t.Errorf("empty oidc block: %+v", s)
 	}
 }
 
@@ -297,6 +320,9 @@ func TestConfigureEnvFallbacks(t *testing.T) {
 		t.Fatal(diagsText(d))
 	}
 	s := h.lastClient().Settings()
+	if s.Method != "client_credentials" || s.MethodSource != pd.SourceEnv {
+		t.Errorf("method from env: %+v", s)
+	}
 	if s.URL != "https://env.example" || s.Method != "client_credentials" || s.OIDC.ClientID != "env-client" ||
 		s.OIDC.ClientSecret != "env-client-secret" || s.OIDC.ProviderID != "env-provider" {
 		t.Errorf("env fallbacks not applied: %+v", s)
@@ -370,7 +396,7 @@ func TestConfigureInvalidValues(t *testing.T) {
 		{map[string]any{"oidc": map[string]any{"max_poll_time": "-5m"}}, "Invalid Duration"},
 		{map[string]any{"max_retries": int64(99)}, "max_retries"},
 	} {
-		resp, err := h.srv.ValidateProviderConfig(context.Background(), &tfprotov6.ValidateProviderConfigRequest{
+		resp, err := h.srv.ValidateProviderConfig(h.t.Context(), &tfprotov6.ValidateProviderConfigRequest{
 			Config: dynamic(t, ty, tc.cfg)})
 		if err != nil {
 			t.Fatal(err)
@@ -455,7 +481,7 @@ func TestDataSourcesWithFakeSession(t *testing.T) {
 		str(tok["auth_method"]) != "client_credentials" || str(tok["provider_id"]) != "egi" {
 		t.Errorf("token: %v", tok)
 	}
-	eresp := h.openEphemeral("openeo_bearer_token", false)
+	eresp := h.openEphemeral(false)
 	if hasError(eresp.Diagnostics) {
 		t.Fatal(diagsText(eresp.Diagnostics))
 	}

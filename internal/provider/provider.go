@@ -112,7 +112,7 @@ func (p *openeoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 
 	ctx = maskSecrets(ctx, settings)
 	fields := map[string]any{
-		"url":           settings.URL,
+		"url":           pd.LogURL(settings.URL),
 		"url_source":    string(settings.URLSource),
 		"auth_method":   settings.Method,
 		"method_source": string(settings.MethodSource),

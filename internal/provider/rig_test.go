@@ -5,7 +5,6 @@ package provider_test
 // running (OPENEO_TEST_ISSUER unset).
 
 import (
-	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -51,7 +50,7 @@ func TestRigOneTokenPerInstance(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if r := h.openEphemeral("openeo_bearer_token", false); hasError(r.Diagnostics) {
+			if r := h.openEphemeral(false); hasError(r.Diagnostics) {
 				mu.Lock()
 				failures = append(failures, "ephemeral: "+diagsText(r.Diagnostics))
 				mu.Unlock()
@@ -125,5 +124,3 @@ func TestRigErrorsHideSecrets(t *testing.T) {
 		})
 	}
 }
-
-var _ = context.Background

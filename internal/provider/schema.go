@@ -99,8 +99,8 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"selection (stored refresh token, else device code flow when a terminal is available). " +
 					"Environment fallback: `" + pd.EnvAuthMethod + "`. When neither is set, the method is inferred from the " +
 					"credentials given as attributes (`bearer_token` → `bearer`, `oidc.access_token` → `access_token`, " +
-					"`oidc.refresh_token` → `refresh_token`, `oidc.username`/`password` → `password`, `basic` → `basic`, " +
-					"`oidc.client_secret` → `client_credentials`, any other `oidc` value → `oidc`), then from the client config " +
+					"`oidc.refresh_token` → `refresh_token`, `oidc.username`/`password` → `password`, a `basic` block → `basic`, " +
+					"`oidc.client_secret` → `client_credentials`, any other `oidc` block → `oidc`), then from the client config " +
 					"file (`connection.default_backend.auto_authenticate` when the URL is the file's default back-end, " +
 					"`connection.auto_authenticate`), then from credentials in the environment (`" + pd.EnvAuthUsername + "` → " +
 					"`basic`, `" + pd.EnvAuthClientID + "` and `" + pd.EnvAuthClientSecret + "` → `client_credentials`). " +

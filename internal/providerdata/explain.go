@@ -51,12 +51,17 @@ func explain(err error, s Settings, what string) Problem {
 		if u == "" {
 			u = s.URL
 		}
+		store := storeName(s)
+		var se *storeError
+		if errors.As(err, &se) && se.path != "" {
+			store = se.path
+		}
 		return Problem{
 			Summary: "Interactive OIDC Login Required",
 			Detail: fmt.Sprintf("Cannot %s: %s. Terraform cannot show a device code login here, and no usable refresh "+
 				"token was found in %s. Run `openeo-auth oidc-auth %s` in a terminal to log in once and store a refresh "+
 				"token, then run Terraform again (or use auth_method \"client_credentials\" for automation).",
-				what, strings.TrimSuffix(strings.TrimSpace(interactiveReason(interactive)), "."), storeName(s), u),
+				what, strings.TrimSuffix(strings.TrimSpace(interactiveReason(interactive)), "."), store, u),
 		}
 	}
 
@@ -191,20 +196,20 @@ func storeName(s Settings) string {
 }
 
 func basicSources(s Settings) string {
-	var parts []string
-	for _, f := range []struct{ path, env string }{
-		{"basic.username", EnvAuthUsername}, {"basic.password", EnvAuthPassword},
-	} {
-		switch s.Sources[f.path] {
+	where := func(p, env string) string {
+		switch s.Sources[p] {
 		case SourceAttribute:
-			parts = append(parts, f.path+" is set in the provider block")
+			return "the provider block"
 		case SourceEnv:
-			parts = append(parts, f.path+" comes from "+f.env)
-		default:
-			parts = append(parts, f.path+" comes from auth-config.json")
+			return env
 		}
+		return "auth-config.json"
 	}
-	return " (" + strings.Join(parts, "; ") + ")"
+	u, p := where("basic.username", EnvAuthUsername), where("basic.password", EnvAuthPassword)
+	if u == p {
+		return " (both come from " + u + ")"
+	}
+	return " (the user name comes from " + u + ", the password from " + p + ")"
 }
 
 func ensureSentence(s string) string {

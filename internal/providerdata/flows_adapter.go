@@ -107,7 +107,7 @@ func NewFlowsSessionFactory(o FlowsOptions) SessionFactory {
 		if err != nil {
 			return nil, err
 		}
-		return &flowsSession{s: sess, settings: s}, nil
+		return &flowsSession{s: sess, settings: s, refreshTokensPath: rt.Path()}, nil
 	}
 }
 
@@ -168,8 +168,9 @@ func TerminalInteraction() (func(DeviceEvent), bool) {
 
 // flowsSession adapts *flows.Session to Session.
 type flowsSession struct {
-	s        *flows.Session
-	settings Settings
+	s                 *flows.Session
+	settings          Settings
+	refreshTokensPath string
 }
 
 func (f *flowsSession) Token(ctx context.Context) (Token, error) {
@@ -191,6 +192,10 @@ func (f *flowsSession) Token(ctx context.Context) (Token, error) {
 	}
 	t, err := f.s.Token(ctx)
 	if err != nil {
+		var interactive *flows.NeedsInteractiveLoginError
+		if errors.As(err, &interactive) {
+			return Token{}, &storeError{err: err, path: f.refreshTokensPath}
+		}
 		if errors.Is(err, flows.ErrNoAuthentication) {
 			return Token{}, &ConfigError{
 				Summary: "No Authentication Method",
@@ -287,3 +292,12 @@ func (f *flowsSession) Providers(ctx context.Context) ([]OIDCProvider, error) {
 	}
 	return out, nil
 }
+
+// storeError names the refresh-token store an error is about.
+type storeError struct {
+	err  error
+	path string
+}
+
+func (e *storeError) Error() string { return e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }

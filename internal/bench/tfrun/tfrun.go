@@ -192,10 +192,12 @@ type Result struct {
 	// TerraformSampledKB is the last VmHWM (peak RSS) sampled from
 	// /proc/<pid>/status of the Terraform process itself (Linux; 0 elsewhere).
 	TerraformSampledKB int64
-	// PluginPeakKB is the sum, over every plugin process Terraform started,
-	// of its last sampled VmHWM (Linux; 0 elsewhere or with Poll < 0).
+	// PluginPeakKB is the largest sum of the peak RSS (VmHWM) of the plugin
+	// processes running at the same time, sampled every Poll (Linux; 0
+	// elsewhere or with Poll < 0). Terraform starts a provider more than once
+	// per command, one after the other; those do not add up.
 	PluginPeakKB int64
-	// Plugins counts the plugin processes seen.
+	// Plugins counts the plugin processes seen during the command.
 	Plugins int
 }
 
@@ -284,11 +286,16 @@ type sampler struct {
 	done   chan struct{}
 	mu     sync.Mutex
 	self   int64
-	peaks  map[int]int64
+	seen   map[int]bool
+	// concurrent is the largest sum, in one sample, of the peak RSS of the
+	// child processes alive at that moment. Terraform starts the provider
+	// several times one after the other (schema, validate, plan), so the
+	// sum over all of them would count memory that was never held at once.
+	concurrent int64
 }
 
 func newSampler(pid int, every time.Duration) *sampler {
-	s := &sampler{stopCh: make(chan struct{}), done: make(chan struct{}), peaks: map[int]int64{}}
+	s := &sampler{stopCh: make(chan struct{}), done: make(chan struct{}), seen: map[int]bool{}}
 	if every < 0 || !procSupported() {
 		close(s.done)
 		return s
@@ -320,11 +327,14 @@ func (s *sampler) sample(pid int) {
 	if self > s.self {
 		s.self = self
 	}
+	var sum int64
 	for _, k := range kids {
-		if v := peakRSSKB(k); v > s.peaks[k] {
-			s.peaks[k] = v
+		if v := peakRSSKB(k); v > 0 {
+			s.seen[k] = true
+			sum += v
 		}
 	}
+	s.concurrent = max(s.concurrent, sum)
 }
 
 func (s *sampler) stop() (self, plugins int64, n int) {
@@ -336,8 +346,5 @@ func (s *sampler) stop() (self, plugins int64, n int) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, v := range s.peaks {
-		plugins += v
-	}
-	return s.self, plugins, len(s.peaks)
+	return s.self, s.concurrent, len(s.seen)
 }

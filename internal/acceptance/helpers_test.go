@@ -1,0 +1,124 @@
+package acceptance_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/bench/tfrun"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	tfrun.Cleanup()
+	os.Exit(code)
+}
+
+var q = acctest.HCLString
+
+// tfDir is a Terraform working directory that uses the provider binary.
+type tfDir struct {
+	t     *testing.T
+	setup *tfrun.Setup
+	dir   string
+	// env is added to every command (after the base environment).
+	env []string
+}
+
+// newTFDir builds the provider (once per test binary) and writes config,
+// after the required_providers block, to a fresh working directory. Call it
+// after acctest.PreCheck (or RigPreCheck). The openEO files of the provider
+// are those of dirs.
+func newTFDir(t *testing.T, dirs acctest.Dirs, config string) *tfDir {
+	t.Helper()
+	s, err := tfrun.Shared(context.Background())
+	if err != nil {
+		t.Fatalf("building the provider: %v", err)
+	}
+	d := &tfDir{t: t, setup: s, dir: t.TempDir(), env: []string{"OPENEO_CONFIG_HOME=" + dirs.ConfigHome}}
+	d.write(config)
+	return d
+}
+
+func (d *tfDir) write(config string) {
+	d.t.Helper()
+	if err := os.WriteFile(filepath.Join(d.dir, "main.tf"), []byte(tfrun.RequiredProviders+config), 0o600); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// run runs one command; extra environment entries win over d.env.
+func (d *tfDir) run(timeout time.Duration, extraEnv []string, args ...string) tfrun.Result {
+	d.t.Helper()
+	env := append(append([]string(nil), d.env...), extraEnv...)
+	res := d.setup.Run(context.Background(), tfrun.Cmd{Dir: d.dir, Args: args, Env: env, Timeout: timeout})
+	if res.TimedOut {
+		d.t.Fatalf("terraform %s hung: killed after %v\n%s", strings.Join(args, " "), timeout, res.Output)
+	}
+	return res
+}
+
+// apply runs terraform apply -auto-approve.
+func (d *tfDir) apply(timeout time.Duration, extraEnv ...string) tfrun.Result {
+	d.t.Helper()
+	return d.run(timeout, extraEnv, "apply", "-input=false", "-no-color", "-auto-approve")
+}
+
+// crashSigns are what Terraform prints when a provider panics or dies.
+var crashSigns = regexp.MustCompile(`(?i)panic:|goroutine \d+ \[|Plugin did not respond|plugin encountered an error|` +
+	`plugin exited|crash\.log|Stack trace from the`)
+
+// noCrash fails the test when the output shows a panic or a dead plugin.
+func noCrash(t *testing.T, what, output string) {
+	t.Helper()
+	if m := crashSigns.FindString(output); m != "" {
+		t.Errorf("%s shows a crash (%q):\n%s", what, m, output)
+	}
+}
+
+// errorBlocks returns the "Error: ..." diagnostics of Terraform's output.
+func errorBlocks(output string) string {
+	var b strings.Builder
+	in := false
+	for _, line := range strings.Split(output, "\n") {
+		trimmed := strings.TrimLeft(line, "│╷╵ ")
+		if strings.HasPrefix(trimmed, "Error: ") {
+			in = true
+		}
+		if in {
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.String()
+}
+
+// clientCredentialsProvider is a provider block for the client credentials
+// grant; the secret comes from OPENEO_AUTH_CLIENT_SECRET (see secretEnv).
+func clientCredentialsProvider(url, clientID, extra string) string {
+	return fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "client_credentials"
+%s
+  oidc {
+    client_id = %s
+  }
+}
+`, q(url), extra, q(clientID))
+}
+
+func secretEnv(secret string) string { return "OPENEO_AUTH_CLIENT_SECRET=" + secret }
+
+// dataSources declares n openeo_account data sources.
+func dataSources(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "data \"openeo_account\" \"a%d\" {}\n", i)
+	}
+	return b.String()
+}

@@ -1,0 +1,134 @@
+package providerdata
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+)
+
+func TestFlowsGetenvReflectsMergedDecisions(t *testing.T) {
+	process := map[string]string{
+		EnvAuthMethod: "client_credentials", EnvAuthClientID: "env-id", EnvAuthClientSecret: "env-secret",
+		EnvAuthProviderID: "env-provider", EnvAuthUsername: "env-user", EnvAuthPassword: "env-pw",
+		"OPENEO_CONFIG_HOME": "/cfg",
+	}
+	getenv := func(k string) string { return process[k] }
+
+	// Explicit attributes: flows sees none of the OPENEO_AUTH_* variables.
+	s := Settings{Method: MethodOIDC, OIDC: OIDCSettings{ProviderID: "attr"},
+		Sources: map[string]Source{"oidc.provider_id": SourceAttribute}}
+	g := s.FlowsGetenv(getenv)
+	for _, k := range []string{EnvAuthMethod, EnvAuthClientID, EnvAuthClientSecret, EnvAuthProviderID, EnvAuthUsername, EnvAuthPassword} {
+		if v := g(k); v != "" {
+			t.Errorf("%s = %q, want empty: the provider decided it", k, v)
+		}
+	}
+	if g("OPENEO_CONFIG_HOME") != "/cfg" {
+		t.Error("other variables must pass through")
+	}
+	// A provider id from the environment keeps its "only if listed" meaning.
+	s = Settings{OIDC: OIDCSettings{ProviderID: "env-provider"}, Sources: map[string]Source{"oidc.provider_id": SourceEnv}}
+	if v := s.FlowsGetenv(getenv)(EnvAuthProviderID); v != "env-provider" {
+		t.Errorf("provider id from env = %q", v)
+	}
+}
+
+func TestCheckBasicTransport(t *testing.T) {
+	for u, ok := range map[string]bool{
+		"https://openeo.example": true, "http://127.0.0.1:8080": true, "http://localhost": true,
+		"http://[::1]:1": true, "http://api.localhost": true, "http://openeo.example": false, "HTTP://10.0.0.1": false,
+	} {
+		if err := CheckBasicTransport(u); (err == nil) != ok {
+			t.Errorf("%s: err = %v", u, err)
+		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	got := Redact("user pw=hunter22 token=abcdefgh abc", "hunter22", "abcdefgh", "abc")
+	if got != "user pw=<redacted> token=<redacted> abc" {
+		t.Errorf("got %q", got)
+	}
+}
+
+func TestSettingsCheck(t *testing.T) {
+	for _, tc := range []struct {
+		s    Settings
+		want string
+	}{
+		{Settings{}, "Missing openEO Back-End URL"},
+		{Settings{URL: "https://x", Method: MethodPassword, OIDC: OIDCSettings{Username: "u"}}, "oidc.password (or OPENEO_AUTH_PASSWORD)"},
+		{Settings{URL: "https://x", Method: MethodAccessToken}, "oidc.access_token"},
+		{Settings{URL: "https://x", Method: MethodBearer}, "bearer_token"},
+		{Settings{URL: "https://x", Method: MethodBasic}, ""},
+	} {
+		err := tc.s.Check()
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%+v: %v", tc.s, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: got %v, want %q", tc.s, err, tc.want)
+		}
+	}
+}
+
+func TestClientBuildsOneSession(t *testing.T) {
+	var built atomic.Int32
+	c := New(Settings{URL: "https://x", Method: MethodNone}, func(context.Context, Settings) (Session, error) {
+		built.Add(1)
+		return nil, nil
+	})
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, _ = c.Session(t.Context()) }()
+	}
+	wg.Wait()
+	if built.Load() != 1 {
+		t.Errorf("built %d sessions", built.Load())
+	}
+	// Unknown values: no session at all.
+	c = New(Settings{URL: "https://x", Unknown: []string{"url"}}, func(context.Context, Settings) (Session, error) {
+		t.Fatal("factory called")
+		return nil, nil
+	})
+	var nr *NotReadyError
+	if _, err := c.Session(t.Context()); !errors.As(err, &nr) || nr.Fields[0] != "url" {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	s := Settings{URL: "https://b.example", Method: MethodClientCredentials, OIDC: OIDCSettings{ClientSecret: "s3cr3t-value"},
+		Sources: map[string]Source{}}
+	for _, tc := range []struct {
+		err     error
+		summary string
+		detail  string
+	}{
+		{&NotReadyError{Fields: []string{"url"}}, "Provider Configuration Not Yet Known", "`url`"},
+		{&flows.NeedsInteractiveLoginError{BackendURL: "https://b.example", Reason: "no refresh token"},
+			"Interactive OIDC Login Required", "`openeo-auth oidc-auth https://b.example`"},
+		{&flows.OIDCError{Op: "retrieve access token", Endpoint: "https://idp/token", Status: 401, Code: "invalid_client",
+			Description: "bad secret s3cr3t-value"}, "OIDC Client Authentication Failed", "<redacted>"},
+		{&flows.TransportError{Method: "GET", URL: "https://b.example/", Err: errors.New("refused")}, "openEO Back-End Unreachable", "request_timeout"},
+		{&flows.ClientError{Message: "No client_id found."}, "Missing OIDC Client", "OPENEO_AUTH_CLIENT_ID"},
+		{&flows.APIError{Status: 500, Code: "Internal", Message: "boom"}, "openEO Back-End Error", "[500] Internal: boom"},
+	} {
+		p := Explain(tc.err, s, "do it")
+		if p.Summary != tc.summary || !strings.Contains(p.Detail, tc.detail) || strings.Contains(p.Detail, "s3cr3t-value") {
+			t.Errorf("%T: got %q / %q", tc.err, p.Summary, p.Detail)
+		}
+		if !strings.HasSuffix(strings.TrimSpace(p.Detail), ".") && !strings.HasSuffix(strings.TrimSpace(p.Detail), ")") {
+			t.Errorf("%T: the detail is not a full sentence: %q", tc.err, p.Detail)
+		}
+	}
+}
