@@ -22,11 +22,16 @@ module="github.com/opentofu/opentofu"
 
 log() { echo "build-tofu: $*" >&2; }
 
+# An empty CLI configuration: a TF_CLI_CONFIG_FILE naming a missing file makes
+# tofu print warnings before its version line.
+empty_rc="$(mktemp)"
+trap 'rm -f "$empty_rc"' EXIT
+
 reports_version() {
   [ -x "$bin" ] || return 1
-  local first
-  first="$("$bin" version 2>/dev/null | head -n 1)" || return 1
-  [ "$first" = "OpenTofu v$version" ]
+  local out
+  out="$(TF_CLI_CONFIG_FILE="$empty_rc" CHECKPOINT_DISABLE=1 "$bin" version 2>/dev/null)" || return 1
+  grep -qx "OpenTofu v$version" <<<"$out"
 }
 
 if reports_version; then
@@ -92,7 +97,7 @@ log "built in $(( $(date +%s) - start ))s"
 
 if ! reports_version; then
   log "$bin does not report OpenTofu v$version:"
-  "$bin" version >&2 || true
+  TF_CLI_CONFIG_FILE="$empty_rc" "$bin" version >&2 || true
   exit 1
 fi
 echo "$bin"

@@ -18,5 +18,12 @@ if ! command -v terraform >/dev/null 2>&1 && [ -z "${TF_ACC_TERRAFORM_PATH:-}" ]
   echo "note: no Terraform CLI on PATH: the CLI acceptance tests will skip themselves." >&2
 fi
 
+# The provider's published namespace: terraform-plugin-testing then adds
+# required_providers with source <host>/openeo-tf/openeo to test configs that
+# have no terraform block, as a user's configuration would. Harmless under
+# Terraform (the in-process providers are reattached by that address), needed
+# for parity with make testacc-tofu.
+export TF_ACC_PROVIDER_NAMESPACE="${TF_ACC_PROVIDER_NAMESPACE:-openeo-tf}"
+
 go vet ./...
 TF_ACC=1 go test -count=1 -timeout 30m ${TEST_RUN:+-run "$TEST_RUN"} ${TEST_PKGS:-./...}

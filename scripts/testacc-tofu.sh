@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tofu="$(scripts/build-tofu.sh | tail -n 1)"
-echo "testacc-tofu: using $("$tofu" version 2>/dev/null | head -n 1) at $tofu" >&2
+echo "testacc-tofu: using $(TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$tofu" version 2>/dev/null | grep -m1 '^OpenTofu v') at $tofu" >&2
 
 export TF_ACC_TERRAFORM_PATH="$tofu"
 export TF_ACC_PROVIDER_HOST=registry.opentofu.org

@@ -6,7 +6,7 @@
 //	go install github.com/openeo-tf/terraform-provider-openeo/cmd/openeo-auth@latest
 //	openeo-auth oidc-auth https://openeo.example.org
 //
-// See docs/openeo-auth.md. The logic lives in internal/authcli.
+// See docs/guides/openeo-auth.md. The logic lives in internal/authcli.
 package main
 
 import (

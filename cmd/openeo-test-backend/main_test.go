@@ -28,7 +28,7 @@ func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(
 // start runs the program with args; it stops when the test ends.
 func start(t *testing.T, args ...string) (string, *syncBuf) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	logs := &syncBuf{}
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
@@ -85,8 +85,11 @@ func TestProgram(t *testing.T) {
 		t.Errorf("--jwt not applied: %v", caps["conformsTo"])
 	}
 	_, oidc := getJSON(t, base+"/openeo/1.2/credentials/oidc", "")
-	ps := oidc["providers"].([]any)
-	p := ps[0].(map[string]any)
+	ps, _ := oidc["providers"].([]any)
+	if len(ps) == 0 {
+		t.Fatalf("no providers: %v", oidc)
+	}
+	p, _ := ps[0].(map[string]any)
 	if p["id"] != "testidp" || p["issuer"] != "http://127.0.0.1:9" || !strings.Contains(jsonString(p), "openeo-public") {
 		t.Errorf("provider %v", p)
 	}
@@ -94,7 +97,10 @@ func TestProgram(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("basic %d", st)
 	}
-	secret := tok["access_token"].(string)
+	secret, _ := tok["access_token"].(string)
+	if secret == "" {
+		t.Fatalf("no access_token: %v", tok)
+	}
 	if st, me := getJSON(t, base+"/openeo/1.2/me", "Bearer basic//"+secret); st != 200 || me["user_id"] != "john" {
 		t.Errorf("me %d %v", st, me)
 	}
@@ -127,7 +133,7 @@ func TestFlagErrors(t *testing.T) {
 		{"--extra-provider", "noissuer"},
 		{"stray"},
 	} {
-		if err := run(context.Background(), args, io.Discard, nil); err == nil {
+		if err := run(t.Context(), args, io.Discard, nil); err == nil {
 			t.Errorf("%v: no error", args)
 		}
 	}

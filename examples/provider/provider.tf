@@ -1,3 +1,13 @@
+terraform {
+  # Ephemeral input variables (below) need Terraform >= 1.10 or OpenTofu >= 1.11.
+  required_version = ">= 1.10"
+  required_providers {
+    openeo = {
+      source = "openeo-tf/openeo"
+    }
+  }
+}
+
 # OIDC client credentials, e.g. for CI. The secret can also come from the
 # environment: OPENEO_AUTH_CLIENT_ID / OPENEO_AUTH_CLIENT_SECRET.
 provider "openeo" {

@@ -1,7 +1,6 @@
 package acceptance_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,7 +36,7 @@ type tfDir struct {
 // are those of dirs.
 func newTFDir(t *testing.T, dirs acctest.Dirs, config string) *tfDir {
 	t.Helper()
-	s, err := tfrun.Shared(context.Background())
+	s, err := tfrun.Shared(t.Context())
 	if err != nil {
 		t.Fatalf("building the provider: %v", err)
 	}
@@ -57,7 +56,7 @@ func (d *tfDir) write(config string) {
 func (d *tfDir) run(timeout time.Duration, extraEnv []string, args ...string) tfrun.Result {
 	d.t.Helper()
 	env := append(append([]string(nil), d.env...), extraEnv...)
-	res := d.setup.Run(context.Background(), tfrun.Cmd{Dir: d.dir, Args: args, Env: env, Timeout: timeout})
+	res := d.setup.Run(d.t.Context(), tfrun.Cmd{Dir: d.dir, Args: args, Env: env, Timeout: timeout})
 	if res.TimedOut {
 		d.t.Fatalf("terraform %s hung: killed after %v\n%s", strings.Join(args, " "), timeout, res.Output)
 	}

@@ -71,7 +71,10 @@ func DetectCLI(ctx context.Context) (CLIInfo, error) {
 	return p.info, p.err
 }
 
-var versionLine = regexp.MustCompile(`^(Terraform|OpenTofu) v(\S+)`)
+// versionLine matches the version line of `<cli> version`. It is usually the
+// first line, but OpenTofu prints warnings about the CLI configuration (e.g.
+// a TF_CLI_CONFIG_FILE that does not exist) before it on stdout.
+var versionLine = regexp.MustCompile(`(?m)^(Terraform|OpenTofu) v(\S+)`)
 
 func probeCLI(ctx context.Context, path string) (CLIInfo, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -84,10 +87,9 @@ func probeCLI(ctx context.Context, path string) (CLIInfo, error) {
 	if err := cmd.Run(); err != nil {
 		return CLIInfo{}, fmt.Errorf("running %s version: %w (stderr: %s)", path, err, strings.TrimSpace(stderr.String()))
 	}
-	first, _, _ := strings.Cut(stdout.String(), "\n")
-	m := versionLine.FindStringSubmatch(strings.TrimSpace(first))
+	m := versionLine.FindStringSubmatch(stdout.String())
 	if m == nil {
-		return CLIInfo{}, fmt.Errorf("%s version printed %q, expected \"Terraform vX.Y.Z\" or \"OpenTofu vX.Y.Z\"", path, first)
+		return CLIInfo{}, fmt.Errorf("%s version printed %q, expected a line \"Terraform vX.Y.Z\" or \"OpenTofu vX.Y.Z\"", path, stdout.String())
 	}
 	ver, err := version.NewVersion(m[2])
 	if err != nil {

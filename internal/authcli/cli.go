@@ -17,7 +17,7 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
-// Exit codes of the command (documented in docs/openeo-auth.md).
+// Exit codes of the command (documented in docs/guides/openeo-auth.md).
 const (
 	// ExitOK: the command did what was asked.
 	ExitOK = 0
@@ -520,6 +520,19 @@ func (a *app) authConfig() (*authfiles.AuthConfig, error) {
 
 func (a *app) refreshTokens() (*authfiles.RefreshTokens, error) {
 	return authfiles.OpenRefreshTokens(a.refreshTokensPath, a.fileOptions())
+}
+
+// files opens both credential files.
+func (a *app) files() (*authfiles.AuthConfig, *authfiles.RefreshTokens, error) {
+	ac, err := a.authConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	rt, err := a.refreshTokens()
+	if err != nil {
+		return nil, nil, err
+	}
+	return ac, rt, nil
 }
 
 var versionCommand = &command{

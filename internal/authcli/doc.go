@@ -17,7 +17,14 @@
 //     so that openeo.connect() never finds entries written for "host.example";
 //   - oidc-auth uses the provider and client the Terraform provider's "oidc"
 //     method uses: explicit flags, else auth-config.json, else the
-//     back-end's default client (Python openeo-auth #303);
+//     back-end's default client (Python openeo-auth #303). It runs the
+//     device flow through the same flows.Session (Session.DeviceLogin) and
+//     prints the session's own explanation of the choice
+//     (GrantConfig.Selection); a confidential client also authenticates at
+//     the device authorization endpoint (see package flows);
+//   - logout --revoke revokes the refresh token at the identity provider
+//     (RFC 7009) before deleting it locally; a failed revocation is a
+//     warning (Python client issue #250 asks for a logout);
 //   - the device flow status goes to stderr (redrawn with \r on a terminal),
 //     and --timeout bounds the device flow;
 //   - no prompt is ever shown when stdin is not a terminal: a missing value is

@@ -10,7 +10,7 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
-// TestExitCodes pins the documented exit codes (docs/openeo-auth.md).
+// TestExitCodes pins the documented exit codes (docs/guides/openeo-auth.md).
 func TestExitCodes(t *testing.T) {
 	canceled, cancel := context.WithCancel(t.Context())
 	cancel()

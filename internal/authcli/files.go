@@ -22,11 +22,7 @@ path, exists, mode (octal string) and size.`,
 		if _, err := a.parse(fl, args, 0, 0); err != nil {
 			return err
 		}
-		ac, err := a.authConfig()
-		if err != nil {
-			return err
-		}
-		rt, err := a.refreshTokens()
+		ac, rt, err := a.files()
 		if err != nil {
 			return err
 		}

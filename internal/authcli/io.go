@@ -30,15 +30,7 @@ func (a *app) needFlag(what, flags string) error {
 // prompt shows a prompt on stderr and reads one line from stdin.
 func (a *app) prompt(text string) (string, error) {
 	fmt.Fprint(a.errw, text)
-	line, err := a.in.ReadString('\n')
-	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
-		fmt.Fprintln(a.errw)
-		if errors.Is(err, io.EOF) {
-			return "", errNoAnswer
-		}
-		return "", err
-	}
-	return strings.TrimRight(line, "\r\n"), nil
+	return a.readLine()
 }
 
 // promptSecret shows a prompt on stderr and reads a line without echo.
@@ -52,6 +44,12 @@ func (a *app) promptSecret(text string) (string, error) {
 		}
 		return strings.TrimRight(s, "\r\n"), nil
 	}
+	return a.readLine()
+}
+
+// readLine reads the answer to a prompt from stdin; a last line without a
+// newline counts, an empty end of input is errNoAnswer.
+func (a *app) readLine() (string, error) {
 	line, err := a.in.ReadString('\n')
 	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
 		fmt.Fprintln(a.errw)

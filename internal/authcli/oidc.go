@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -230,8 +231,9 @@ func (f durationFlag) Set(s string) error {
 // oidcTarget is what an OIDC subcommand resolved: the session and the
 // provider and client the provider's "oidc" method would use.
 type oidcTarget struct {
-	session        *flows.Session
-	grant          *flows.GrantConfig
+	session *flows.Session
+	grant   *flows.GrantConfig
+	// providerReason and clientSource explain the choice to the user.
 	providerReason string
 	clientSource   string
 	// explicit: provider or client came from a flag or the menu, so the
@@ -247,14 +249,23 @@ type oidcRequest struct {
 	// noRetries fails fast when the back-end is unreachable (logout has an
 	// offline fallback).
 	noRetries bool
+	// device allows the session's device flow (oidc-auth); nil: none.
+	device *deviceOptions
+}
+
+// deviceOptions configure the device flow of oidc-auth.
+type deviceOptions struct {
+	display func(flows.DeviceEvent)
+	maxPoll time.Duration
+	usePKCE *bool // nil: auto-detect like the Python client
 }
 
 // resolveOIDC selects provider and client exactly like the provider's
-// "oidc" method (a flows.Session with MethodOIDC): explicit values, else
-// OPENEO_AUTH_PROVIDER_ID (when listed), the only provider, the only
-// configured provider, the first provider; the client from
+// "oidc" method, because it is a flows.Session with MethodOIDC: explicit
+// values, else OPENEO_AUTH_PROVIDER_ID (when listed), the only provider, the
+// only configured provider, the first provider; the client from
 // auth-config.json, else the first default client with refresh_token and a
-// device grant.
+// device grant. Only the Python tool's menu is added here.
 func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConfig, rt *authfiles.RefreshTokens, req oidcRequest) (*oidcTarget, error) {
 	httpOpts := a.httpOptions()
 	if req.noRetries {
@@ -262,11 +273,16 @@ func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConf
 		httpOpts.Timeout = 10 * time.Second
 	}
 	newSession := func(providerID string) (*flows.Session, error) {
+		o := flows.OIDCSettings{ProviderID: providerID, ClientID: req.clientID, ClientSecret: req.clientSecret,
+			StoreRefreshToken: true}
+		if d := req.device; d != nil {
+			o.AllowInteraction, o.Display, o.MaxPollTime, o.UsePKCE = true, d.display, d.maxPoll, d.usePKCE
+			o.PollInterval = a.env.PollInterval
+		}
 		return flows.NewSession(ctx, flows.Config{
-			BackendURL: b.url,
-			Method:     flows.MethodOIDC,
-			OIDC: flows.OIDCSettings{ProviderID: providerID, ClientID: req.clientID, ClientSecret: req.clientSecret,
-				StoreRefreshToken: true},
+			BackendURL:    b.url,
+			Method:        flows.MethodOIDC,
+			OIDC:          o,
 			AuthConfig:    ac,
 			RefreshTokens: rt,
 			Getenv:        a.oidcGetenv,
@@ -277,17 +293,10 @@ func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConf
 	if err != nil {
 		return nil, err
 	}
-	providers, err := s.Providers(ctx)
-	if err != nil {
+	if _, err := s.Providers(ctx); err != nil {
 		return nil, err
 	}
-	configured, err := ac.OIDCProviderIDs(b.url)
-	if err != nil {
-		return nil, err
-	}
-	sel := flows.ProviderSelection{ProviderID: req.providerID, EnvProviderID: strings.TrimSpace(a.env.getenv(flows.EnvAuthProviderID)),
-		ConfiguredIDs: configured}
-	_, reason, err := flows.SelectProvider(providers, sel)
+	_, reason, err := s.Provider(ctx)
 	if err != nil {
 		var ce *flows.ClientError
 		if req.providerID != "" && errors.As(err, &ce) {
@@ -295,59 +304,72 @@ func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConf
 		}
 		return nil, err
 	}
+	why := string(reason)
 	explicit := req.providerID != "" || req.clientID != ""
-	if req.providerID != "" {
-		reason = "--provider-id"
-	} else if req.menu && a.interactive() && !envListed(providers, sel.EnvProviderID) {
-		// The Python tool asks when several configured providers are listed.
-		var ids, labels []string
-		for _, id := range configured {
-			for _, lp := range providers {
-				if lp.ID == id {
-					ids = append(ids, id)
-					labels = append(labels, fmt.Sprintf("%s: issuer %s", id, lp.Issuer))
-				}
-			}
+	switch {
+	case req.providerID != "":
+		why = "--provider-id"
+	case req.menu && reason == flows.ProviderFirstListed && a.interactive():
+		// Several configured providers are listed (else another rule would
+		// have applied): the Python tool asks.
+		chosen, err := a.configuredProviderMenu(ctx, s, b, ac)
+		if err != nil {
+			return nil, err
 		}
-		if len(ids) > 1 {
-			chosen, err := a.choose(fmt.Sprintf("Backend %s has multiple OpenID Connect providers in %s.", quote(b.url), ac.Path()), ids, labels)
-			if err != nil {
-				return nil, err
-			}
+		if chosen != "" {
 			if s, err = newSession(chosen); err != nil {
 				return nil, err
 			}
-			reason, explicit = "chosen from the menu", true
+			why, explicit = "chosen from the menu", true
 		}
 	}
-	// Without an explicit provider the session applies the same rules as
-	// SelectProvider above (same providers, environment and auth-config).
 	g, err := s.GrantConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
-	source := "default client of the back-end"
-	switch {
-	case req.clientID != "":
-		source = "--client-id"
-	default:
-		if id, _, found, err := ac.OIDCClient(b.url, g.Provider.ID); err == nil && found && id == g.ClientID {
-			source = "from " + ac.Path()
-		}
-	}
-	return &oidcTarget{session: s, grant: g, providerReason: reason, clientSource: source, explicit: explicit}, nil
+	return &oidcTarget{session: s, grant: g, providerReason: why, clientSource: clientSourceText(g.Selection.ClientSource, ac),
+		explicit: explicit}, nil
 }
 
-func envListed(providers []flows.Provider, id string) bool {
-	if id == "" {
-		return false
+// configuredProviderMenu shows the Python tool's menu of the back-end's
+// providers in auth-config.json that the back-end lists; "" when there are
+// fewer than two.
+func (a *app) configuredProviderMenu(ctx context.Context, s *flows.Session, b backend, ac *authfiles.AuthConfig) (string, error) {
+	providers, err := s.Providers(ctx)
+	if err != nil {
+		return "", err
 	}
-	for _, p := range providers {
-		if p.ID == id {
-			return true
+	configured, err := ac.OIDCProviderIDs(b.url)
+	if err != nil {
+		return "", err
+	}
+	var ids, labels []string
+	for _, id := range configured {
+		for _, p := range providers {
+			if p.ID == id && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+				labels = append(labels, fmt.Sprintf("%s: issuer %s", id, p.Issuer))
+			}
 		}
 	}
-	return false
+	if len(ids) < 2 {
+		return "", nil
+	}
+	return a.choose(fmt.Sprintf("Backend %s has multiple OpenID Connect providers in %s.", quote(b.url), ac.Path()), ids, labels)
+}
+
+// clientSourceText says where the session's client came from, in the
+// command's words.
+func clientSourceText(src flows.ClientSource, ac *authfiles.AuthConfig) string {
+	switch src {
+	case flows.ClientFromArgument:
+		return "--client-id"
+	case flows.ClientFromAuthConfig:
+		return "from " + ac.Path()
+	case flows.ClientFromDefaultClient:
+		return "default client of the back-end"
+	}
+	return string(src)
 }
 
 // oidcGetenv hides OPENEO_AUTH_METHOD: oidc-auth and logout always mean the
@@ -377,7 +399,9 @@ first default client with the refresh_token and a device grant.
 
 The login URL and the user code are printed on stderr, followed by a status
 line (redrawn on a terminal, one line per change otherwise). The command waits
-up to --timeout for the login.`,
+up to --timeout for the login. A client with a secret also sends it to the
+device authorization endpoint (the Python client does not, which identity
+providers that require client authentication refuse).`,
 	run: func(a *app, ctx context.Context, args []string) error {
 		fl := a.newFlagSet("oidc-auth")
 		providerID := fl.String("provider-id", "", "provider id (default: see above)")
@@ -422,14 +446,13 @@ up to --timeout for the login.`,
 		if err != nil {
 			return err
 		}
-		ac, err := a.authConfig()
+		ac, rt, err := a.files()
 		if err != nil {
 			return err
 		}
-		rt, err := a.refreshTokens()
-		if err != nil {
-			return err
-		}
+		st := newStatusLine(a, timeout)
+		defer st.close()
+		req.device = &deviceOptions{display: st.event, maxPoll: timeout, usePKCE: usePKCE}
 		target, err := a.resolveOIDC(ctx, b, ac, rt, req)
 		if err != nil {
 			return err
@@ -437,27 +460,10 @@ up to --timeout for the login.`,
 		g := target.grant
 		fmt.Fprintf(a.out, "Using provider ID %s (issuer %s; %s)\n", quote(g.Provider.ID), quote(g.Provider.Issuer), target.providerReason)
 		fmt.Fprintf(a.out, "Using client ID %s (%s)\n", quote(g.ClientID), target.clientSource)
-
-		pkce := flows.GuessDevicePKCE(g.Provider, g.ClientID, g.ClientSecret)
-		if usePKCE != nil {
-			pkce = *usePKCE
-		}
-		var pk *flows.PKCE
-		if pkce {
-			if pk, err = flows.NewPKCE(); err != nil {
-				return err
-			}
-		}
-		scope := flows.ScopeString(g.Provider.Scopes, g.Metadata.ScopesSupported, true)
-		a.infof("device flow: scope %q, PKCE %v", scope, pkce)
 		fmt.Fprintln(a.out, "Starting OpenID Connect device flow.")
-		c := target.session.Client()
-		da, err := c.DeviceAuthorize(ctx, g, scope, pk)
-		if err != nil {
-			return err
-		}
-		st := newStatusLine(a, timeout)
-		tok, err := c.PollDeviceToken(ctx, g, da, flows.PollOptions{Interval: a.env.PollInterval, MaxPollTime: timeout, Display: st.event})
+		// The session runs the flow (PKCE choice, scope with offline_access)
+		// and stores the refresh token, exactly as the provider would.
+		tok, err := target.session.DeviceLogin(ctx)
 		st.close()
 		if err != nil {
 			var oe *flows.OIDCError
@@ -467,15 +473,14 @@ up to --timeout for the login.`,
 			return err
 		}
 		fmt.Fprintln(a.out, "The OpenID Connect device flow was successful.")
-		refresh := tok.RefreshToken()
-		if refresh == "" {
-			return &authError{msg: fmt.Sprintf("the identity provider issued no refresh token to client %s (scope %s): "+
+		if tok.RefreshToken() == "" {
+			granted := ""
+			if tok.Scope != "" {
+				granted = fmt.Sprintf(" (granted scope %s)", quote(tok.Scope))
+			}
+			return &authError{msg: fmt.Sprintf("the identity provider issued no refresh token to client %s%s: "+
 				"the client needs the refresh_token grant, and the provider must support offline_access",
-				quote(g.ClientID), quote(scope))}
-		}
-		issuer := authfiles.NormalizeURL(g.Provider.Issuer)
-		if err := rt.SetRefreshToken(issuer, g.ClientID, refresh); err != nil {
-			return err
+				quote(g.ClientID), granted)}
 		}
 		fmt.Fprintf(a.out, "Stored refresh token in %s\n", quote(rt.Path()))
 		a.terraformHint(ctx, b, ac, rt, target)

@@ -3,6 +3,7 @@ package authcli_test
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -451,5 +452,107 @@ func TestOIDCAuthInterrupted(t *testing.T) {
 	mustContain(t, "stderr", errw.String(), "openeo-auth oidc-auth: interrupted")
 	if _, err := os.Stat(h.refreshTokensPath()); !os.IsNotExist(err) {
 		t.Errorf("a refresh token file was written: %v", err)
+	}
+}
+
+// TestLogoutRevoke: --revoke revokes the refresh token at the IdP before the
+// local delete, so it cannot be used any more: for a confidential client
+// from auth-config.json (client_secret_post) and for the back-end's public
+// default client. A failed revocation is a warning; the local delete still
+// happens.
+func TestLogoutRevoke(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t)
+	h := newHarness(t)
+	be := rg.be.URL()
+	ctx := ctxT(t)
+	iss := rg.idp.Issuer()
+	refreshRefused := func(c testrig.Client, rt string) bool {
+		t.Helper()
+		_, err := rg.idp.RequestToken(ctx, c.AuthForm(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}))
+		return testrig.ErrorCode(err) == "invalid_grant"
+	}
+
+	// A confidential client configured in auth-config.json.
+	conf := rg.idp.RegisterClient(t, testrig.ClientSpec{})
+	if err := h.authConfig().SetOIDCProvider(be, providerID, authfiles.OIDCClientConfig{ClientID: &conf.ID, ClientSecret: &conf.Secret, Issuer: iss}); err != nil {
+		t.Fatal(err)
+	}
+	rt := rg.idp.PasswordToken(t, conf, testrig.Alice, "openid offline_access").RefreshToken
+	if err := h.refreshTokens().SetRefreshToken(iss, conf.ID, rt); err != nil {
+		t.Fatal(err)
+	}
+	r := h.run("", "logout", "--revoke", be)
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "Revoked the refresh token for issuer '"+iss+"' (client '"+conf.ID+"') at the identity provider.",
+		"Removed refresh token for issuer '"+iss+"' (client '"+conf.ID+"')")
+	mustNotContain(t, "output", r.stdout+r.stderr, rt, conf.Secret, "WARNING")
+	if !refreshRefused(conf, rt) {
+		t.Error("the revoked refresh token still works")
+	}
+	if st := rg.idp.Stats(t, conf.ID); st.RevocationRequests != 1 {
+		t.Errorf("stats %+v", st)
+	}
+	if _, found, _ := h.refreshTokens().RefreshToken(iss, conf.ID); found {
+		t.Error("the refresh token was not deleted locally")
+	}
+
+	// The public default client, with a token from a real device flow.
+	if _, err := h.authConfig().RemoveOIDCProvider(be, providerID); err != nil {
+		t.Fatal(err)
+	}
+	r = h.runDevice(rg.idp, testrig.Alice, "oidc-auth", be)
+	wantCode(t, r, 0)
+	rt, _, _ = h.refreshTokens().RefreshToken(iss, rg.public.ID)
+	r = h.run("", "logout", "--revoke", be)
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "Revoked the refresh token", "Removed refresh token for issuer '"+iss+"' (client '"+rg.public.ID+"')")
+	if rt == "" || !refreshRefused(rg.public, rt) {
+		t.Error("the revoked refresh token still works")
+	}
+	r = h.run("", "token", be)
+	wantCode(t, r, authcli.ExitAuth)
+
+	// The IdP refuses the revocation (unknown client): a warning, and the
+	// local delete happens all the same. Offline path: the issuer's
+	// discovery document gives the endpoint.
+	if err := h.refreshTokens().SetRefreshToken(iss, "no-such-client", "rt-unknown-client"); err != nil {
+		t.Fatal(err)
+	}
+	r = h.run("", "logout", "--revoke", "https://nowhere.invalid", "--issuer", iss, "--client-id", "no-such-client")
+	wantCode(t, r, 0)
+	mustContain(t, "stderr", r.stderr, "WARNING: the refresh token was not revoked (Failed to revoke token at '"+rg.idp.Endpoints().Revocation+"'",
+		"invalid_client", "it is only deleted locally")
+	mustContain(t, "stdout", r.stdout, "Removed refresh token for issuer '"+iss+"' (client 'no-such-client')")
+	mustNotContain(t, "output", r.stdout+r.stderr, "rt-unknown-client")
+	if entries, _ := h.refreshTokens().Entries(); len(entries) != 0 {
+		t.Errorf("entries left %+v", entries)
+	}
+}
+
+// TestOIDCAuthConfidentialClient: a confidential client stored with
+// add-oidc runs the device flow (its secret is sent to the device
+// authorization endpoint, which the IdP requires), and the provider's oidc
+// method then renews with the stored token and the stored secret.
+func TestOIDCAuthConfidentialClient(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t)
+	conf := rg.idp.RegisterClient(t, testrig.ClientSpec{GrantTypes: []string{testrig.GrantDeviceCode, testrig.GrantRefreshToken}})
+	h := newHarness(t)
+	be := rg.be.URL()
+	r := h.run(conf.Secret+"\n", "add-oidc", be, "--client-id", conf.ID, "--client-secret-stdin")
+	wantCode(t, r, 0)
+	r = h.runDevice(rg.idp, testrig.Alice, "oidc-auth", be)
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "Using client ID '"+conf.ID+"' (from "+h.authConfigPath()+")",
+		"The OpenID Connect device flow was successful.", "Stored refresh token in")
+	mustNotContain(t, "output", r.stdout+r.stderr, conf.Secret)
+	st := rg.idp.Stats(t, conf.ID)
+	if st.DeviceRequests != 1 || st.ByAuth["client_secret_post"] != st.TokenRequests || st.ByAuth["none"] != 0 {
+		t.Errorf("IdP stats %+v", st)
+	}
+	acct, err := providerSession(t, h, be).Account(ctxT(t))
+	if err != nil || acct.UserID != testrig.Alice.Name {
+		t.Fatalf("provider session after oidc-auth: %+v %v", acct, err)
 	}
 }

@@ -178,7 +178,6 @@ for the provider in auth-config.json (like the provider does).`,
 		}
 		cfg := flows.Config{Method: flows.MethodClientCredentials, HTTP: a.httpOptions(), Getenv: a.env.getenv}
 		cfg.OIDC = flows.OIDCSettings{ProviderID: strings.TrimSpace(*providerID), ClientID: strings.TrimSpace(*clientID)}
-		source := "--client-id"
 		if cfg.OIDC.ClientID != "" {
 			s, ok, err := a.resolveSecret(secretSource{flagName: "client-secret", envName: EnvClientSecret, plain: *secret, fromStdin: *secretStdin})
 			if err != nil {
@@ -195,10 +194,6 @@ for the provider in auth-config.json (like the provider does).`,
 			cfg.OIDC.ClientSecret = s
 		} else if *secret != "" || *secretStdin {
 			return usagef("a client secret needs --client-id")
-		} else if a.env.getenv(flows.EnvAuthClientID) != "" && a.env.getenv(flows.EnvAuthClientSecret) != "" {
-			source = flows.EnvAuthClientID
-		} else {
-			source = "auth-config"
 		}
 		b, err := a.normalizeBackend(pos[0])
 		if err != nil {
@@ -212,15 +207,24 @@ for the provider in auth-config.json (like the provider does).`,
 		if err != nil {
 			return err
 		}
+		// Provider first, so that a client error below is about the client.
+		if _, _, err := s.Provider(ctx); err != nil {
+			return err
+		}
+		g, err := s.GrantConfig(ctx)
+		if err != nil {
+			var ce *flows.ClientError
+			if errors.As(err, &ce) {
+				return &usageError{msg: err.Error() + " (give --client-id, or set OPENEO_AUTH_CLIENT_ID and OPENEO_AUTH_CLIENT_SECRET)"}
+			}
+			return err
+		}
+		source := ccClientSource(g.Selection.ClientSource)
 		tok, err := s.Token(ctx)
 		if err != nil {
 			var oe *flows.OIDCError
 			if errors.As(err, &oe) && (oe.Code == "invalid_client" || oe.Code == "unauthorized_client" || oe.Status == 401) {
 				return &authError{msg: "the identity provider refused the client", err: err}
-			}
-			var ce *flows.ClientError
-			if errors.As(err, &ce) && source == "auth-config" {
-				return &usageError{msg: err.Error() + " (give --client-id, or set OPENEO_AUTH_CLIENT_ID and OPENEO_AUTH_CLIENT_SECRET)"}
 			}
 			return err
 		}
@@ -265,6 +269,17 @@ for the provider in auth-config.json (like the provider does).`,
 	},
 }
 
+// ccClientSource is the client_source of client-credentials-test.
+func ccClientSource(src flows.ClientSource) string {
+	switch src {
+	case flows.ClientFromArgument:
+		return "--client-id"
+	case flows.ClientFromEnvironment:
+		return flows.EnvAuthClientID
+	}
+	return string(src) // "auth-config"
+}
+
 type ccOutput struct {
 	OK           bool       `json:"ok"`
 	ProviderID   string     `json:"provider_id"`
@@ -284,27 +299,34 @@ type ccAccount struct {
 var logoutCommand = &command{
 	name:    "logout",
 	args:    "<backend>",
-	summary: "remove the refresh token of a back-end (and optionally its config entry)",
+	summary: "remove (--revoke: and revoke) the refresh token of a back-end",
 	help: `Removes the refresh token that the provider's "oidc" method (and
 'openeo-auth oidc-auth') use for the back-end from refresh-tokens.json; the
 other tokens stay. Provider and client are found like oidc-auth finds them
 (--provider-id, --client-id). When the back-end cannot be reached, the issuer
 and client stored in auth-config.json are used; --issuer with --client-id
-works fully offline.
+works without the back-end (and, without --revoke, fully offline).
 
 Refresh tokens are stored per issuer and client, not per back-end (a Python
 client limitation): other back-ends that use the same identity provider and
 client are logged out as well; the command names those it knows of.
 
+--revoke first revokes the refresh token at the identity provider (RFC 7009,
+at the revocation_endpoint of its discovery document, as the token's client),
+so that a copy of it can no longer be used either; then it is deleted
+locally. A failed revocation is a warning: the token is still deleted locally
+and the exit code stays 0. Without --revoke the token is only deleted
+locally and stays valid at the identity provider until it expires.
+
 --remove-config also removes the back-end's entry for that provider from
-auth-config.json. The token is only deleted locally; it is not revoked at the
-identity provider.`,
+auth-config.json.`,
 	run: func(a *app, ctx context.Context, args []string) error {
 		fl := a.newFlagSet("logout")
 		providerID := fl.String("provider-id", "", "provider id (default: like oidc-auth)")
 		clientID := fl.String("client-id", "", "client id (default: like oidc-auth)")
 		issuerFlag := fl.String("issuer", "", "issuer URL (with --client-id: no network access)")
 		removeConfig := fl.Bool("remove-config", false, "also remove the provider's entry from auth-config.json")
+		revoke := fl.Bool("revoke", false, "revoke the refresh token at the identity provider before deleting it")
 		pos, err := a.parse(fl, args, 1, 1)
 		if err != nil {
 			return err
@@ -313,15 +335,12 @@ identity provider.`,
 		if err != nil {
 			return err
 		}
-		ac, err := a.authConfig()
-		if err != nil {
-			return err
-		}
-		rt, err := a.refreshTokens()
+		ac, rt, err := a.files()
 		if err != nil {
 			return err
 		}
 		pid, cid, issuer := strings.TrimSpace(*providerID), strings.TrimSpace(*clientID), strings.TrimSpace(*issuerFlag)
+		var grant *flows.GrantConfig // nil when the back-end was not asked
 		switch {
 		case issuer != "" && cid == "":
 			return usagef("--issuer needs --client-id")
@@ -346,10 +365,16 @@ identity provider.`,
 					cid = *entry.ClientID
 				}
 			} else {
-				pid, cid, issuer = target.grant.Provider.ID, target.grant.ClientID, target.grant.Provider.Issuer
+				grant = target.grant
+				pid, cid, issuer = grant.Provider.ID, grant.ClientID, grant.Provider.Issuer
 			}
 		}
 		issuer = authfiles.NormalizeURL(issuer)
+		if *revoke {
+			if err := a.revokeRefreshToken(ctx, ac, rt, b, grant, pid, cid, issuer); err != nil {
+				return err
+			}
+		}
 		removed, err := rt.Remove(issuer, cid)
 		if err != nil {
 			return err
@@ -376,6 +401,47 @@ identity provider.`,
 		}
 		return nil
 	},
+}
+
+// revokeRefreshToken revokes the stored refresh token of (issuer, cid) at
+// the identity provider. Only reading the file can fail the command; a
+// failed revocation is a warning. grant is the session's, or nil when the
+// back-end was not asked: then the issuer's discovery document gives the
+// revocation endpoint. A missing client secret is taken from the
+// back-end's auth-config.json entry of the same client.
+func (a *app) revokeRefreshToken(ctx context.Context, ac *authfiles.AuthConfig, rt *authfiles.RefreshTokens, b backend,
+	grant *flows.GrantConfig, pid, cid, issuer string) error {
+	token, found, err := rt.RefreshToken(issuer, cid)
+	if err != nil || !found {
+		return err
+	}
+	opts := a.httpOptions()
+	opts.Timeout = 10 * time.Second
+	c := flows.NewClient(opts)
+	g := flows.GrantConfig{Provider: flows.Provider{ID: pid, Issuer: issuer}, ClientID: cid}
+	if grant != nil {
+		g = *grant
+	} else if g.Metadata, err = c.Discover(ctx, issuer); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		fmt.Fprintf(a.errw, "WARNING: the refresh token was not revoked (%v); it is only deleted locally.\n", err)
+		return nil
+	}
+	if g.ClientSecret == "" {
+		if _, e, ok := a.offlineEntry(ac, b, pid); ok && e.ClientID != nil && *e.ClientID == cid && e.ClientSecret != nil {
+			g.ClientSecret = *e.ClientSecret
+		}
+	}
+	if err := c.RevokeToken(ctx, &g, token, flows.TokenTypeHintRefreshToken); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		fmt.Fprintf(a.errw, "WARNING: the refresh token was not revoked (%v); it is only deleted locally.\n", err)
+		return nil
+	}
+	fmt.Fprintf(a.out, "Revoked the refresh token for issuer %s (client %s) at the identity provider.\n", quote(issuer), quote(cid))
+	return nil
 }
 
 // offlineEntry is the auth-config.json provider entry of a back-end: the

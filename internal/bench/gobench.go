@@ -32,7 +32,7 @@ func runGoBenchmarks(ctx context.Context, root, benchtime string) ([]goBench, er
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return nil, fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		return nil, fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out)
 	}
 	return parseGoBench(string(out)), nil
 }

@@ -282,7 +282,7 @@ func (b *bencher) terraform(ctx context.Context, command string, config func(wor
 	defer os.RemoveAll(work)
 	res := b.setup.Run(ctx, tfrun.Cmd{Dir: filepath.Join(work, "tf"), Args: commandArgs(command), Env: env, Timeout: b.timeout})
 	if res.Err != nil {
-		return sample{}, fmt.Errorf("terraform %s failed: %v\n%s", command, res.Err, tail(res.Output, 40))
+		return sample{}, fmt.Errorf("terraform %s failed: %w\n%s", command, res.Err, tail(res.Output, 40))
 	}
 	return sample{
 		Seconds: res.Wall.Seconds(), TerraformKB: res.TerraformPeakKB, TerraformSampledKB: res.TerraformSampledKB,

@@ -395,11 +395,10 @@ func TestAccBearerTokenEphemeral(t *testing.T) {
 	r := acctest.RigPreCheck(t)
 	rec := &acctest.Recorder{}
 	resource.Test(t, resource.TestCase{
-		// 1.11 rather than 1.10: OpenTofu reports its own version, and
-		// OpenTofu 1.10 has no ephemeral resources.
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		// Terraform >= 1.10, OpenTofu >= 1.11 (asks the binary which it is).
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.EphemeralResources},
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(rec, nil)),
-		Steps: []resource.TestStep{{
+		Steps: acctest.AdaptEphemeralSteps(t, resource.TestStep{
 			Config: clientCredentialsProvider(r) + `
 ephemeral "openeo_bearer_token" "t" {}
 
@@ -420,7 +419,7 @@ resource "echo" "test" {}
 				statecheck.ExpectKnownValue("echo.test", tfjsonpath.New("data").AtMapKey("expires_at"),
 					knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
 			},
-		}},
+		}),
 	})
 	// Opened afresh in each phase (plan, apply, the plans that follow): a
 	// new token each time, not one cached across phases.
@@ -442,9 +441,9 @@ func TestAccEphemeralOnlyKeepsSecretsOutOfState(t *testing.T) {
 	t.Setenv("TF_ACC_TEMP_DIR", work)
 	rec := &acctest.Recorder{}
 	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.EphemeralResources},
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(rec, nil)),
-		Steps: []resource.TestStep{{
+		Steps: acctest.AdaptEphemeralSteps(t, resource.TestStep{
 			// The client secret comes from the environment, so that no file
 			// of the test itself holds it.
 			PreConfig: func() { t.Setenv("OPENEO_AUTH_CLIENT_SECRET", r.Client.Secret) },
@@ -491,7 +490,7 @@ data "openeo_account" "me" {
 				t.Logf("no token or secret in the files Terraform wrote: %v", files)
 				return nil
 			},
-		}},
+		}),
 	})
 }
 
@@ -560,42 +559,42 @@ ephemeral "openeo_bearer_token" "t" {}
 `
 	url := r.Backend.URL()
 	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.EphemeralResources},
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(rec, nil)),
-		Steps: []resource.TestStep{
-			{
+		Steps: acctest.AdaptEphemeralSteps(t,
+			resource.TestStep{
 				PreConfig: env("OPENEO_BACKEND_URL", url, "OPENEO_AUTH_METHOD", "client_credentials",
 					"OPENEO_AUTH_CLIENT_ID", r.Client.ID, "OPENEO_AUTH_CLIENT_SECRET", r.Client.Secret),
 				Config:            `provider "openeo" {}` + withToken,
 				ConfigStateChecks: []statecheck.StateCheck{userID(r.Client.ID)},
 			},
-			{
+			resource.TestStep{
 				PreConfig: env("OPENEO_BACKEND_URL", url, "OPENEO_AUTH_USERNAME", acctest.BasicUser,
 					"OPENEO_AUTH_PASSWORD", acctest.BasicPassword),
 				Config:            `provider "openeo" {}` + withToken,
 				ConfigStateChecks: []statecheck.StateCheck{userID(acctest.BasicUser)},
 			},
-			{
+			resource.TestStep{
 				PreConfig: env("OPENEO_BACKEND_URL", url, "OPENEO_AUTH_METHOD", "password",
 					"OPENEO_AUTH_CLIENT_ID", r.Client.ID, "OPENEO_AUTH_CLIENT_SECRET", r.Client.Secret,
 					"OPENEO_AUTH_USERNAME", testrig.Alice.Name, "OPENEO_AUTH_PASSWORD", testrig.Alice.Password),
 				Config:            `provider "openeo" {}` + withToken,
 				ConfigStateChecks: []statecheck.StateCheck{userID(testrig.Alice.Name)},
 			},
-			{
+			resource.TestStep{
 				// The refresh token comes from refresh-tokens.json.
 				PreConfig: env("OPENEO_BACKEND_URL", url, "OPENEO_AUTH_METHOD", "refresh_token",
 					"OPENEO_AUTH_CLIENT_ID", r.Client.ID, "OPENEO_AUTH_CLIENT_SECRET", r.Client.Secret),
 				Config:            `provider "openeo" {}` + withToken,
 				ConfigStateChecks: []statecheck.StateCheck{userID(testrig.Bob.Name)},
 			},
-			{
+			resource.TestStep{
 				PreConfig: env("OPENEO_BACKEND_URL", url, "OPENEO_AUTH_USERNAME", acctest.BasicUser,
 					"OPENEO_AUTH_PASSWORD", wrongPassword),
 				Config:      `provider "openeo" {}` + withToken,
 				ExpectError: regexp.MustCompile(`Basic Authentication Failed`),
 			},
-		},
+		),
 	})
 	data, err := os.ReadFile(logFile)
 	if err != nil {

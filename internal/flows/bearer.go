@@ -92,7 +92,9 @@ func isMethodName(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(c >= 'a' && c <= 'z' || i > 0 && (c >= '0' && c <= '9' || c == '_' || c == '-')) {
+		letter := c >= 'a' && c <= 'z'
+		other := c >= '0' && c <= '9' || c == '_' || c == '-' // not first
+		if !letter && (i == 0 || !other) {
 			return false
 		}
 	}

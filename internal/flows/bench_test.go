@@ -9,7 +9,7 @@ import (
 // BenchmarkTokenCached measures Session.Token when a fresh token is cached
 // (the path every request takes).
 func BenchmarkTokenCached(b *testing.B) {
-	s, err := NewSession(context.Background(), Config{BackendURL: "https://oeo.test", Method: MethodClientCredentials})
+	s, err := NewSession(b.Context(), Config{BackendURL: "https://oeo.test", Method: MethodClientCredentials})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -17,7 +17,7 @@ func BenchmarkTokenCached(b *testing.B) {
 	now := time.Now()
 	s.src.tok = &Token{Bearer: "oidc/p/token", obtained: now, Expiry: now.Add(time.Hour)}
 	s.src.renew = func(context.Context, *Token) (*Token, error) { return nil, errCannotRenew }
-	ctx := context.Background()
+	ctx := b.Context()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -34,7 +34,7 @@ func BenchmarkTokenCachedParallel(b *testing.B) {
 		return &Token{Bearer: "b", obtained: now, Expiry: now.Add(time.Hour)},
 			func(context.Context, *Token) (*Token, error) { return nil, nil }, nil
 	}}
-	ctx := context.Background()
+	ctx := b.Context()
 	if _, err := src.Token(ctx); err != nil {
 		b.Fatal(err)
 	}

@@ -126,7 +126,9 @@ const opDevice = "get verification URL and user code from"
 // DeviceAuthorize starts a device flow: it POSTs client_id and scope (plus
 // code_challenge and code_challenge_method=S256 when pkce is not nil, and the
 // provider's authorization_parameters) to the device authorization endpoint.
-// No client secret is sent. Authorization parameters cannot override the
+// A confidential client (one with a ClientSecret) also sends client_secret,
+// as RFC 8628 §3.1 asks; the Python client never does, and a public client
+// sends exactly what it sends. Authorization parameters cannot override the
 // fields above.
 func (c *Client) DeviceAuthorize(ctx context.Context, g *GrantConfig, scope string, pkce *PKCE) (*DeviceAuthorization, error) {
 	if err := g.check(); err != nil {
@@ -140,13 +142,13 @@ func (c *Client) DeviceAuthorize(ctx context.Context, g *GrantConfig, scope stri
 	for k, v := range g.Provider.AuthorizationParameters {
 		form.Set(k, v)
 	}
-	form.Set("client_id", g.ClientID)
+	g.authenticate(form)
 	form.Set("scope", scope)
 	if pkce != nil {
 		form.Set("code_challenge", pkce.Challenge)
 		form.Set("code_challenge_method", "S256")
 	}
-	resp, _, err := c.postForm(ctx, opDevice, endpoint, form)
+	resp, err := c.postForm(ctx, opDevice, endpoint, form)
 	if err != nil {
 		return nil, err
 	}
@@ -221,8 +223,9 @@ func (e *DeviceTimeoutError) Error() string {
 // device, the provider answered with an error other than
 // authorization_pending or slow_down, MaxPollTime passed or ctx ended. Each
 // poll sends grant_type, device_code and client_id, plus code_verifier with
-// PKCE or else client_secret when set; no scope. slow_down adds
-// SlowDownStep to the interval for the rest of the flow.
+// PKCE and client_secret when set (the Python client drops the secret when
+// it uses PKCE); no scope. slow_down adds SlowDownStep to the interval for
+// the rest of the flow.
 func (c *Client) PollDeviceToken(ctx context.Context, g *GrantConfig, d *DeviceAuthorization, opts PollOptions) (*Token, error) {
 	if err := g.check(); err != nil {
 		return nil, err
@@ -262,13 +265,12 @@ func (c *Client) PollDeviceToken(ctx context.Context, g *GrantConfig, d *DeviceA
 			return nil, err
 		}
 		emit(DevicePolling)
-		form := url.Values{"grant_type": {GrantDeviceCode}, "device_code": {d.deviceCode}, "client_id": {g.ClientID}}
+		form := url.Values{"grant_type": {GrantDeviceCode}, "device_code": {d.deviceCode}}
+		g.authenticate(form)
 		if d.pkce != nil {
 			form.Set("code_verifier", d.pkce.Verifier)
-		} else if g.ClientSecret != "" {
-			form.Set("client_secret", g.ClientSecret)
 		}
-		resp, _, err := c.postForm(ctx, opToken, endpoint, form)
+		resp, err := c.postForm(ctx, opToken, endpoint, form)
 		if err != nil {
 			return nil, err
 		}
@@ -278,11 +280,7 @@ func (c *Client) PollDeviceToken(ctx context.Context, g *GrantConfig, d *DeviceA
 				return nil, &OIDCError{Op: opToken, Endpoint: endpoint, Status: resp.status, Err: err}
 			}
 			emit(DeviceAuthorized)
-			c.log(ctx, LevelDebug, "obtained OIDC token", map[string]any{
-				"grant_type": GrantDeviceCode, "client_id": g.ClientID, "token_endpoint": logURL(endpoint),
-				"expires_in_s": expiresIn(t), "scope": t.Scope, "refresh_token_returned": t.refreshToken != "",
-				"pkce": d.pkce != nil,
-			})
+			c.logToken(ctx, g, GrantDeviceCode, t, map[string]any{"pkce": d.pkce != nil})
 			return g.finish(t, MethodDeviceCode), nil
 		}
 		oerr := parseOIDCError(opToken, endpoint, resp.status, resp.header.Get("Content-Type"), resp.body)

@@ -12,9 +12,12 @@
 // for tests: [Client] performs the openEO and OIDC HTTP requests
 // ([Client.ResolveRoot], [Client.Capabilities], [Client.OIDCProviders],
 // [Client.Discover], [Client.ClientCredentialsGrant], [Client.DeviceAuthorize],
-// [Client.PollDeviceToken], ...), and the pure functions [SelectProvider],
-// [SelectClient], [ScopeString], [BuildBearer] and [ParseBearer] implement
-// the Python client's selection rules.
+// [Client.PollDeviceToken], [Client.RevokeToken], ...), and the pure
+// functions [SelectProvider], [SelectClient], [ScopeString], [BuildBearer]
+// and [ParseBearer] implement the Python client's selection rules.
+// [Session.GrantConfig] resolves provider and client without a token and
+// says why they were chosen ([GrantConfig.Selection]); [Session.DeviceLogin]
+// runs the device flow on request.
 //
 // # Deliberate differences from the Python client
 //
@@ -48,6 +51,16 @@
 //   - The device flow, which needs a person, only runs with
 //     [OIDCSettings.AllowInteraction]; otherwise a
 //     [*NeedsInteractiveLoginError] says what to run.
+//   - A confidential client (one with a client secret) authenticates at the
+//     device authorization endpoint too: client_secret is sent as a form
+//     field (client_secret_post, like at the token endpoint), as RFC 8628
+//     §3.1 asks, and it is also sent in the device-flow polls when PKCE is
+//     used. The Python client sends only client_id and scope there (and no
+//     secret in PKCE polls), which fails at identity providers that require
+//     client authentication. Public clients send exactly what the Python
+//     client sends.
+//   - [Client.RevokeToken] revokes tokens (RFC 7009), which the Python
+//     client cannot do.
 //   - Error messages never contain secrets: response bodies are scrubbed of
 //     the secrets that were sent, and token responses are never quoted.
 //

@@ -110,7 +110,7 @@ func (e *PlainError) Error() string {
 }
 
 // OIDCError is a failed request to an OpenID Connect provider: discovery,
-// device authorization or token endpoint.
+// device authorization, token or revocation endpoint.
 type OIDCError struct {
 	// Op says what was attempted, ending in a preposition, e.g.
 	// "retrieve access token at".

@@ -21,10 +21,13 @@ type fakeIdP struct {
 	mu      sync.Mutex
 	forms   []url.Values // token endpoint requests, in order
 	devices []url.Values // device authorization requests
+	revokes []url.Values // revocation requests
 	// token answers the token endpoint; default: a bearer token.
 	token func(form url.Values) (int, any)
 	// device answers the device endpoint.
 	device func(form url.Values) (int, any)
+	// revoke answers the revocation endpoint; default: 200, empty body.
+	revoke func(form url.Values) (int, any)
 	// discovery overrides the discovery document.
 	discovery map[string]any
 }
@@ -42,6 +45,7 @@ func newFakeIdP(t *testing.T) *fakeIdP {
 				"issuer":                        f.srv.URL,
 				"token_endpoint":                f.srv.URL + "/token",
 				"device_authorization_endpoint": f.srv.URL + "/device",
+				"revocation_endpoint":           f.srv.URL + "/revoke",
 				"scopes_supported":              []string{"openid", "email", "offline_access"},
 			}
 		}
@@ -72,6 +76,19 @@ func newFakeIdP(t *testing.T) *fakeIdP {
 				return 200, map[string]any{"device_code": "dev-code-123", "user_code": "ABCD-EFGH",
 					"verification_uri": f.srv.URL + "/activate", "interval": 1, "expires_in": 600}
 			}
+		}
+		st, body := h(r.PostForm)
+		writeJSONT(w, st, body)
+	})
+	mux.HandleFunc("POST /revoke", func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		f.mu.Lock()
+		f.revokes = append(f.revokes, r.PostForm)
+		h := f.revoke
+		f.mu.Unlock()
+		if h == nil {
+			w.WriteHeader(200)
+			return
 		}
 		st, body := h(r.PostForm)
 		writeJSONT(w, st, body)

@@ -135,7 +135,11 @@ func NewClient(opts HTTPOptions) *Client {
 	if opts.Client != nil {
 		hc = *opts.Client // shallow copy: keep the caller's transport and jar
 	} else {
-		hc.Transport = http.DefaultTransport.(*http.Transport).Clone()
+		// Clone the default transport so that this client's idle
+		// connections are its own; a replaced DefaultTransport is used as is.
+		if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+			hc.Transport = dt.Clone()
+		}
 	}
 	next := hc.CheckRedirect
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
@@ -394,8 +398,11 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 			}
 			if timedOut {
 				err = fmt.Errorf("timed out after %s", c.timeout)
-			} else if ue, ok := err.(*url.Error); ok {
-				err = ue.Err // the URL is already part of TransportError
+			} else {
+				var ue *url.Error
+				if errors.As(err, &ue) {
+					err = ue.Err // the URL is already part of TransportError
+				}
 			}
 			if !r.retry || attempt >= c.maxRetries || !retryableError(err) {
 				return nil, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: err}

@@ -43,7 +43,7 @@ func TestRetryOn503ThenSuccess(t *testing.T) {
 	opts.Logger = logs
 	c := NewClient(opts)
 	waits := recordSleeps(c)
-	body, err := c.getOpenEO(context.Background(), srv.URL, "/x", "Bearer secret-bearer")
+	body, err := c.getOpenEO(t.Context(), srv.URL, "/x", "Bearer secret-bearer")
 	if err != nil || string(body) != `{"ok":true}` {
 		t.Fatalf("body %q, err %v", body, err)
 	}
@@ -64,7 +64,7 @@ func TestRetryBudgetAndStatuses(t *testing.T) {
 		}))
 		c := NewClient(fastHTTP())
 		recordSleeps(c)
-		_, err := c.getOpenEO(context.Background(), srv.URL, "/", "")
+		_, err := c.getOpenEO(t.Context(), srv.URL, "/", "")
 		srv.Close()
 		var pe *PlainError
 		if !errors.As(err, &pe) || pe.Status != status || n.Load() != 1+DefaultMaxRetries {
@@ -79,7 +79,7 @@ func TestRetryBudgetAndStatuses(t *testing.T) {
 			w.WriteHeader(status)
 		}))
 		c := NewClient(fastHTTP())
-		_, _ = c.getOpenEO(context.Background(), srv.URL, "/", "")
+		_, _ = c.getOpenEO(t.Context(), srv.URL, "/", "")
 		srv.Close()
 		if n.Load() != 1 {
 			t.Errorf("status %d retried: %d attempts", status, n.Load())
@@ -92,8 +92,8 @@ func TestRetryBudgetAndStatuses(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := NewClient(HTTPOptions{MaxRetries: -1})
-	_, _ = c.fetch(context.Background(), &request{method: "POST", url: srv.URL})
-	_, _ = c.getOpenEO(context.Background(), srv.URL, "/", "")
+	_, _ = c.fetch(t.Context(), &request{method: "POST", url: srv.URL})
+	_, _ = c.getOpenEO(t.Context(), srv.URL, "/", "")
 	if n.Load() != 2 {
 		t.Errorf("retries disabled / POST: %d attempts, want 2", n.Load())
 	}
@@ -133,7 +133,7 @@ func TestRetryAfter(t *testing.T) {
 	}))
 	defer srv.Close()
 	waits := recordSleeps(c)
-	if _, err := c.getOpenEO(context.Background(), srv.URL, "/", ""); err != nil {
+	if _, err := c.getOpenEO(t.Context(), srv.URL, "/", ""); err != nil {
 		t.Fatal(err)
 	}
 	if len(*waits) != 1 || (*waits)[0] != 2*time.Second {
@@ -143,15 +143,13 @@ func TestRetryAfter(t *testing.T) {
 
 func TestBackoff(t *testing.T) {
 	c := NewClient(HTTPOptions{RetryBaseWait: 100 * time.Millisecond, RetryMaxWait: time.Second})
-	for attempt, max := range []time.Duration{100, 200, 400, 800, 1000, 1000} {
-		max *= time.Millisecond
-		if attempt >= 4 {
-			max = time.Second
-		}
+	// RetryBaseWait doubled per attempt, capped at RetryMaxWait.
+	for attempt, ms := range []int{100, 200, 400, 800, 1000, 1000} {
+		limit := time.Duration(ms) * time.Millisecond
 		for range 50 {
 			d := c.backoff(attempt)
-			if d < max/2 || d > max {
-				t.Fatalf("backoff(%d) = %v, want in [%v, %v]", attempt, d, max/2, max)
+			if d < limit/2 || d > limit {
+				t.Fatalf("backoff(%d) = %v, want in [%v, %v]", attempt, d, limit/2, limit)
 			}
 		}
 	}
@@ -166,7 +164,7 @@ func TestConnectionErrorRetriedThenReported(t *testing.T) {
 	ln.Close() // nothing listens here now
 	c := NewClient(fastHTTP())
 	waits := recordSleeps(c)
-	_, err = c.getOpenEO(context.Background(), "http://"+addr, "/", "")
+	_, err = c.getOpenEO(t.Context(), "http://"+addr, "/", "")
 	var te *TransportError
 	if !errors.As(err, &te) || te.Attempts != 1+DefaultMaxRetries || len(*waits) != DefaultMaxRetries {
 		t.Fatalf("err %v, waits %v", err, *waits)
@@ -188,7 +186,7 @@ func TestPerAttemptTimeoutAndCancellation(t *testing.T) {
 	defer close(release)
 	c := NewClient(HTTPOptions{Timeout: 50 * time.Millisecond, MaxRetries: 1, RetryBaseWait: time.Millisecond})
 	start := time.Now()
-	_, err := c.getOpenEO(context.Background(), srv.URL, "/", "")
+	_, err := c.getOpenEO(t.Context(), srv.URL, "/", "")
 	if err == nil || !strings.Contains(err.Error(), "timed out after 50ms") || !strings.Contains(err.Error(), "after 2 attempts") {
 		t.Errorf("err = %v", err)
 	}
@@ -197,7 +195,7 @@ func TestPerAttemptTimeoutAndCancellation(t *testing.T) {
 	}
 	// Cancellation of the caller's context ends the request (and retries) at once.
 	c = NewClient(HTTPOptions{Timeout: time.Minute})
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	start = time.Now()
 	_, err = c.getOpenEO(ctx, srv.URL, "/", "")
@@ -208,7 +206,7 @@ func TestPerAttemptTimeoutAndCancellation(t *testing.T) {
 	srv503 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }))
 	defer srv503.Close()
 	c = NewClient(HTTPOptions{RetryBaseWait: time.Hour, RetryMaxWait: time.Hour})
-	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel = context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	_, err = c.getOpenEO(ctx, srv503.URL, "/", "")
 	if !errors.Is(err, context.DeadlineExceeded) {
@@ -273,7 +271,7 @@ func TestAuthorizationScoping(t *testing.T) {
 	defer api.Close()
 	root := api.URL + "/api"
 	c := NewClient(fastHTTP())
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, path := range []string{"/me", "/to-other", "/to-outside", "/to-inside"} {
 		if _, err := c.getOpenEO(ctx, root, path, "Bearer oidc/p/tok"); err != nil {
 			t.Fatal(err)
@@ -314,14 +312,14 @@ func TestUserAgentAndCallerCheckRedirect(t *testing.T) {
 		called = true
 		return nil
 	}}})
-	if _, err := c.getOpenEO(context.Background(), srv.URL, "/redirect", ""); err != nil {
+	if _, err := c.getOpenEO(t.Context(), srv.URL, "/redirect", ""); err != nil {
 		t.Fatal(err)
 	}
 	if ua.Load() != "terraform-provider-openeo/1.2.3" || !called {
 		t.Errorf("User-Agent %v, caller CheckRedirect called %v", ua.Load(), called)
 	}
 	c = NewClient(HTTPOptions{})
-	_, _ = c.getOpenEO(context.Background(), srv.URL, "/", "")
+	_, _ = c.getOpenEO(t.Context(), srv.URL, "/", "")
 	if ua.Load() != DefaultUserAgent {
 		t.Errorf("default User-Agent %v", ua.Load())
 	}
@@ -339,7 +337,7 @@ func TestErrorsScrubSecrets(t *testing.T) {
 	defer srv.Close()
 	c := NewClient(fastHTTP())
 	g := &GrantConfig{Metadata: &ProviderMetadata{TokenEndpoint: srv.URL}, ClientID: "cid", ClientSecret: "very-secret-cs"}
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err1 := c.PasswordGrant(ctx, g, "openid", "john", "hunter2-password")
 	_, err2 := c.RefreshTokenGrant(ctx, g, "refresh-token-value")
 	for _, err := range []error{err1, err2} {

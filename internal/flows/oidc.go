@@ -143,11 +143,24 @@ type ProviderSelection struct {
 	ConfiguredIDs []string
 }
 
+// ProviderReason says which rule of [SelectProvider] chose a provider. Its
+// text is meant for people ("single provider listed by the back-end").
+type ProviderReason string
+
+// The rules of [SelectProvider], in order of precedence.
+const (
+	ProviderRequested        ProviderReason = "requested provider id"
+	ProviderFromEnvironment  ProviderReason = "OPENEO_AUTH_PROVIDER_ID"
+	ProviderSingleListed     ProviderReason = "single provider listed by the back-end"
+	ProviderSingleConfigured ProviderReason = "single provider configured in auth-config"
+	ProviderFirstListed      ProviderReason = "first provider listed by the back-end (default)"
+)
+
 // SelectProvider picks a provider with the Python client's precedence:
 // explicit id > OPENEO_AUTH_PROVIDER_ID (if listed) > the only listed
 // provider > the only auth-config provider among the listed ones > the
 // first listed provider. reason says which rule applied.
-func SelectProvider(providers []Provider, sel ProviderSelection) (p Provider, reason string, err error) {
+func SelectProvider(providers []Provider, sel ProviderSelection) (p Provider, reason ProviderReason, err error) {
 	if len(providers) == 0 {
 		return Provider{}, "", clientErrorf("Backend lists no OIDC providers.")
 	}
@@ -161,18 +174,18 @@ func SelectProvider(providers []Provider, sel ProviderSelection) (p Provider, re
 	}
 	if sel.ProviderID != "" {
 		if p, ok := find(sel.ProviderID); ok {
-			return p, "requested provider id", nil
+			return p, ProviderRequested, nil
 		}
 		return Provider{}, "", clientErrorf("Requested OIDC provider '%s' not available. Should be one of %s.",
 			sel.ProviderID, pyList(providerIDs(providers)))
 	}
 	if sel.EnvProviderID != "" {
 		if p, ok := find(sel.EnvProviderID); ok {
-			return p, "OPENEO_AUTH_PROVIDER_ID", nil
+			return p, ProviderFromEnvironment, nil
 		}
 	}
 	if len(providers) == 1 {
-		return providers[0], "single provider listed by the back-end", nil
+		return providers[0], ProviderSingleListed, nil
 	}
 	var configured []Provider
 	for _, id := range sel.ConfiguredIDs {
@@ -181,9 +194,9 @@ func SelectProvider(providers []Provider, sel ProviderSelection) (p Provider, re
 		}
 	}
 	if len(configured) == 1 {
-		return configured[0], "single provider configured in auth-config", nil
+		return configured[0], ProviderSingleConfigured, nil
 	}
-	return providers[0], "first provider listed by the back-end (default)", nil
+	return providers[0], ProviderFirstListed, nil
 }
 
 func providerIDs(ps []Provider) []string {

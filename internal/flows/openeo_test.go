@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -73,12 +72,12 @@ func TestResolveRootFallsBack(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := NewClient(fastHTTP())
-	root, err := c.ResolveRoot(context.Background(), srv.URL+"/")
+	root, err := c.ResolveRoot(t.Context(), srv.URL+"/")
 	if err != nil || root != srv.URL+"/" {
 		t.Errorf("root = %q, %v", root, err)
 	}
 	b := newFakeBackend(t)
-	root, err = c.ResolveRoot(context.Background(), b.srv.URL)
+	root, err = c.ResolveRoot(t.Context(), b.srv.URL)
 	if err != nil || root != b.root() {
 		t.Errorf("root = %q, %v", root, err)
 	}
@@ -121,7 +120,7 @@ func TestCapabilities(t *testing.T) {
 		_, _ = w.Write([]byte(`{"version":"0.4.0"}`))
 	}))
 	defer srv.Close()
-	_, err = NewClient(fastHTTP()).Capabilities(context.Background(), srv.URL, "")
+	_, err = NewClient(fastHTTP()).Capabilities(t.Context(), srv.URL, "")
 	if err == nil || err.Error() != "openEO API version should be at least 1.0.0, but got 0.4.0" {
 		t.Errorf("err = %v", err)
 	}
@@ -190,7 +189,7 @@ func TestParseAccount(t *testing.T) {
 
 func TestBasicAccessTokenRefused(t *testing.T) {
 	c := NewClient(fastHTTP())
-	_, err := c.BasicAccessToken(context.Background(), &Capabilities{Root: "https://x"}, "u", "p")
+	_, err := c.BasicAccessToken(t.Context(), &Capabilities{Root: "https://x"}, "u", "p")
 	if err == nil || err.Error() != "This openEO back-end does not support basic authentication." {
 		t.Errorf("err = %v", err)
 	}

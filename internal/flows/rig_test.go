@@ -47,7 +47,7 @@ func session(t *testing.T, cfg flows.Config) *flows.Session {
 		cfg.HTTP = flows.HTTPOptions{Timeout: 10 * time.Second, RetryBaseWait: 10 * time.Millisecond, RetryMaxWait: 100 * time.Millisecond,
 			UserAgent: flows.UserAgent("test"), Logger: testLogger(t)}
 	}
-	s, err := flows.NewSession(context.Background(), cfg)
+	s, err := flows.NewSession(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func testLogger(t *testing.T) flows.Logger {
 }
 
 func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -119,7 +119,7 @@ func (a *approver) display(e flows.DeviceEvent) {
 	}
 	a.once.Do(func() {
 		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(a.t.Context(), 30*time.Second)
 			defer cancel()
 			a.done <- a.idp.ApproveDevice(ctx, e.UserCode, testrig.Alice.Name, testrig.Alice.Password)
 		}()
@@ -579,6 +579,125 @@ func TestRigBasic(t *testing.T) {
 	be.SetBasicEnabled(false)
 	s = session(t, flows.Config{BackendURL: be.URL(), Method: flows.MethodBasic, Basic: flows.BasicCredentials{Username: "john", Password: "john-pw"}})
 	if _, err := s.Token(ctx); err == nil || err.Error() != "This openEO back-end does not support basic authentication." {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// TestRigDeviceFlowConfidentialClient: a confidential client authenticates
+// at the device authorization endpoint with client_secret_post (the IdP
+// refuses it otherwise, RFC 8628 §3.1) and completes the device flow, with
+// PKCE auto-detection (off: the client has a secret) and with PKCE forced on.
+func TestRigDeviceFlowConfidentialClient(t *testing.T) {
+	idp, be := rig(t)
+	for _, pkce := range []bool{false, true} {
+		t.Run(fmt.Sprint("pkce=", pkce), func(t *testing.T) {
+			conf := idp.RegisterClient(t, testrig.ClientSpec{GrantTypes: []string{testrig.GrantDeviceCode, testrig.GrantRefreshToken}})
+			ctx := ctxT(t)
+			store := newMemStore()
+			ap := newApprover(t, idp)
+			o := flows.OIDCSettings{ClientID: conf.ID, ClientSecret: conf.Secret, StoreRefreshToken: true,
+				AllowInteraction: true, Display: ap.display, PollInterval: 300 * time.Millisecond}
+			if pkce {
+				o.UsePKCE = &pkce
+			}
+			s := session(t, flows.Config{BackendURL: be.URL(), Method: flows.MethodDeviceCode, RefreshTokens: store, OIDC: o})
+			acct, err := s.Account(ctx)
+			if err != nil || acct.UserID != testrig.Alice.Name {
+				t.Fatalf("account %+v, %v", acct, err)
+			}
+			if err := <-ap.done; err != nil {
+				t.Fatal(err)
+			}
+			tok, _ := s.Token(ctx)
+			if tok.Method != flows.MethodDeviceCode || tok.ClientID != conf.ID || tok.RefreshToken() == "" ||
+				store.get(idp.Issuer(), conf.ID) != tok.RefreshToken() {
+				t.Errorf("token %v", tok)
+			}
+			st := idp.Stats(t, conf.ID)
+			if st.DeviceRequests != 1 || st.ByGrant["device_code"] < 1 || st.ByAuth["client_secret_post"] != st.TokenRequests || st.ByAuth["none"] != 0 {
+				t.Errorf("stats %+v", st)
+			}
+			// The stored refresh token works for the confidential client.
+			s = session(t, flows.Config{BackendURL: be.URL(), Method: flows.MethodRefreshToken, RefreshTokens: store,
+				OIDC: flows.OIDCSettings{ClientID: conf.ID, ClientSecret: conf.Secret}})
+			if acct, err := s.Account(ctx); err != nil || acct.UserID != testrig.Alice.Name {
+				t.Fatalf("refresh login %+v, %v", acct, err)
+			}
+		})
+	}
+}
+
+// TestRigRevokeRefreshToken: a revoked refresh token can no longer be used,
+// for a confidential client (client_secret_post) and a public one
+// (client_id only).
+func TestRigRevokeRefreshToken(t *testing.T) {
+	idp, be := rig(t)
+	ctx := ctxT(t)
+	conf := idp.RegisterClient(t, testrig.ClientSpec{})
+	pub := idp.RegisterClient(t, testrig.ClientSpec{Public: true})
+	pubRT := func() string {
+		da, err := idp.StartDevice(ctx, pub, "openid offline_access", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := idp.ApproveDevice(ctx, da.UserCode, testrig.Alice.Name, testrig.Alice.Password); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := idp.PollDevice(ctx, pub, da.DeviceCode, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok.RefreshToken
+	}
+	cases := []struct {
+		client testrig.Client
+		rt     string
+	}{
+		{conf, idp.PasswordToken(t, conf, testrig.Alice, "openid offline_access").RefreshToken},
+		{pub, pubRT()},
+	}
+	for _, c := range cases {
+		s := session(t, flows.Config{BackendURL: be.URL(), Method: flows.MethodRefreshToken,
+			OIDC: flows.OIDCSettings{ClientID: c.client.ID, ClientSecret: c.client.Secret, RefreshToken: c.rt}})
+		g, err := s.GrantConfig(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Metadata.RevocationEndpoint != idp.Endpoints().Revocation {
+			t.Fatalf("revocation endpoint %q", g.Metadata.RevocationEndpoint)
+		}
+		// Usable before (public clients get a rotated one: revoke that).
+		tok, err := s.Client().RefreshTokenGrant(ctx, g, c.rt)
+		if err != nil {
+			t.Fatalf("%s: refresh before revocation: %v", c.client.ID, err)
+		}
+		rt := tok.RefreshToken()
+		if err := s.Client().RevokeToken(ctx, g, rt, flows.TokenTypeHintRefreshToken); err != nil {
+			t.Fatalf("%s: revoke: %v", c.client.ID, err)
+		}
+		_, err = s.Client().RefreshTokenGrant(ctx, g, rt)
+		var oe *flows.OIDCError
+		if !errors.As(err, &oe) || oe.Code != "invalid_grant" {
+			t.Errorf("%s: refresh after revocation: %v", c.client.ID, err)
+		}
+		if st := idp.Stats(t, c.client.ID); st.RevocationRequests != 1 {
+			t.Errorf("%s: stats %+v", c.client.ID, st)
+		}
+		// Revoking again is not an error (RFC 7009 §2.2).
+		if err := s.Client().RevokeToken(ctx, g, rt, flows.TokenTypeHintRefreshToken); err != nil {
+			t.Errorf("%s: second revocation: %v", c.client.ID, err)
+		}
+	}
+	// A client that is not the token's: the IdP's error, typed, without the token.
+	g := &flows.GrantConfig{Provider: flows.Provider{ID: providerID, Issuer: idp.Issuer()}, ClientID: conf.ID, ClientSecret: "wrong-secret"}
+	var err error
+	if g.Metadata, err = flows.NewClient(flows.HTTPOptions{}).Discover(ctx, idp.Issuer()); err != nil {
+		t.Fatal(err)
+	}
+	err = flows.NewClient(flows.HTTPOptions{}).RevokeToken(ctx, g, "some-refresh-token-value", flows.TokenTypeHintRefreshToken)
+	var oe *flows.OIDCError
+	if !errors.As(err, &oe) || oe.Code != "invalid_client" || strings.Contains(err.Error(), "some-refresh-token-value") ||
+		strings.Contains(err.Error(), "wrong-secret") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -494,12 +494,15 @@ func (s *Session) basic(ctx context.Context) (*Token, error) {
 	return &Token{Bearer: BasicBearer(at), AccessToken: at, TokenType: "Bearer", Method: MethodBasic, obtained: time.Now()}, nil
 }
 
-// provider selects the provider with the configured id, the environment
-// and (only when needed) the auth-config.
-func (s *Session) provider(ctx context.Context) (Provider, error) {
+// Provider selects the provider the session's OIDC methods use, with the
+// rules of [SelectProvider]: the configured ProviderID,
+// OPENEO_AUTH_PROVIDER_ID (when listed), the only listed provider, the only
+// listed one of the back-end's providers in auth-config.json (read only when
+// needed), the first listed provider. reason says which rule applied.
+func (s *Session) Provider(ctx context.Context) (p Provider, reason ProviderReason, err error) {
 	providers, err := s.Providers(ctx)
 	if err != nil {
-		return Provider{}, err
+		return Provider{}, "", err
 	}
 	sel := ProviderSelection{ProviderID: s.cfg.OIDC.ProviderID, EnvProviderID: s.env(EnvAuthProviderID)}
 	envListed := false
@@ -509,16 +512,16 @@ func (s *Session) provider(ctx context.Context) (Provider, error) {
 	if sel.ProviderID == "" && !envListed && len(providers) > 1 && s.cfg.AuthConfig != nil {
 		ids, err := s.cfg.AuthConfig.OIDCProviderIDs(s.backendURL)
 		if err != nil {
-			return Provider{}, fmt.Errorf("reading OIDC providers from auth-config: %w", err)
+			return Provider{}, "", fmt.Errorf("reading OIDC providers from auth-config: %w", err)
 		}
 		sel.ConfiguredIDs = ids
 	}
-	p, reason, err := SelectProvider(providers, sel)
+	p, reason, err = SelectProvider(providers, sel)
 	if err != nil {
-		return Provider{}, err
+		return Provider{}, "", err
 	}
-	s.client.log(ctx, LevelDebug, "selected OIDC provider", map[string]any{"provider_id": p.ID, "issuer": p.Issuer, "reason": reason})
-	return p, nil
+	s.client.log(ctx, LevelDebug, "selected OIDC provider", map[string]any{"provider_id": p.ID, "issuer": p.Issuer, "reason": string(reason)})
+	return p, reason, nil
 }
 
 // grantConfig resolves provider, discovery document and client.
@@ -527,7 +530,7 @@ func (s *Session) grantConfig(ctx context.Context, sel ClientSelection) (*GrantC
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.provider(ctx)
+	p, reason, err := s.Provider(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -548,7 +551,8 @@ func (s *Session) grantConfig(ctx context.Context, sel ClientSelection) (*GrantC
 		return nil, err
 	}
 	s.client.log(ctx, LevelDebug, "selected OIDC client", map[string]any{"client_id": choice.ID, "source": string(choice.Source), "provider_id": p.ID})
-	return &GrantConfig{Provider: p, Metadata: md, ClientID: choice.ID, ClientSecret: choice.Secret, PlainJWT: caps.SupportsJWTBearer()}, nil
+	return &GrantConfig{Provider: p, Metadata: md, ClientID: choice.ID, ClientSecret: choice.Secret, PlainJWT: caps.SupportsJWTBearer(),
+		Selection: Selection{ProviderReason: reason, ClientSource: choice.Source}}, nil
 }
 
 func (s *Session) scope(g *GrantConfig, wantRefresh bool) string {
@@ -560,7 +564,7 @@ func (s *Session) accessToken(ctx context.Context) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.provider(ctx)
+	p, _, err := s.Provider(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -720,7 +724,11 @@ func (s *Session) device(ctx context.Context, g *GrantConfig, wantRefresh bool, 
 			return nil, nil, err
 		}
 	}
-	da, err := s.client.DeviceAuthorize(ctx, g, s.scope(g, wantRefresh), pkce)
+	scope := s.scope(g, wantRefresh)
+	s.client.log(ctx, LevelInfo, "starting OIDC device flow", map[string]any{
+		"provider_id": g.Provider.ID, "client_id": g.ClientID, "scope": scope, "pkce": usePKCE, "client_secret": g.ClientSecret != "",
+	})
+	da, err := s.client.DeviceAuthorize(ctx, g, scope, pkce)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -807,8 +815,39 @@ func (s *Session) clientSelection(m Method) ClientSelection {
 	return sel
 }
 
+// DeviceLogin runs the device flow now, also when a refresh token is
+// stored, and makes its token the session's current token (renewed with its
+// refresh token, if any). It serves `openeo-auth oidc-auth`. The method must
+// be MethodOIDC (the client of authenticate_oidc; offline_access is
+// requested like in its device fallback) or MethodDeviceCode, and
+// [OIDCSettings.AllowInteraction] must be set. With
+// [OIDCSettings.StoreRefreshToken] the refresh token is stored; a provider
+// that returns none is only logged, so check [Token.RefreshToken].
+func (s *Session) DeviceLogin(ctx context.Context) (*Token, error) {
+	var wantRefresh bool
+	switch m := s.effectiveMethod(); m {
+	case MethodOIDC:
+		wantRefresh = true
+	case MethodDeviceCode:
+		wantRefresh = s.cfg.OIDC.StoreRefreshToken
+	default:
+		return nil, fmt.Errorf("method %s has no device flow", m)
+	}
+	g, err := s.grantConfig(ctx, s.clientSelection(s.cfg.Method))
+	if err != nil {
+		return nil, err
+	}
+	t, renew, err := s.device(ctx, g, wantRefresh, nil)
+	if err != nil {
+		return nil, err
+	}
+	s.src.set(t, renew)
+	return t, nil
+}
+
 // GrantConfig resolves the provider, its discovery document and the
 // client the configured method would use, without obtaining a token.
+// [GrantConfig.Selection] says why they were chosen.
 func (s *Session) GrantConfig(ctx context.Context) (*GrantConfig, error) {
 	switch m := s.effectiveMethod(); m {
 	case MethodOIDC, MethodDeviceCode, MethodRefreshToken, MethodClientCredentials, MethodPassword:

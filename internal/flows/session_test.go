@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -31,7 +30,7 @@ func newTestSession(t *testing.T, cfg Config) *Session {
 	if cfg.Getenv == nil {
 		cfg.Getenv = envMap()
 	}
-	s, err := NewSession(context.Background(), cfg)
+	s, err := NewSession(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,22 +52,22 @@ func TestNewSessionValidation(t *testing.T) {
 		{BackendURL: "x", Method: MethodOIDC, OIDC: OIDCSettings{AllowInteraction: true}},
 	}
 	for _, cfg := range bad {
-		if _, err := NewSession(context.Background(), cfg); err == nil {
+		if _, err := NewSession(t.Context(), cfg); err == nil {
 			t.Errorf("%+v: no error", cfg)
 		}
 	}
-	s, err := NewSession(context.Background(), Config{BackendURL: "openeo.example.com"})
+	s, err := NewSession(t.Context(), Config{BackendURL: "openeo.example.com"})
 	if err != nil || s.BackendURL() != "https://openeo.example.com" {
 		t.Errorf("%v %v", s, err)
 	}
-	if _, err := s.Token(context.Background()); !errors.Is(err, ErrNoAuthentication) {
+	if _, err := s.Token(t.Context()); !errors.Is(err, ErrNoAuthentication) {
 		t.Errorf("err = %v", err)
 	}
 }
 
 func TestSessionBasic(t *testing.T) {
 	b := newFakeBackend(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodBasic, AuthConfig: &mapAuthConfig{basicUser: "john", basicPass: "j0hn-secret"}})
 	tok, err := s.Token(ctx)
 	if err != nil {
@@ -105,7 +104,7 @@ func TestSessionBasic(t *testing.T) {
 
 func TestSessionAccessTokenAndBearer(t *testing.T) {
 	b, _ := oidcSetup(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodAccessToken, OIDC: OIDCSettings{AccessToken: "at-123"}})
 	tok, err := s.Token(ctx)
 	if err != nil || tok.Bearer != "oidc/fake/at-123" || tok.ProviderID != "fake" {
@@ -134,7 +133,7 @@ func TestSessionProviderSelection(t *testing.T) {
 	idp := newFakeIdP(t)
 	b := newFakeBackend(t)
 	b.providers = []map[string]any{fakeProvider("oidc1", idp.srv.URL), fakeProvider("oidc2", idp.srv.URL), fakeProvider("oidc3", idp.srv.URL)}
-	ctx := context.Background()
+	ctx := t.Context()
 	run := func(arg string, env []string, config []string) (string, error) {
 		s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodAccessToken, Getenv: envMap(env...),
 			OIDC: OIDCSettings{AccessToken: "a", ProviderID: arg}, AuthConfig: &mapAuthConfig{providerIDs: config}})
@@ -173,7 +172,7 @@ func TestSessionProviderSelection(t *testing.T) {
 
 func TestSessionClientCredentialsEnv(t *testing.T) {
 	b, idp := oidcSetup(t, deviceClient)
-	ctx := context.Background()
+	ctx := t.Context()
 	// OPENEO_AUTH_METHOD=client_credentials with both env client variables.
 	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodOIDC,
 		Getenv: envMap(EnvAuthMethod, "client_credentials", EnvAuthClientID, "env-client", EnvAuthClientSecret, "env-secret")})
@@ -211,7 +210,7 @@ func TestSessionClientCredentialsEnv(t *testing.T) {
 
 func TestSessionDynamicRefreshToken(t *testing.T) {
 	b, idp := oidcSetup(t, deviceClient)
-	ctx := context.Background()
+	ctx := t.Context()
 	store := newMapStore()
 	issuer := idp.srv.URL // listed with a trailing slash, stored without
 	_ = store.SetRefreshToken(issuer, "default-pub", "stored-rt")
@@ -239,7 +238,7 @@ func TestSessionDynamicRefreshToken(t *testing.T) {
 
 func TestSessionDynamicNeedsInteraction(t *testing.T) {
 	b, idp := oidcSetup(t, deviceClient)
-	ctx := context.Background()
+	ctx := t.Context()
 	store := newMapStore()
 	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodOIDC, RefreshTokens: store})
 	_, err := s.Token(ctx)
@@ -270,7 +269,7 @@ func TestSessionDynamicNeedsInteraction(t *testing.T) {
 
 func TestSessionDynamicFallsBackToDevice(t *testing.T) {
 	b, idp := oidcSetup(t, deviceClient)
-	ctx := context.Background()
+	ctx := t.Context()
 	store := newMapStore()
 	_ = store.SetRefreshToken(idp.srv.URL, "default-pub", "stale-rt")
 	idp.setToken(func(form url.Values) (int, any) {
@@ -305,7 +304,7 @@ func TestSessionReactiveRenewal(t *testing.T) {
 	for _, status := range []int{401, 403} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			b, idp := oidcSetup(t)
-			ctx := context.Background()
+			ctx := t.Context()
 			s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodClientCredentials, OIDC: OIDCSettings{ClientID: "c", ClientSecret: "s"}})
 			tok1, err := s.Token(ctx)
 			if err != nil {
@@ -360,7 +359,7 @@ func TestSessionDoKeepsBodyAndRetriesPOST(t *testing.T) {
 			writeJSONT(w, 200, map[string]any{"versions": []any{map[string]any{"url": b.root(), "api_version": "1.2.0"}}})
 		}
 	})
-	ctx := context.Background()
+	ctx := t.Context()
 	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodClientCredentials, OIDC: OIDCSettings{ClientID: "c", ClientSecret: "s"}})
 	req, _ := s.NewRequest(ctx, http.MethodPost, "/jobs", strings.NewReader(`{"process":{}}`))
 	req.GetBody = nil // force buffering
@@ -405,7 +404,7 @@ func TestSessionCapabilitiesAfterLogin(t *testing.T) {
 		}
 		inner.ServeHTTP(w, r)
 	})
-	ctx := context.Background()
+	ctx := t.Context()
 	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodClientCredentials, OIDC: OIDCSettings{ClientID: "c", ClientSecret: "s"}})
 	if _, err := s.Capabilities(ctx); err != nil {
 		t.Fatal(err)
@@ -425,7 +424,7 @@ func TestSessionProactiveRenewalAndRotation(t *testing.T) {
 		i := n.Add(1)
 		return 200, map[string]any{"access_token": fmt.Sprint("AT", i), "token_type": "Bearer", "expires_in": 1, "refresh_token": fmt.Sprint("RT", i)}
 	})
-	ctx := context.Background()
+	ctx := t.Context()
 	store := newMapStore()
 	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodRefreshToken, RefreshTokens: store, RenewBefore: 500 * time.Millisecond,
 		OIDC: OIDCSettings{ClientID: "c", RefreshToken: "RT0", StoreRefreshToken: true}})
@@ -457,7 +456,7 @@ func TestSessionConcurrentTokenSingleRequest(t *testing.T) {
 		<-release
 		return 200, map[string]any{"access_token": "AT", "token_type": "Bearer", "expires_in": 3600}
 	})
-	ctx := context.Background()
+	ctx := t.Context()
 	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodClientCredentials, OIDC: OIDCSettings{ClientID: "c", ClientSecret: "s"}})
 	var wg sync.WaitGroup
 	errs := make(chan error, 50)
@@ -489,16 +488,43 @@ func TestSessionConcurrentTokenSingleRequest(t *testing.T) {
 
 func TestSessionGrantConfig(t *testing.T) {
 	b, idp := oidcSetup(t, deviceClient)
-	ctx := context.Background()
+	ctx := t.Context()
 	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodOIDC})
 	g, err := s.GrantConfig(ctx)
-	if err != nil || g.ClientID != "default-pub" || g.Metadata.TokenEndpoint != idp.srv.URL+"/token" || g.Provider.ID != "fake" {
+	if err != nil || g.ClientID != "default-pub" || g.Metadata.TokenEndpoint != idp.srv.URL+"/token" || g.Provider.ID != "fake" ||
+		g.Selection != (Selection{ProviderReason: ProviderSingleListed, ClientSource: ClientFromDefaultClient}) {
 		t.Fatalf("%+v %v", g, err)
 	}
 	s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodOIDC,
 		Getenv: envMap(EnvAuthMethod, "client_credentials", EnvAuthClientID, "e", EnvAuthClientSecret, "es")})
-	if g, err = s.GrantConfig(ctx); err != nil || g.ClientID != "e" || g.ClientSecret != "es" {
+	if g, err = s.GrantConfig(ctx); err != nil || g.ClientID != "e" || g.ClientSecret != "es" || g.Selection.ClientSource != ClientFromEnvironment {
 		t.Fatalf("%+v %v", g, err)
+	}
+	// The explanation follows the rules that applied.
+	b.providers = append(b.providers, fakeProvider("other", idp.srv.URL))
+	ac := &mapAuthConfig{providerIDs: []string{"other"}, clients: map[string][2]string{"other": {"cfg-client", "cfg-secret"}}}
+	cases := []struct {
+		cfg  Config
+		want Selection
+	}{
+		{Config{Method: MethodOIDC, AuthConfig: ac}, Selection{ProviderSingleConfigured, ClientFromAuthConfig}},
+		{Config{Method: MethodOIDC, OIDC: OIDCSettings{ProviderID: "fake", ClientID: "arg"}}, Selection{ProviderRequested, ClientFromArgument}},
+		{Config{Method: MethodDeviceCode, Getenv: envMap(EnvAuthProviderID, "fake")}, Selection{ProviderFromEnvironment, ClientFromDefaultClient}},
+		{Config{Method: MethodRefreshToken, OIDC: OIDCSettings{ClientID: "arg"}}, Selection{ProviderFirstListed, ClientFromArgument}},
+	}
+	for _, c := range cases {
+		c.cfg.BackendURL = b.srv.URL
+		if c.cfg.Method == MethodRefreshToken {
+			c.cfg.OIDC.RefreshToken = "rt"
+		}
+		g, err := newTestSession(t, c.cfg).GrantConfig(ctx)
+		if err != nil || g.Selection != c.want {
+			t.Errorf("%+v: %+v, %v; want %+v", c.cfg, g, err, c.want)
+		}
+	}
+	if p, reason, err := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodOIDC}).Provider(ctx); err != nil ||
+		p.ID != "fake" || reason != ProviderFirstListed {
+		t.Errorf("Provider: %+v %q %v", p, reason, err)
 	}
 	s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodBasic})
 	if _, err = s.GrantConfig(ctx); err == nil {
@@ -506,5 +532,54 @@ func TestSessionGrantConfig(t *testing.T) {
 	}
 	if len(idp.tokenForms()) != 0 {
 		t.Error("GrantConfig must not request tokens")
+	}
+}
+
+// TestSessionDeviceLogin: the device flow on request, although a refresh
+// token is stored; the new token becomes the session's token, and the new
+// refresh token is stored and used for renewal.
+func TestSessionDeviceLogin(t *testing.T) {
+	b, idp := oidcSetup(t, deviceClient)
+	ctx := t.Context()
+	store := newMapStore()
+	_ = store.SetRefreshToken(idp.srv.URL, "default-pub", "old-rt")
+	idp.setToken(func(form url.Values) (int, any) {
+		if form.Get("grant_type") == "refresh_token" {
+			return 200, map[string]any{"access_token": "AT-renewed", "token_type": "Bearer", "expires_in": 3600}
+		}
+		return 200, map[string]any{"access_token": "AT-device", "token_type": "Bearer", "refresh_token": "new-rt", "expires_in": 3600}
+	})
+	cfg := Config{BackendURL: b.srv.URL, Method: MethodOIDC, RefreshTokens: store, OIDC: OIDCSettings{StoreRefreshToken: true}}
+	if _, err := newTestSession(t, cfg).DeviceLogin(ctx); !errors.As(err, new(*NeedsInteractiveLoginError)) {
+		t.Fatalf("without interaction: %v", err)
+	}
+	cfg.OIDC.AllowInteraction, cfg.OIDC.PollInterval, cfg.OIDC.Display = true, time.Millisecond, func(DeviceEvent) {}
+	s := newTestSession(t, cfg)
+	tok, err := s.DeviceLogin(ctx)
+	if err != nil || tok.Method != MethodDeviceCode || tok.RefreshToken() != "new-rt" || tok.ClientID != "default-pub" {
+		t.Fatalf("%v %v", tok, err)
+	}
+	if got := store.get(idp.srv.URL, "default-pub"); got != "new-rt" {
+		t.Errorf("stored %q", got)
+	}
+	if got, _ := s.Token(ctx); got != tok {
+		t.Errorf("session token %v, want the device flow's", got)
+	}
+	if forms := idp.tokenForms(); len(forms) != 1 || forms[0].Get("grant_type") != GrantDeviceCode {
+		t.Errorf("token requests %v (the stored refresh token must not be used)", forms)
+	}
+	if dev := idp.devices[0]; dev.Get("scope") != "email offline_access openid" || dev.Get("code_challenge") == "" {
+		t.Errorf("device request %v", dev)
+	}
+	// Renewal uses the new refresh token.
+	renewed, err := s.src.rejected(ctx, tok.Bearer)
+	if err != nil || renewed.AccessToken != "AT-renewed" || idp.tokenForms()[1].Get("refresh_token") != "new-rt" {
+		t.Errorf("renewal %v %v", renewed, err)
+	}
+	for _, m := range []Method{MethodClientCredentials, MethodBasic} {
+		s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: m, OIDC: OIDCSettings{ClientID: "c"}})
+		if _, err := s.DeviceLogin(ctx); err == nil || !strings.Contains(err.Error(), "no device flow") {
+			t.Errorf("%s: %v", m, err)
+		}
 	}
 }

@@ -102,6 +102,14 @@ func (s *cachingSource) Token(ctx context.Context) (*Token, error) {
 	return s.wait(ctx, f)
 }
 
+// set makes t the cached token, renewed with renew (nil: never). A flight
+// that is under way replaces it when it ends.
+func (s *cachingSource) set(t *Token, renew renewFunc) {
+	s.mu.Lock()
+	s.tok, s.renew, s.quietUntil = t, renew, time.Time{}
+	s.mu.Unlock()
+}
+
 // peek returns the cached token if it is fresh, without any network.
 func (s *cachingSource) peek() *Token {
 	s.mu.Lock()

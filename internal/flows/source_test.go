@@ -27,7 +27,7 @@ func TestSourceCancelledWaiters(t *testing.T) {
 		}
 		return &Token{Bearer: "b"}, nil, nil
 	})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)
 	go func() { _, err := s.Token(ctx); done <- err }()
 	<-started
@@ -42,7 +42,7 @@ func TestSourceCancelledWaiters(t *testing.T) {
 		t.Fatal("flight not cancelled")
 	}
 	// A new caller starts a new flight.
-	tok, err := s.Token(context.Background())
+	tok, err := s.Token(t.Context())
 	if err != nil || tok.Bearer != "b" {
 		t.Fatalf("%v %v", tok, err)
 	}
@@ -60,11 +60,11 @@ func TestSourceOneWaiterLeavesOthersStay(t *testing.T) {
 			return nil, nil, ctx.Err()
 		}
 	})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	var wg sync.WaitGroup
 	var leaverErr, stayerErr error
 	wg.Go(func() { _, leaverErr = s.Token(ctx) })
-	wg.Go(func() { _, stayerErr = s.Token(context.Background()) })
+	wg.Go(func() { _, stayerErr = s.Token(t.Context()) })
 	time.Sleep(20 * time.Millisecond)
 	cancel()
 	time.Sleep(20 * time.Millisecond)
@@ -78,7 +78,7 @@ func TestSourceOneWaiterLeavesOthersStay(t *testing.T) {
 func TestSourceRenewalRules(t *testing.T) {
 	var renewals atomic.Int32
 	var failRenew atomic.Bool
-	renew := func(ctx context.Context, old *Token) (*Token, error) {
+	renew := func(context.Context, *Token) (*Token, error) {
 		n := renewals.Add(1)
 		if failRenew.Load() {
 			return nil, errors.New("idp down")
@@ -88,7 +88,7 @@ func TestSourceRenewalRules(t *testing.T) {
 	s := testSource(func(ctx context.Context) (*Token, renewFunc, error) {
 		return &Token{Bearer: "first", Expiry: time.Now().Add(time.Hour), obtained: time.Now()}, renew, nil
 	})
-	ctx := context.Background()
+	ctx := t.Context()
 	tok, _ := s.Token(ctx)
 	// Rejected bearer: renewed once, even with many concurrent callers.
 	var wg sync.WaitGroup

@@ -163,7 +163,7 @@ func ParseTokenResponse(data []byte) (*Token, error) {
 	}
 	tt, _ := r.TokenType.(string)
 	if !strings.EqualFold(tt, "bearer") {
-		return nil, fmt.Errorf("Unsupported token_type=%s", pyRepr(r.TokenType))
+		return nil, fmt.Errorf("Unsupported token_type=%s", pyRepr(r.TokenType)) //nolint:staticcheck // ST1005: the Python client's message, verbatim
 	}
 	now := time.Now()
 	t := &Token{AccessToken: at, TokenType: tt, obtained: now}
@@ -228,6 +228,18 @@ type GrantConfig struct {
 	// PlainJWT makes the resulting tokens' Bearer the plain access token
 	// (the back-end conforms to the openEO JWT class).
 	PlainJWT bool
+	// Selection explains how a [Session] chose the provider and the client;
+	// zero in a GrantConfig built by hand. Grants do not read it.
+	Selection Selection
+}
+
+// Selection explains the provider and client choice of a [Session], for
+// messages such as openeo-auth's "Using client ID 'x' (from auth-config)".
+type Selection struct {
+	// ProviderReason is the rule of [SelectProvider] that chose the provider.
+	ProviderReason ProviderReason
+	// ClientSource is where [SelectClient] found the client.
+	ClientSource ClientSource
 }
 
 func (g *GrantConfig) check() error {
@@ -251,12 +263,12 @@ func (g *GrantConfig) finish(t *Token, m Method) *Token {
 }
 
 // secretFormKeys are form fields whose values are scrubbed from errors.
-var secretFormKeys = []string{"client_secret", "password", "refresh_token", "code_verifier", "device_code"}
+var secretFormKeys = []string{"client_secret", "password", "refresh_token", "code_verifier", "device_code", "token"}
 
-// postForm is the one helper that POSTs a form to an OIDC endpoint (token
-// and device authorization). It returns the response whatever its status;
+// postForm is the one helper that POSTs a form to an OIDC endpoint (token,
+// device authorization and revocation). It returns the response whatever its status;
 // transport failures become *OIDCError.
-func (c *Client) postForm(ctx context.Context, op, endpoint string, form url.Values) (*response, []string, error) {
+func (c *Client) postForm(ctx context.Context, op, endpoint string, form url.Values) (*response, error) {
 	var secrets []string
 	for _, k := range secretFormKeys {
 		if v := form.Get(k); v != "" {
@@ -264,7 +276,7 @@ func (c *Client) postForm(ctx context.Context, op, endpoint string, form url.Val
 		}
 	}
 	if err := checkURL(endpoint); err != nil {
-		return nil, secrets, &OIDCError{Op: op, Endpoint: endpoint, Err: err}
+		return nil, &OIDCError{Op: op, Endpoint: endpoint, Err: err}
 	}
 	resp, err := c.fetch(ctx, &request{
 		method:      http.MethodPost,
@@ -275,26 +287,32 @@ func (c *Client) postForm(ctx context.Context, op, endpoint string, form url.Val
 		secrets:     secrets,
 	})
 	if err != nil {
-		return nil, secrets, &OIDCError{Op: op, Endpoint: endpoint, Err: err}
+		return nil, &OIDCError{Op: op, Endpoint: endpoint, Err: err}
 	}
 	if resp.status != http.StatusOK {
 		resp.body = scrubBytes(resp.body, secrets)
 	}
-	return resp, secrets, nil
+	return resp, nil
 }
 
 const opToken = "retrieve access token at"
 
-// tokenRequest POSTs a token request with client authentication as form
-// fields (client_id, and client_secret when set and withSecret) and parses
-// the response.
-func (c *Client) tokenRequest(ctx context.Context, g *GrantConfig, form url.Values, withSecret bool) (*Token, error) {
+// authenticate adds the client authentication of the Python client to a
+// form: client_id, and client_secret when the client has one
+// (client_secret_post; never an HTTP Basic header).
+func (g *GrantConfig) authenticate(form url.Values) {
 	form.Set("client_id", g.ClientID)
-	if withSecret && g.ClientSecret != "" {
+	if g.ClientSecret != "" {
 		form.Set("client_secret", g.ClientSecret)
 	}
+}
+
+// tokenRequest POSTs a token request with client authentication as form
+// fields (see authenticate) and parses the response.
+func (c *Client) tokenRequest(ctx context.Context, g *GrantConfig, form url.Values) (*Token, error) {
+	g.authenticate(form)
 	endpoint := g.Metadata.TokenEndpoint
-	resp, _, err := c.postForm(ctx, opToken, endpoint, form)
+	resp, err := c.postForm(ctx, opToken, endpoint, form)
 	if err != nil {
 		return nil, err
 	}
@@ -305,11 +323,20 @@ func (c *Client) tokenRequest(ctx context.Context, g *GrantConfig, form url.Valu
 	if err != nil {
 		return nil, &OIDCError{Op: opToken, Endpoint: endpoint, Status: resp.status, Err: err}
 	}
-	c.log(ctx, LevelDebug, "obtained OIDC token", map[string]any{
-		"grant_type": form.Get("grant_type"), "client_id": g.ClientID, "token_endpoint": logURL(endpoint),
-		"expires_in_s": expiresIn(t), "scope": t.Scope, "refresh_token_returned": t.refreshToken != "",
-	})
+	c.logToken(ctx, g, form.Get("grant_type"), t, nil)
 	return t, nil
+}
+
+// logToken logs a token obtained at g's token endpoint (never the token).
+func (c *Client) logToken(ctx context.Context, g *GrantConfig, grantType string, t *Token, extra map[string]any) {
+	fields := map[string]any{
+		"grant_type": grantType, "client_id": g.ClientID, "token_endpoint": logURL(g.Metadata.TokenEndpoint),
+		"expires_in_s": expiresIn(t), "scope": t.Scope, "refresh_token_returned": t.refreshToken != "",
+	}
+	for k, v := range extra {
+		fields[k] = v
+	}
+	c.log(ctx, LevelDebug, "obtained OIDC token", fields)
 }
 
 func expiresIn(t *Token) int64 {
@@ -326,7 +353,7 @@ func (c *Client) ClientCredentialsGrant(ctx context.Context, g *GrantConfig, sco
 		return nil, err
 	}
 	form := url.Values{"grant_type": {"client_credentials"}, "scope": {scope}}
-	t, err := c.tokenRequest(ctx, g, form, true)
+	t, err := c.tokenRequest(ctx, g, form)
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +368,7 @@ func (c *Client) PasswordGrant(ctx context.Context, g *GrantConfig, scope, usern
 		return nil, err
 	}
 	form := url.Values{"grant_type": {"password"}, "scope": {scope}, "username": {username}, "password": {password}}
-	t, err := c.tokenRequest(ctx, g, form, true)
+	t, err := c.tokenRequest(ctx, g, form)
 	if err != nil {
 		return nil, err
 	}
@@ -360,7 +387,7 @@ func (c *Client) RefreshTokenGrant(ctx context.Context, g *GrantConfig, refreshT
 		return nil, clientErrorf("No refresh token given or found")
 	}
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
-	t, err := c.tokenRequest(ctx, g, form, true)
+	t, err := c.tokenRequest(ctx, g, form)
 	if err != nil {
 		return nil, err
 	}

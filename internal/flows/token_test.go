@@ -66,7 +66,7 @@ func formKeys(v url.Values) []string {
 func TestGrantFormFields(t *testing.T) {
 	f := newFakeIdP(t)
 	c := NewClient(fastHTTP())
-	ctx := context.Background()
+	ctx := t.Context()
 	withSecret := grantConfigFor(f, "cs")
 	public := grantConfigFor(f, "")
 
@@ -112,7 +112,7 @@ func TestGrantResultFields(t *testing.T) {
 	})
 	c := NewClient(fastHTTP())
 	g := grantConfigFor(f, "")
-	tok, err := c.RefreshTokenGrant(context.Background(), g, "RT0")
+	tok, err := c.RefreshTokenGrant(t.Context(), g, "RT0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,11 +121,11 @@ func TestGrantResultFields(t *testing.T) {
 		t.Errorf("token = %v (rt %q, bearer %q)", tok, tok.RefreshToken(), tok.Bearer)
 	}
 	g.PlainJWT = true
-	tok, _ = c.PasswordGrant(context.Background(), g, "openid", "u", "p")
+	tok, _ = c.PasswordGrant(t.Context(), g, "openid", "u", "p")
 	if tok.Bearer != "AT1" || tok.RefreshToken() != "RT1" {
 		t.Errorf("plain JWT bearer = %q", tok.Bearer)
 	}
-	if _, err := c.RefreshTokenGrant(context.Background(), g, ""); err == nil || err.Error() != "No refresh token given or found" {
+	if _, err := c.RefreshTokenGrant(t.Context(), g, ""); err == nil || err.Error() != "No refresh token given or found" {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -144,7 +144,7 @@ func TestTokenEndpointRetries(t *testing.T) {
 		return 200, map[string]any{"access_token": "AT", "token_type": "Bearer"}
 	})
 	c := NewClient(fastHTTP())
-	if _, err := c.ClientCredentialsGrant(context.Background(), grantConfigFor(f, "cs"), "openid"); err != nil {
+	if _, err := c.ClientCredentialsGrant(t.Context(), grantConfigFor(f, "cs"), "openid"); err != nil {
 		t.Fatal(err)
 	}
 	if len(f.tokenForms()) != 3 {
@@ -169,10 +169,10 @@ func TestDeviceFlowPKCE(t *testing.T) {
 		return 200, map[string]any{"access_token": "AT", "token_type": "Bearer", "refresh_token": "RT"}
 	})
 	c := NewClient(fastHTTP())
-	g := grantConfigFor(f, "cs")
+	g := grantConfigFor(f, "") // a public client: exactly the Python client's fields
 	g.Provider.AuthorizationParameters = map[string]string{"prompt": "login", "client_id": "override-attempt"}
 	pkce, _ := NewPKCE()
-	ctx := context.Background()
+	ctx := t.Context()
 	da, err := c.DeviceAuthorize(ctx, g, "openid offline_access", pkce)
 	if err != nil {
 		t.Fatal(err)
@@ -216,7 +216,7 @@ func TestDeviceFlowWithoutPKCE(t *testing.T) {
 	}
 	f.setToken(func(url.Values) (int, any) { return 200, map[string]any{"access_token": "AT", "token_type": "Bearer"} })
 	c := NewClient(fastHTTP())
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, secret := range []string{"cs", ""} {
 		g := grantConfigFor(f, secret)
 		da, err := c.DeviceAuthorize(ctx, g, "openid", nil)
@@ -242,17 +242,122 @@ func TestDeviceFlowWithoutPKCE(t *testing.T) {
 	if got := formKeys(forms[1]); !slices.Equal(got, []string{"client_id", "device_code", "grant_type"}) {
 		t.Errorf("public poll: %v", got)
 	}
-	for _, d := range f.devices {
-		if got := formKeys(d); !slices.Equal(got, []string{"client_id", "scope"}) {
-			t.Errorf("device request keys %v, want exactly client_id and scope", got)
+	// The confidential client authenticates at the device authorization
+	// endpoint (not in the Python client); the public one sends exactly
+	// client_id and scope, like the Python client.
+	if got := formKeys(f.devices[0]); !slices.Equal(got, []string{"client_id", "client_secret", "scope"}) ||
+		f.devices[0].Get("client_secret") != "cs" {
+		t.Errorf("confidential device request %v", f.devices[0])
+	}
+	if got := formKeys(f.devices[1]); !slices.Equal(got, []string{"client_id", "scope"}) {
+		t.Errorf("public device request keys %v, want exactly client_id and scope", got)
+	}
+}
+
+// TestDeviceFlowConfidentialPKCE: a confidential client that uses PKCE
+// sends its secret in the device request and in every poll, next to the
+// PKCE fields (the Python client sends it in neither).
+func TestDeviceFlowConfidentialPKCE(t *testing.T) {
+	f := newFakeIdP(t)
+	f.setToken(func(url.Values) (int, any) { return 200, map[string]any{"access_token": "AT", "token_type": "Bearer"} })
+	c := NewClient(fastHTTP())
+	g := grantConfigFor(f, "cs")
+	pkce, _ := NewPKCE()
+	da, err := c.DeviceAuthorize(t.Context(), g, "openid", pkce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PollDeviceToken(t.Context(), g, da, PollOptions{Interval: time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	if got := formKeys(f.devices[0]); !slices.Equal(got, []string{"client_id", "client_secret", "code_challenge", "code_challenge_method", "scope"}) {
+		t.Errorf("device request keys %v", got)
+	}
+	poll := f.tokenForms()[0]
+	if got := formKeys(poll); !slices.Equal(got, []string{"client_id", "client_secret", "code_verifier", "device_code", "grant_type"}) ||
+		poll.Get("client_secret") != "cs" || poll.Get("code_verifier") != pkce.Verifier {
+		t.Errorf("poll form %v", poll)
+	}
+}
+
+func TestRevokeToken(t *testing.T) {
+	f := newFakeIdP(t)
+	c := NewClient(fastHTTP())
+	ctx := t.Context()
+	g := grantConfigFor(f, "cs")
+	g.Metadata.RevocationEndpoint = f.srv.URL + "/revoke"
+	if err := c.RevokeToken(ctx, g, "rt-secret-1", TokenTypeHintRefreshToken); err != nil {
+		t.Fatal(err)
+	}
+	pub := grantConfigFor(f, "")
+	pub.Metadata.RevocationEndpoint = g.Metadata.RevocationEndpoint
+	if err := c.RevokeToken(ctx, pub, "at-secret-2", ""); err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		keys  []string
+		token string
+	}{
+		{[]string{"client_id", "client_secret", "token", "token_type_hint"}, "rt-secret-1"},
+		{[]string{"client_id", "token"}, "at-secret-2"},
+	}
+	for i, w := range want {
+		form := f.revokes[i]
+		if got := formKeys(form); !slices.Equal(got, w.keys) || form.Get("token") != w.token || form.Get("client_id") != "cid" {
+			t.Errorf("revocation %d: %v", i, form)
 		}
+	}
+	if f.revokes[0].Get("token_type_hint") != "refresh_token" || f.revokes[0].Get("client_secret") != "cs" {
+		t.Errorf("revocation form %v", f.revokes[0])
+	}
+
+	// An OAuth error: *OIDCError, without the token (even when echoed).
+	f.revoke = func(form url.Values) (int, any) {
+		return 401, map[string]any{"error": "invalid_client", "error_description": "bad token " + form.Get("token")}
+	}
+	err := c.RevokeToken(ctx, g, "rt-secret-3", TokenTypeHintRefreshToken)
+	var oe *OIDCError
+	if !errors.As(err, &oe) || oe.Code != "invalid_client" || oe.Status != 401 || strings.Contains(err.Error(), "rt-secret-3") ||
+		!strings.HasPrefix(err.Error(), "Failed to revoke token at '"+f.srv.URL+"/revoke': [401] invalid_client") {
+		t.Errorf("err = %v", err)
+	}
+	// 503 is retried.
+	var mu sync.Mutex
+	n := 0
+	f.revoke = func(url.Values) (int, any) {
+		mu.Lock()
+		defer mu.Unlock()
+		if n++; n == 1 {
+			return 503, "busy"
+		}
+		return 200, map[string]any{}
+	}
+	if err := c.RevokeToken(ctx, g, "rt-4", ""); err != nil || n != 2 {
+		t.Errorf("err = %v after %d requests", err, n)
+	}
+	// No revocation endpoint, no client, no token.
+	g.Metadata.RevocationEndpoint = ""
+	err = c.RevokeToken(ctx, g, "rt-5", "")
+	var ce *ClientError
+	if !errors.Is(err, ErrRevocationUnsupported) || !errors.As(err, &ce) || !strings.Contains(err.Error(), f.srv.URL) {
+		t.Errorf("err = %v", err)
+	}
+	pub.ClientID = ""
+	if err := c.RevokeToken(ctx, pub, "rt-6", ""); err == nil || err.Error() != "No client_id found." {
+		t.Errorf("err = %v", err)
+	}
+	if err := c.RevokeToken(ctx, g, "", ""); err == nil {
+		t.Error("empty token accepted")
+	}
+	if len(f.revokes) != 5 {
+		t.Errorf("%d revocation requests, want 5", len(f.revokes))
 	}
 }
 
 func TestDeviceFlowErrors(t *testing.T) {
 	f := newFakeIdP(t)
 	c := NewClient(fastHTTP())
-	ctx := context.Background()
+	ctx := t.Context()
 	g := grantConfigFor(f, "")
 	// Timeout with the Python client's message.
 	f.setToken(func(url.Values) (int, any) { return 400, map[string]any{"error": "authorization_pending"} })

@@ -295,7 +295,7 @@ func TestAccAuthConfigBasic_writeOnly(t *testing.T) {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.WriteOnlyAttributes},
 		Steps: []resource.TestStep{
 			{
 				Config: fmt.Sprintf(`

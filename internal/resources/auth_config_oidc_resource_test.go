@@ -228,7 +228,7 @@ resource "openeo_auth_config_oidc" "test" {
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.WriteOnlyAttributes},
 		Steps: []resource.TestStep{
 			{
 				Config: fmt.Sprintf(`

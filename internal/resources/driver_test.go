@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
@@ -188,26 +189,15 @@ func (d *tfDir) must(args ...string) string {
 	return out
 }
 
-// tfVersionAtLeast reports whether the Terraform CLI is at least major.minor.
-func tfVersionAtLeast(t *testing.T, major, minor int) bool {
+// writeOnlySupported reports whether the CLI of the acceptance tests knows
+// write-only attributes (Terraform >= 1.11, OpenTofu >= 1.11). It asks the
+// binary which CLI it is: both report their own version as
+// "terraform_version" in `version -json`.
+func writeOnlySupported(t *testing.T) bool {
 	t.Helper()
-	bin, err := acctest.TerraformPath()
+	info, err := acctest.DetectCLI(t.Context())
 	if err != nil {
-		t.Skip(err)
+		t.Fatalf("detecting the Terraform CLI: %v", err)
 	}
-	out, err := exec.Command(bin, "version", "-json").Output()
-	if err != nil {
-		t.Fatalf("terraform version: %v", err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatal(err)
-	}
-	var ma, mi int
-	if _, err := fmt.Sscanf(v.Version, "%d.%d", &ma, &mi); err != nil {
-		t.Fatalf("terraform version %q: %v", v.Version, err)
-	}
-	return ma > major || ma == major && mi >= minor
+	return !info.Version.Core().LessThan(version.Must(version.NewVersion("1.11.0")))
 }

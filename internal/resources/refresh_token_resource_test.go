@@ -213,7 +213,7 @@ func TestAccRefreshToken_writeOnly(t *testing.T) {
 	noSecrets := stateHasNoSecrets(t1, t2)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.WriteOnlyAttributes},
 		Steps: []resource.TestStep{
 			{
 				Config:            tokenWOConfig(file, t1, 1, ""),

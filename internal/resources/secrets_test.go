@@ -111,9 +111,9 @@ func secretsEnv(sfx string) []string {
 func TestAccSecretsNotLogged(t *testing.T) {
 	dirs := acctest.PreCheck(t)
 	ac, rt := dirs.AuthConfigPath(), dirs.RefreshTokensPath()
-	writeOnly := tfVersionAtLeast(t, 1, 11)
+	writeOnly := writeOnlySupported(t)
 	if !writeOnly {
-		t.Log("Terraform < 1.11: write-only attributes are not exercised")
+		t.Log("Terraform or OpenTofu < 1.11: write-only attributes are not exercised")
 	}
 	logDir := t.TempDir()
 	tfLog, providerLog := filepath.Join(logDir, "terraform.log"), filepath.Join(logDir, "provider.log")
@@ -176,8 +176,8 @@ func TestAccSecretsNotLogged(t *testing.T) {
 // sensitive attributes are there by design, write-only ones never.
 func TestAccWriteOnlyStateFile(t *testing.T) {
 	dirs := acctest.PreCheck(t)
-	if !tfVersionAtLeast(t, 1, 11) {
-		t.Skip("write-only attributes need Terraform >= 1.11")
+	if !writeOnlySupported(t) {
+		t.Skip("write-only attributes need Terraform >= 1.11 or OpenTofu >= 1.11")
 	}
 	p := startProvider(t, "", "")
 	d := newTFDir(t, p, secretsConfig(dirs.AuthConfigPath(), dirs.RefreshTokensPath(), 1, true))

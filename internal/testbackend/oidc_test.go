@@ -40,7 +40,7 @@ func TestMeWithOIDCTokens(t *testing.T) {
 	if !userIDPattern.MatchString(uid) || uid != c.ID {
 		t.Errorf("user_id %q (client %q)", uid, c.ID)
 	}
-	info := a.body["info"].(map[string]any)
+	info := as[map[string]any](t, a.body["info"])
 	if info["auth_method"] != "oidc" || info["oidc_provider"] != "testidp" || info["client_id"] != c.ID {
 		t.Errorf("info %v", info)
 	}
@@ -157,7 +157,7 @@ func TestJWTConformancePlainBearer(t *testing.T) {
 	tok := idp.PasswordToken(t, c, testrig.Alice, "openid")
 	// opaque plain bearer, single provider: introspected there
 	a := get(t, me, "Bearer "+tok.AccessToken)
-	if a.status != 200 || a.body["user_id"] != "alice" || a.body["info"].(map[string]any)["plain_bearer"] != true {
+	if a.status != 200 || a.body["user_id"] != "alice" || as[map[string]any](t, a.body["info"])["plain_bearer"] != true {
 		t.Fatalf("plain bearer: %d %s", a.status, a.raw)
 	}
 	// the legacy prefix still works
@@ -173,7 +173,7 @@ func TestJWTConformancePlainBearer(t *testing.T) {
 	s.SetProviders([]Provider{ProviderFor("testidp", idp.Issuer()), ProviderFor("other", "http://127.0.0.1:9")})
 	a = get(t, me, "Bearer "+tok.AccessToken)
 	wantError(t, a, 403, CodeTokenInvalid)
-	if !strings.Contains(a.body["message"].(string), "ambiguous") {
+	if !strings.Contains(as[string](t, a.body["message"]), "ambiguous") {
 		t.Errorf("message %v", a.body["message"])
 	}
 	// knob off again: plain bearers are an unknown scheme

@@ -84,7 +84,7 @@ func TestWellKnownAndCapabilities(t *testing.T) {
 	if wk.status != 200 || len(vs) != 1 {
 		t.Fatalf("well-known %d %s", wk.status, wk.raw)
 	}
-	v := vs[0].(map[string]any)
+	v := as[map[string]any](t, vs[0])
 	if v["url"] != s.APIURL() || v["api_version"] != "1.2.0" || v["production"] != true {
 		t.Errorf("version %v", v)
 	}
@@ -105,12 +105,12 @@ func TestWellKnownAndCapabilities(t *testing.T) {
 	paths := func() []string {
 		var out []string
 		c := get(t, s.APIURL(), "")
-		for _, e := range c.body["endpoints"].([]any) {
-			m := e.(map[string]any)
-			if !slices.Equal(toStrings(m["methods"]), []string{"GET"}) {
+		for _, e := range as[[]any](t, c.body["endpoints"]) {
+			m := as[map[string]any](t, e)
+			if !slices.Equal(toStrings(t, m["methods"]), []string{"GET"}) {
 				t.Errorf("methods %v", m["methods"])
 			}
-			out = append(out, m["path"].(string))
+			out = append(out, as[string](t, m["path"]))
 		}
 		return out
 	}
@@ -121,7 +121,7 @@ func TestWellKnownAndCapabilities(t *testing.T) {
 	if got := paths(); !slices.Equal(got, []string{"/credentials/oidc", "/me"}) {
 		t.Errorf("endpoints without basic %v", got)
 	}
-	conforms := func() []string { return toStrings(get(t, s.APIURL(), "").body["conformsTo"]) }
+	conforms := func() []string { return toStrings(t, get(t, s.APIURL(), "").body["conformsTo"]) }
 	if slices.Contains(conforms(), ConformanceJWT) {
 		t.Errorf("JWT conformance listed by default")
 	}
@@ -132,7 +132,7 @@ func TestWellKnownAndCapabilities(t *testing.T) {
 	// versions knob
 	prod := false
 	s.SetVersions([]Version{{URL: s.URL() + "/x", APIVersion: "1.1.0"}, {URL: s.APIURL(), APIVersion: "1.2.0", Production: &prod}})
-	if vs := get(t, s.URL()+"/.well-known/openeo", "").body["versions"].([]any); len(vs) != 2 {
+	if vs := as[[]any](t, get(t, s.URL()+"/.well-known/openeo", "").body["versions"]); len(vs) != 2 {
 		t.Errorf("versions knob: %v", vs)
 	}
 	wantError(t, get(t, s.APIURL()+"/nope", ""), 404, CodeNotFound)
@@ -142,12 +142,23 @@ func TestWellKnownAndCapabilities(t *testing.T) {
 	}
 }
 
-func toStrings(v any) []string {
+func toStrings(t testing.TB, v any) []string {
+	t.Helper()
 	var out []string
-	for _, x := range v.([]any) {
-		out = append(out, x.(string))
+	for _, x := range as[[]any](t, v) {
+		out = append(out, as[string](t, x))
 	}
 	return out
+}
+
+// as returns v as a T or fails the test.
+func as[T any](t testing.TB, v any) T {
+	t.Helper()
+	x, ok := v.(T)
+	if !ok {
+		t.Fatalf("got %T (%v), want %T", v, v, x)
+	}
+	return x
 }
 
 func TestCredentialsOIDCListing(t *testing.T) {
@@ -161,12 +172,12 @@ func TestCredentialsOIDCListing(t *testing.T) {
 	if a.status != 200 || len(ps) != 2 {
 		t.Fatalf("%d %s", a.status, a.raw)
 	}
-	first := ps[0].(map[string]any)
+	first := as[map[string]any](t, ps[0])
 	if first["id"] != "first" || first["issuer"] != "http://127.0.0.1:9" || first["title"] == nil {
 		t.Errorf("first %v", first)
 	}
-	dc := first["default_clients"].([]any)[0].(map[string]any)
-	if dc["id"] != "openeo-public" || !slices.Contains(toStrings(dc["grant_types"]), GrantDeviceCodePKCE) {
+	dc := as[map[string]any](t, as[[]any](t, first["default_clients"])[0])
+	if dc["id"] != "openeo-public" || !slices.Contains(toStrings(t, dc["grant_types"]), GrantDeviceCodePKCE) {
 		t.Errorf("default client %v", dc)
 	}
 	if _, ok := first["authorization_parameters"]; ok {
@@ -175,8 +186,8 @@ func TestCredentialsOIDCListing(t *testing.T) {
 	if strings.Contains(a.raw, "introspection") || strings.Contains(a.raw, "secret") {
 		t.Errorf("introspection credentials leak into the listing: %s", a.raw)
 	}
-	second := ps[1].(map[string]any)
-	if second["authorization_parameters"].(map[string]any)["prompt"] != "login" {
+	second := as[map[string]any](t, ps[1])
+	if as[map[string]any](t, second["authorization_parameters"])["prompt"] != "login" {
 		t.Errorf("second %v", second)
 	}
 	s.SetEmptyProviders(true)
@@ -202,7 +213,7 @@ func TestBasicAuth(t *testing.T) {
 	if _, ok := me.body["budget"]; !ok || me.body["budget"] != nil {
 		t.Errorf("budget must be present and null: %s", me.raw)
 	}
-	st := me.body["storage"].(map[string]any)
+	st := as[map[string]any](t, me.body["storage"])
 	if st["free"] == nil || st["quota"] == nil {
 		t.Errorf("storage %v", st)
 	}
@@ -211,7 +222,7 @@ func TestBasicAuth(t *testing.T) {
 	}
 	// user ids are sanitised to ^[\w\-\.~]+$
 	a = get(t, url, basicHeader("we ird@x", "pw"))
-	me = get(t, s.APIURL()+"/me", "Bearer basic//"+a.body["access_token"].(string))
+	me = get(t, s.APIURL()+"/me", "Bearer basic//"+as[string](t, a.body["access_token"]))
 	if me.body["user_id"] != "we_ird_x" {
 		t.Errorf("user_id %v", me.body["user_id"])
 	}
@@ -229,7 +240,7 @@ func TestBasicAuth(t *testing.T) {
 
 	// token lifetime
 	s.SetBasicTokenTTL(300 * time.Millisecond)
-	short := get(t, url, basicHeader("john", "j-pw")).body["access_token"].(string)
+	short := as[string](t, get(t, url, basicHeader("john", "j-pw")).body["access_token"])
 	if get(t, s.APIURL()+"/me", "Bearer basic//"+short).status != 200 {
 		t.Fatal("fresh short token refused")
 	}
@@ -398,7 +409,7 @@ func TestAdminAPI(t *testing.T) {
 	}
 	admin("POST", "config", `{"basic_enabled": true}`)
 	admin("POST", "basic-users", `{"name": "v", "password": "q"}`)
-	tok := get(t, s.APIURL()+"/credentials/basic", basicHeader("v", "q")).body["access_token"].(string)
+	tok := as[string](t, get(t, s.APIURL()+"/credentials/basic", basicHeader("v", "q")).body["access_token"])
 	admin("POST", "faults", `{"path": "/me", "status": 503, "count": 1, "retry_after": "1"}`)
 	wantError(t, get(t, s.APIURL()+"/me", "Bearer basic//"+tok), 503, CodeServiceUnavailable)
 	if get(t, s.APIURL()+"/me", "Bearer basic//"+tok).status != 200 {
@@ -419,7 +430,7 @@ func TestAdminAPI(t *testing.T) {
 	if a := get(t, s.APIURL()+"/credentials/oidc", ""); !strings.Contains(a.raw, `"providers":[]`) {
 		t.Errorf("empty providers knob: %s", a.raw)
 	}
-	counts := admin("GET", "counts", "").body["counts"].(map[string]any)
+	counts := as[map[string]any](t, admin("GET", "counts", "").body["counts"])
 	if counts["/me"] != 3.0 || counts["/credentials/basic"] != 1.0 {
 		t.Errorf("counts %v", counts)
 	}

@@ -1,7 +1,6 @@
 package testrig
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -97,7 +96,7 @@ func (p *OpenIDProvider) RegisterClient(t testing.TB, spec ClientSpec) Client {
 	}
 	ctx, cancel := testContext(t)
 	defer cancel()
-	if _, err := p.doJSON(ctx, http.MethodPost, p.endpoints.Registration, meta, &out); err != nil {
+	if err := p.doJSON(ctx, http.MethodPost, p.endpoints.Registration, meta, &out); err != nil {
 		t.Fatalf("testrig: register client: %v", err)
 	}
 	if out.ClientID == "" || (!spec.Public && out.ClientSecret == "") {
@@ -136,7 +135,7 @@ func (p *OpenIDProvider) Stats(t testing.TB, clientID string) Stats {
 	var s Stats
 	ctx, cancel := testContext(t)
 	defer cancel()
-	if _, err := p.doJSON(ctx, http.MethodGet, p.testURL("stats", clientID), nil, &s); err != nil {
+	if err := p.doJSON(ctx, http.MethodGet, p.testURL("stats", clientID), nil, &s); err != nil {
 		t.Fatalf("testrig: stats: %v", err)
 	}
 	return s
@@ -153,7 +152,7 @@ func (p *OpenIDProvider) ResetStats(t testing.TB, clientID string) {
 	t.Helper()
 	ctx, cancel := testContext(t)
 	defer cancel()
-	if _, err := p.doJSON(ctx, http.MethodDelete, p.testURL("stats", clientID), nil, nil); err != nil {
+	if err := p.doJSON(ctx, http.MethodDelete, p.testURL("stats", clientID), nil, nil); err != nil {
 		t.Fatalf("testrig: reset stats: %v", err)
 	}
 }
@@ -203,10 +202,14 @@ func (p *OpenIDProvider) InjectFault(t testing.TB, clientID string, f Fault) {
 	}
 	ctx, cancel := testContext(t)
 	defer cancel()
-	if _, err := p.doJSON(ctx, http.MethodPost, p.testURL("fail", clientID), in, nil); err != nil {
+	if err := p.doJSON(ctx, http.MethodPost, p.testURL("fail", clientID), in, nil); err != nil {
 		t.Fatalf("testrig: inject fault: %v", err)
 	}
-	t.Cleanup(func() { p.clearFaults(clientID) })
+	t.Cleanup(func() {
+		if err := p.clearFaults(clientID); err != nil {
+			t.Errorf("testrig: clear faults of %s: %v", clientID, err)
+		}
+	})
 }
 
 // FailNext makes the next n token requests of clientID fail with HTTP status.
@@ -236,10 +239,9 @@ func (p *OpenIDProvider) ClearFaults(t testing.TB, clientID string) {
 }
 
 func (p *OpenIDProvider) clearFaults(clientID string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := testContext(nil)
 	defer cancel()
-	_, err := p.doJSON(ctx, http.MethodDelete, p.testURL("fail", clientID), nil, nil)
-	return err
+	return p.doJSON(ctx, http.MethodDelete, p.testURL("fail", clientID), nil, nil)
 }
 
 // TTLs are token lifetimes in seconds; 0 leaves a value unchanged, -1 restores the default.
@@ -265,15 +267,15 @@ func (p *OpenIDProvider) SetTTLs(t testing.TB, clientID string, ttls TTLs) {
 	put("device_code_ttl", ttls.DeviceCode)
 	ctx, cancel := testContext(t)
 	defer cancel()
-	if _, err := p.doJSON(ctx, http.MethodPost, p.testURL("ttl", clientID), in, nil); err != nil {
+	if err := p.doJSON(ctx, http.MethodPost, p.testURL("ttl", clientID), in, nil); err != nil {
 		t.Fatalf("testrig: set TTLs: %v", err)
 	}
 	if isStatic(clientID) {
 		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			ctx, cancel := testContext(t)
 			defer cancel()
 			reset := map[string]any{"access_token_ttl": nil, "refresh_token_ttl": nil, "device_code_ttl": nil}
-			_, _ = p.doJSON(ctx, http.MethodPost, p.testURL("ttl", clientID), reset, nil)
+			_ = p.doJSON(ctx, http.MethodPost, p.testURL("ttl", clientID), reset, nil)
 		})
 	}
 }
@@ -296,14 +298,14 @@ func (p *OpenIDProvider) SetDeviceInterval(t testing.TB, clientID string, second
 	}
 	ctx, cancel := testContext(t)
 	defer cancel()
-	if _, err := p.doJSON(ctx, http.MethodPost, p.testURL("device", clientID), map[string]any{"interval": seconds}, nil); err != nil {
+	if err := p.doJSON(ctx, http.MethodPost, p.testURL("device", clientID), map[string]any{"interval": seconds}, nil); err != nil {
 		t.Fatalf("testrig: set device interval: %v", err)
 	}
 	if isStatic(clientID) {
 		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			ctx, cancel := testContext(t)
 			defer cancel()
-			_, _ = p.doJSON(ctx, http.MethodPost, p.testURL("device", clientID), map[string]any{"interval": nil}, nil)
+			_ = p.doJSON(ctx, http.MethodPost, p.testURL("device", clientID), map[string]any{"interval": nil}, nil)
 		})
 	}
 }

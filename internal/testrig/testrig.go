@@ -183,18 +183,18 @@ func (p *OpenIDProvider) Endpoints() Endpoints { return p.endpoints }
 func (p *OpenIDProvider) HTTPClient() *http.Client { return p.client }
 
 // doJSON sends a request with an optional JSON body and decodes a JSON answer into out (when not nil).
-func (p *OpenIDProvider) doJSON(ctx context.Context, method, url string, in, out any) (int, error) {
+func (p *OpenIDProvider) doJSON(ctx context.Context, method, url string, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		body = strings.NewReader(string(b))
 	}
 	req, err := http.NewRequestWithContext(ctx, method, url, body)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -202,25 +202,26 @@ func (p *OpenIDProvider) doJSON(ctx context.Context, method, url string, in, out
 	req.Header.Set("Accept", "application/json")
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return resp.StatusCode, err
+		return err
 	}
 	if resp.StatusCode/100 != 2 {
-		return resp.StatusCode, fmt.Errorf("%s %s: HTTP %d: %s", method, url, resp.StatusCode, strings.TrimSpace(string(raw)))
+		return fmt.Errorf("%s %s: HTTP %d: %s", method, url, resp.StatusCode, strings.TrimSpace(string(raw)))
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return resp.StatusCode, fmt.Errorf("%s %s: %w", method, url, err)
+			return fmt.Errorf("%s %s: %w", method, url, err)
 		}
 	}
-	return resp.StatusCode, nil
+	return nil
 }
 
 // testContext bounds one helper call (not t.Context(): helpers also run in t.Cleanup).
 func testContext(testing.TB) (context.Context, context.CancelFunc) {
+	//nolint:usetesting // helpers also run in t.Cleanup, where t.Context() is already cancelled
 	return context.WithTimeout(context.Background(), 30*time.Second)
 }

@@ -90,7 +90,7 @@ func TestClientCredentialsFormAuth(t *testing.T) {
 		t.Errorf("userinfo accepted a client credentials token")
 	}
 	// wrong secret
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err := p.RequestToken(ctx, Client{ID: c.ID, Secret: "wrong"}.AuthForm(url.Values{"grant_type": {GrantClientCredentials}}))
 	if ErrorCode(err) != "invalid_client" {
 		t.Errorf("wrong secret: %v", err)
@@ -137,7 +137,7 @@ func TestPasswordRefreshRotationUserinfo(t *testing.T) {
 		t.Errorf("refresh gave no new access token")
 	}
 	// wrong password
-	_, err := p.RequestToken(context.Background(), c.AuthForm(url.Values{"grant_type": {GrantPassword},
+	_, err := p.RequestToken(t.Context(), c.AuthForm(url.Values{"grant_type": {GrantPassword},
 		"username": {"alice"}, "password": {"nope"}, "scope": {"openid"}}))
 	if ErrorCode(err) != "invalid_grant" {
 		t.Errorf("wrong password: %v", err)
@@ -152,7 +152,7 @@ func TestDeviceFlowPKCEAndPublicRefreshRotation(t *testing.T) {
 	t.Parallel()
 	p := IdP(t)
 	c := p.RegisterClient(t, ClientSpec{Public: true})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	verifier := strings.Repeat("abcdefgh", 8)
 	da, err := p.StartDevice(ctx, c, "openid email offline_access", PKCEChallenge(verifier))
@@ -217,7 +217,7 @@ func TestDeviceFlowWrongVerifier(t *testing.T) {
 	t.Parallel()
 	p := IdP(t)
 	c := p.RegisterClient(t, ClientSpec{Public: true})
-	ctx := context.Background()
+	ctx := t.Context()
 	verifier := strings.Repeat("v", 50)
 	for _, tc := range []struct{ name, verifier string }{{"wrong", strings.Repeat("w", 50)}, {"missing", ""}} {
 		da, err := p.StartDevice(ctx, c, "openid", PKCEChallenge(verifier))
@@ -244,7 +244,7 @@ func TestDeviceFlowConfidentialWithoutPKCE(t *testing.T) {
 	p := IdP(t)
 	c := p.RegisterClient(t, ClientSpec{GrantTypes: []string{GrantDeviceCode}})
 	p.SetDeviceInterval(t, c.ID, 0)
-	ctx := context.Background()
+	ctx := t.Context()
 	da, err := p.StartDevice(ctx, c, "openid", "")
 	if err != nil {
 		t.Fatal(err)
@@ -271,7 +271,7 @@ func TestFailAndDelayKnobs(t *testing.T) {
 	t.Parallel()
 	p := IdP(t)
 	c := p.RegisterClient(t, ClientSpec{GrantTypes: []string{GrantClientCredentials}})
-	ctx := context.Background()
+	ctx := t.Context()
 	form := c.AuthForm(url.Values{"grant_type": {GrantClientCredentials}})
 	p.FailNext(t, c.ID, http.StatusServiceUnavailable, 2)
 	for i := range 2 {
@@ -363,7 +363,7 @@ func TestStaticClients(t *testing.T) {
 	if pw.RefreshToken == "" {
 		t.Errorf("static client: no refresh token")
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	da, err := p.StartDevice(ctx, PublicClient, "openid offline_access", "")
 	if err != nil {
 		t.Fatal(err)

@@ -35,10 +35,11 @@ func maxRSSKB(ps *os.ProcessState) int64 {
 	if !ok || ru == nil {
 		return 0
 	}
+	maxrss := int64(ru.Maxrss) //nolint:unconvert // int32 on some platforms
 	if runtime.GOOS == "darwin" {
-		return int64(ru.Maxrss) / 1024 // bytes there
+		return maxrss / 1024 // bytes there
 	}
-	return int64(ru.Maxrss)
+	return maxrss
 }
 
 // Kill sends SIGKILL to one process.

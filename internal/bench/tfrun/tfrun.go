@@ -100,7 +100,7 @@ func Build(ctx context.Context, root, dir string) (*Setup, error) {
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(provDir, ProviderBinaryName), ".")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("building the provider: %v\n%s", err, out)
+		return nil, fmt.Errorf("building the provider: %w\n%s", err, out)
 	}
 	s := &Setup{Terraform: tf, ProviderDir: provDir, CLIConfig: filepath.Join(dir, "terraformrc")}
 	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n}\n", ProviderSource, provDir)

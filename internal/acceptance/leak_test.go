@@ -1,0 +1,546 @@
+package acceptance_test
+
+// Secret-leak checks: for every auth method, a real `terraform apply`, a
+// `terraform plan -out` and (where a wrong secret can be given) a failing
+// plan run with TF_LOG=trace. No password, client secret, refresh token,
+// access token or bearer may appear in the captured logs (Terraform's and the
+// provider's), in the CLI output (every diagnostic), or in any file Terraform
+// wrote (state, state backup, the plan file and its members). The
+// configurations use the ephemeral bearer token to configure a second
+// provider instance and write-only attributes of the resources, so those
+// paths are checked against the state file too.
+//
+// The test knows every secret it used: the values it passed, every
+// Authorization header the back-end received (access tokens and bearers the
+// provider obtained), and every refresh token in the refresh-token files
+// (refresh tokens the IdP handed out are stored there: store_refresh_token is
+// on for the methods that get one).
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/bench/tfrun"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
+)
+
+// leakSpec is one auth method's configuration.
+type leakSpec struct {
+	// provider is the default provider block; secrets come from var.<name>.
+	provider string
+	// vars are the secret (sensitive, ephemeral) variables: name -> value.
+	vars map[string]string
+	// wrongVars replace some vars for a run that must fail; nil: no such run.
+	wrongVars map[string]string
+	// wantError matches the failing run's diagnostic.
+	wantError *regexp.Regexp
+	// writeOnly declares resources with write-only secrets (var.<name>).
+	writeOnly string
+	// extraSecrets are other secrets the test used (e.g. for a device login).
+	extraSecrets []string
+	// device approves device code logins as alice through a terminal.
+	device bool
+}
+
+func TestAccNoSecretsInLogsDiagnosticsOrState(t *testing.T) {
+	cases := []struct {
+		name string
+		spec func(t *testing.T, r *acctest.Rig) leakSpec
+	}{
+		{"basic", func(t *testing.T, r *acctest.Rig) leakSpec {
+			return leakSpec{
+				provider: fmt.Sprintf(`provider "openeo" {
+  url = %s
+  basic {
+    username = %s
+    password = var.password
+  }
+}
+`, q(r.Backend.URL()), q(acctest.BasicUser)),
+				vars:      map[string]string{"password": acctest.BasicPassword},
+				wrongVars: map[string]string{"password": "wrong-basic-Pw-leak-4c1d"},
+				wantError: regexp.MustCompile(`Basic Authentication Failed`),
+				writeOnly: fmt.Sprintf(`resource "openeo_auth_config_basic" "wo" {
+  url                 = %s
+  username            = %s
+  password_wo         = var.password
+  password_wo_version = 1
+}
+`, q(r.Backend.URL()), q(acctest.BasicUser)),
+			}
+		}},
+		{"client_credentials", func(t *testing.T, r *acctest.Rig) leakSpec {
+			return leakSpec{
+				provider: fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "client_credentials"
+  oidc {
+    client_id     = %s
+    client_secret = var.client_secret
+  }
+}
+`, q(r.Backend.URL()), q(r.Client.ID)),
+				vars:      map[string]string{"client_secret": r.Client.Secret},
+				wrongVars: map[string]string{"client_secret": "wrong-client-secret-leak-77e0"},
+				wantError: regexp.MustCompile(`OIDC Client Authentication Failed`),
+				writeOnly: fmt.Sprintf(`resource "openeo_auth_config_oidc" "wo" {
+  url                      = %s
+  provider_id              = %s
+  client_id                = %s
+  client_secret_wo         = var.client_secret
+  client_secret_wo_version = 1
+}
+`, q(r.Backend.URL()), q(acctest.ProviderID), q(r.Client.ID)),
+			}
+		}},
+		{"password", func(t *testing.T, r *acctest.Rig) leakSpec {
+			return leakSpec{
+				provider: fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "password"
+  oidc {
+    client_id           = %s
+    client_secret       = var.client_secret
+    username            = %s
+    password            = var.password
+    scopes              = ["offline_access"]
+    store_refresh_token = true
+  }
+}
+`, q(r.Backend.URL()), q(r.Client.ID), q(testrig.Alice.Name)),
+				vars:      map[string]string{"client_secret": r.Client.Secret, "password": testrig.Alice.Password},
+				wrongVars: map[string]string{"password": "wrong-alice-Pw-leak-0a9b"},
+				wantError: regexp.MustCompile(`OIDC Login Failed`),
+			}
+		}},
+		{"refresh_token", func(t *testing.T, r *acctest.Rig) leakSpec {
+			rt := r.IdP.PasswordToken(t, r.Client, testrig.Bob, "openid offline_access").RefreshToken
+			if rt == "" {
+				t.Fatal("the IdP returned no refresh token")
+			}
+			return leakSpec{
+				provider: fmt.Sprintf(`provider "openeo" {
+  url = %s
+  oidc {
+    client_id           = %s
+    client_secret       = var.client_secret
+    refresh_token       = var.refresh_token
+    store_refresh_token = true
+  }
+}
+`, q(r.Backend.URL()), q(r.Client.ID)),
+				vars:      map[string]string{"client_secret": r.Client.Secret, "refresh_token": rt},
+				wrongVars: map[string]string{"refresh_token": "not-a-refresh-token-leak-5e2f"},
+				wantError: regexp.MustCompile(`OIDC Login Failed`),
+				// Another client's entry, in another file, so that it does not
+				// meet the provider's own store.
+				writeOnly: fmt.Sprintf(`resource "openeo_refresh_token" "wo" {
+  file                     = %s
+  issuer                   = %s
+  client_id                = "another-client"
+  refresh_token_wo         = var.refresh_token
+  refresh_token_wo_version = 1
+}
+`, q(filepath.Join(r.Dirs.ConfigHome, "other", "refresh-tokens.json")), q(r.IdP.Issuer())),
+			}
+		}},
+		{"oidc_stored_refresh_token", func(t *testing.T, r *acctest.Rig) leakSpec {
+			rt := r.IdP.PasswordToken(t, r.Client, testrig.Alice, "openid offline_access").RefreshToken
+			doc := fmt.Sprintf(`{%q: {%q: {"date": "2026-01-01T00:00:00Z", "refresh_token": %q}}}`,
+				strings.TrimRight(r.IdP.Issuer(), "/"), r.Client.ID, rt)
+			if err := os.WriteFile(r.Dirs.RefreshTokensPath(), []byte(doc), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return leakSpec{
+				provider: fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "oidc"
+  oidc {
+    client_id     = %s
+    client_secret = var.client_secret
+  }
+}
+`, q(r.Backend.URL()), q(r.Client.ID)),
+				vars:         map[string]string{"client_secret": r.Client.Secret},
+				wrongVars:    map[string]string{"client_secret": "wrong-client-secret-leak-3b6c"},
+				wantError:    regexp.MustCompile(`(?s)Error: (OIDC Client Authentication Failed|OIDC Login Failed|Interactive OIDC Login Required)`),
+				extraSecrets: []string{rt},
+			}
+		}},
+		{"device_code", func(t *testing.T, r *acctest.Rig) leakSpec {
+			return leakSpec{
+				// The back-end's default client: public, device code + PKCE.
+				provider: fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "device_code"
+  oidc {
+    store_refresh_token = true
+  }
+}
+`, q(r.Backend.URL())),
+				device:       true,
+				extraSecrets: []string{testrig.Alice.Password},
+			}
+		}},
+		{"access_token", func(t *testing.T, r *acctest.Rig) leakSpec {
+			at := r.IdP.ClientCredentialsToken(t, r.Client, "openid").AccessToken
+			return leakSpec{
+				provider: fmt.Sprintf(`provider "openeo" {
+  url = %s
+  oidc {
+    provider_id  = %s
+    access_token = var.access_token
+  }
+}
+`, q(r.Backend.URL()), q(acctest.ProviderID)),
+				vars:      map[string]string{"access_token": at},
+				wrongVars: map[string]string{"access_token": "not-an-access-token-leak-9d3e"},
+				wantError: regexp.MustCompile(`openEO Token Rejected|openEO Back-End Error`),
+			}
+		}},
+		{"bearer", func(t *testing.T, r *acctest.Rig) leakSpec {
+			at := r.IdP.PasswordToken(t, r.Client, testrig.Bob, "openid").AccessToken
+			return leakSpec{
+				provider: fmt.Sprintf(`provider "openeo" {
+  url          = %s
+  bearer_token = var.bearer
+}
+`, q(r.Backend.URL())),
+				vars:      map[string]string{"bearer": "oidc/" + acctest.ProviderID + "/" + at},
+				wrongVars: map[string]string{"bearer": "oidc/" + acctest.ProviderID + "/not-a-token-leak-1f7a"},
+				wantError: regexp.MustCompile(`openEO Token Rejected|openEO Back-End Error`),
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := acctest.RigPreCheck(t)
+			spec := tc.spec(t, r)
+			if spec.device {
+				if _, _, err := openPTY(); err != nil {
+					t.Skipf("device code login needs a terminal for the provider: %v", err)
+				}
+			}
+			runLeakCase(t, r, spec)
+		})
+	}
+}
+
+// leakConfig is the whole configuration of a case.
+func leakConfig(r *acctest.Rig, spec leakSpec) string {
+	var b strings.Builder
+	names := make([]string, 0, len(spec.vars))
+	for n := range spec.vars {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "variable %q {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\n", n)
+	}
+	b.WriteString(spec.provider)
+	fmt.Fprintf(&b, `
+data "openeo_account" "me" {}
+
+ephemeral "openeo_bearer_token" "t" {}
+
+provider "openeo" {
+  alias        = "with_token"
+  url          = %s
+  bearer_token = ephemeral.openeo_bearer_token.t.bearer
+}
+
+data "openeo_account" "via_token" {
+  provider = openeo.with_token
+}
+`, q(r.Backend.URL()))
+	b.WriteString(spec.writeOnly)
+	return b.String()
+}
+
+func varEnv(vars ...map[string]string) []string {
+	merged := map[string]string{}
+	for _, m := range vars {
+		for k, v := range m {
+			merged[k] = v
+		}
+	}
+	var env []string
+	for k, v := range merged {
+		env = append(env, "TF_VAR_"+k+"="+v)
+	}
+	return env
+}
+
+func runLeakCase(t *testing.T, r *acctest.Rig, spec leakSpec) {
+	d := newTFDir(t, r.Dirs, leakConfig(r, spec))
+	logDir := t.TempDir()
+	type captured struct{ name, text string }
+	var outputs []captured
+	run := func(name string, wantErr bool, vars map[string]string, args ...string) string {
+		t.Helper()
+		logPath := filepath.Join(logDir, name+".log")
+		env := append(append([]string(nil), d.env...), varEnv(spec.vars, vars)...)
+		env = append(env, "TF_LOG=trace", "TF_LOG_PATH="+logPath)
+		c := tfrun.Cmd{Dir: d.dir, Args: args, Env: env, Timeout: 3 * time.Minute}
+		var stopApprover func()
+		if spec.device {
+			c.Env = append(c.Env, "TF_IN_AUTOMATION=")
+			c.Prepare, stopApprover = deviceApprover(t, r)
+		}
+		res := d.setup.Run(t.Context(), c)
+		if stopApprover != nil {
+			stopApprover()
+		}
+		if res.TimedOut {
+			t.Fatalf("terraform %s hung:\n%s", strings.Join(args, " "), res.Output)
+		}
+		noCrash(t, name, res.Output)
+		if (res.Err != nil) != wantErr {
+			t.Fatalf("terraform %s: err=%v, want error %v\n%s", strings.Join(args, " "), res.Err, wantErr, res.Output)
+		}
+		outputs = append(outputs, captured{"the CLI output (diagnostics) of " + name, res.Output},
+			captured{"the TF_LOG=trace log of " + name, readFile(t, logPath)})
+		return res.Output
+	}
+	run("apply", false, nil, "apply", "-input=false", "-no-color", "-auto-approve")
+	run("plan-out", false, nil, "plan", "-input=false", "-no-color", "-out=tfplan")
+	if spec.wrongVars != nil {
+		out := run("failing-plan", true, spec.wrongVars, "plan", "-input=false", "-no-color")
+		if !spec.wantError.MatchString(out) {
+			t.Errorf("the failing run's diagnostic does not match %s:\n%s", spec.wantError, errorBlocks(out))
+		}
+	}
+
+	secrets := knownSecrets(t, r, spec)
+	if len(secrets) < 2 {
+		t.Fatalf("only %d secrets known: the search would prove nothing", len(secrets))
+	}
+	// The files Terraform wrote: state, backup, plan file (and its members).
+	files := map[string][]byte{}
+	err := filepath.WalkDir(d.dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !e.Type().IsRegular() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(d.dir, p)
+		files[rel] = data
+		if zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data))); err == nil {
+			for _, f := range zr.File {
+				rc, err := f.Open()
+				if err != nil {
+					return err
+				}
+				member, err := io.ReadAll(rc)
+				rc.Close()
+				if err != nil {
+					return err
+				}
+				files[rel+"!"+f.Name] = member
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"terraform.tfstate", "tfplan"} {
+		if _, ok := files[want]; !ok {
+			t.Errorf("no %s in the working directory: the check would miss it", want)
+		}
+	}
+	for name, data := range files {
+		outputs = append(outputs, captured{"the file " + name, string(data)})
+	}
+
+	jwt := regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)
+	searched := 0
+	for _, c := range outputs {
+		searched += len(c.text)
+		for _, s := range secrets {
+			if strings.Contains(c.text, s.value) {
+				t.Errorf("%s contains %s (%s…)", c.name, s.kind, s.value[:min(6, len(s.value))])
+			}
+		}
+		if m := jwt.FindString(c.text); m != "" {
+			t.Errorf("%s contains a JWT (%s…)", c.name, m[:16])
+		}
+	}
+
+	// The search must be able to find something: the logs are at trace
+	// level and hold the provider's own lines, and the state holds the
+	// account read with the ephemeral token.
+	logs := ""
+	for _, c := range outputs {
+		if strings.HasPrefix(c.name, "the TF_LOG") {
+			logs += c.text
+		}
+	}
+	for _, want := range []string{"[TRACE]", "openEO provider configured", "opened openEO bearer token"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the logs lack %q: the check cannot see the provider's log lines", want)
+		}
+	}
+	if !strings.Contains(string(files["terraform.tfstate"]), `"user_id"`) {
+		t.Error("the state lacks the account read with the ephemeral token")
+	}
+	kinds := map[string]int{}
+	for _, s := range secrets {
+		kinds[s.kind]++
+	}
+	t.Logf("searched %d bytes (%d outputs and files) for %d secrets %v", searched, len(outputs), len(secrets), kinds)
+}
+
+type secret struct{ kind, value string }
+
+// knownSecrets collects every secret of the case: the values given, the
+// bearers and access tokens the back-end received, the refresh tokens stored.
+func knownSecrets(t *testing.T, r *acctest.Rig, spec leakSpec) []secret {
+	t.Helper()
+	seen := map[string]bool{}
+	var out []secret
+	add := func(kind, v string) {
+		if len(v) < 6 || seen[v] {
+			return
+		}
+		seen[v] = true
+		out = append(out, secret{kind, v})
+	}
+	for name, v := range spec.vars {
+		add("the variable "+name, v)
+	}
+	for name, v := range spec.wrongVars {
+		add("the wrong "+name, v)
+	}
+	for _, v := range spec.extraSecrets {
+		add("a password or token the test used", v)
+	}
+	for _, req := range r.Backend.Requests("") {
+		bearer, ok := strings.CutPrefix(req.Authorization, "Bearer ")
+		if !ok {
+			if req.Authorization != "" {
+				add("an Authorization header", req.Authorization)
+			}
+			continue
+		}
+		add("a bearer sent to the back-end", bearer)
+		if parts := strings.SplitN(bearer, "/", 3); len(parts) == 3 {
+			add("an access token sent to the back-end", parts[2])
+		}
+	}
+	err := filepath.WalkDir(r.Dirs.ConfigHome, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !strings.HasSuffix(p, ".json") {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var doc any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		walkJSON(doc, func(key, v string) {
+			switch key {
+			case "refresh_token":
+				add("a refresh token stored in "+filepath.Base(p), v)
+			case "password", "client_secret":
+				add("a "+key+" stored in "+filepath.Base(p), v)
+			}
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("reading the openEO files: %v", err)
+	}
+	if spec.device && !hasKind(out, "a refresh token stored in refresh-tokens.json") {
+		t.Error("the device login stored no refresh token: the test cannot know it")
+	}
+	return out
+}
+
+func hasKind(s []secret, kind string) bool {
+	for _, x := range s {
+		if x.kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+func walkJSON(v any, f func(key, value string)) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			if s, ok := c.(string); ok {
+				f(k, s)
+			}
+			walkJSON(c, f)
+		}
+	case []any:
+		for _, c := range x {
+			walkJSON(c, f)
+		}
+	}
+}
+
+// deviceApprover gives the command a terminal and approves, as alice, every
+// device login whose instructions the provider writes to it.
+func deviceApprover(t *testing.T, r *acctest.Rig) (prepare func(*exec.Cmd), stop func()) {
+	t.Helper()
+	master, slave, err := openPTY()
+	if err != nil {
+		t.Fatalf("opening a terminal: %v", err)
+	}
+	codeRe := regexp.MustCompile(`user[_ ]code[=' ]+([A-Za-z0-9-]+)`)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		approved := map[string]bool{}
+		sc := bufio.NewScanner(master)
+		for sc.Scan() {
+			line := sc.Text()
+			m := codeRe.FindStringSubmatch(line)
+			if m == nil {
+				continue
+			}
+			code, _ := url.QueryUnescape(m[1])
+			if approved[code] {
+				continue
+			}
+			approved[code] = true
+			go func() {
+				ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+				defer cancel()
+				if err := r.IdP.ApproveDevice(ctx, code, testrig.Alice.Name, testrig.Alice.Password); err != nil {
+					t.Errorf("approving device login %s: %v", code, err)
+				}
+			}()
+		}
+	}()
+	return withTerminal(slave), func() {
+		slave.Close()
+		master.Close()
+		wg.Wait()
+	}
+}

@@ -1,0 +1,69 @@
+package tfrun
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// shell is a Setup whose "terraform" is /bin/sh, so that Run can be tested
+// without Terraform.
+func shell(t *testing.T) *Setup {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("needs /bin/sh")
+	}
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("needs /bin/sh")
+	}
+	return &Setup{Terraform: "/bin/sh", CLIConfig: filepath.Join(t.TempDir(), "rc")}
+}
+
+func TestRunMeasuresChildren(t *testing.T) {
+	s := shell(t)
+	res := s.Run(t.Context(), Cmd{Dir: t.TempDir(), Args: []string{"-c", "sleep 0.5 & wait; echo done"}})
+	if res.Err != nil || strings.TrimSpace(res.Output) != "done" {
+		t.Fatalf("err %v, output %q", res.Err, res.Output)
+	}
+	if res.Wall < 500*time.Millisecond {
+		t.Errorf("wall %v", res.Wall)
+	}
+	if runtime.GOOS == "linux" {
+		if res.TerraformPeakKB <= 0 || res.TerraformSampledKB <= 0 {
+			t.Errorf("no peak RSS of the command: %+v", res)
+		}
+		if res.Plugins != 1 || res.PluginPeakKB <= 0 {
+			t.Errorf("the child process was not sampled: %+v", res)
+		}
+	}
+}
+
+func TestRunEnvironment(t *testing.T) {
+	s := shell(t)
+	t.Setenv("TF_LOG", "trace")
+	t.Setenv("OPENEO_AUTH_PASSWORD", "x")
+	res := s.Run(t.Context(), Cmd{Dir: t.TempDir(), Args: []string{"-c", `echo "[$TF_LOG][$OPENEO_AUTH_PASSWORD][$TF_IN_AUTOMATION][$EXTRA]"; echo "$TF_CLI_CONFIG_FILE"`},
+		Env: []string{"EXTRA=1", "TF_IN_AUTOMATION="}})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	lines := strings.Split(strings.TrimSpace(res.Output), "\n")
+	if lines[0] != "[][][][1]" || lines[1] != s.CLIConfig {
+		t.Errorf("environment %q", res.Output)
+	}
+}
+
+func TestRunTimeoutKillsTheGroup(t *testing.T) {
+	s := shell(t)
+	start := time.Now()
+	res := s.Run(t.Context(), Cmd{Dir: t.TempDir(), Args: []string{"-c", "sleep 30 & sleep 30; wait"}, Timeout: 300 * time.Millisecond})
+	if !res.TimedOut || res.Err == nil {
+		t.Fatalf("not timed out: %+v", res)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %v: the process group was not killed", d)
+	}
+}
