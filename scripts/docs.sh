@@ -35,10 +35,13 @@ skip() {
 }
 
 # version_ge A B: A >= B for dotted numeric versions.
-version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]; }
+version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | sed -n 1p)" = "$2" ]; }
 
 command -v terraform >/dev/null 2>&1 || skip "no terraform on PATH"
-tf_first_line="$(terraform version 2>/dev/null | head -n 1)"
+# Read the whole output: `| head -n 1` can kill terraform with SIGPIPE, which
+# pipefail turns into a failure of this script (exit 141).
+tf_version_out="$(terraform version 2>/dev/null || true)"
+tf_first_line="$(grep -m1 '^Terraform v' <<<"$tf_version_out" || sed -n 1p <<<"$tf_version_out")"
 case "$tf_first_line" in
   "Terraform v"*) ;;
   # tfplugindocs lays plugins out for registry.terraform.io: OpenTofu would not find them.

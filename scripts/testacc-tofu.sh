@@ -12,8 +12,9 @@
 # Test configs must therefore not hard-code a provider source.
 #
 # Environment: TOFU_VERSION, TOFU_CACHE_DIR (see build-tofu.sh); TEST_RUN
-# (default ^TestAcc), TEST_PKGS; TF_ACC_PROVIDER_NAMESPACE (default openeo-tf,
-# the provider's published namespace).
+# (default: ^TestAcc and TestBinaryBootstrapThenTerraformApply), TEST_PKGS;
+# TF_ACC_PROVIDER_NAMESPACE (default openeo-tf, the provider's published
+# namespace; scripts/test.sh sets the same default for Terraform runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,4 +25,5 @@ export TF_ACC_TERRAFORM_PATH="$tofu"
 export TF_ACC_PROVIDER_HOST=registry.opentofu.org
 export TF_ACC_PROVIDER_NAMESPACE="${TF_ACC_PROVIDER_NAMESPACE:-openeo-tf}"
 
-TEST_RUN="${TEST_RUN:-^TestAcc}" exec scripts/test.sh
+# ^TestAcc, plus the openeo-auth end-to-end test that ends in a real apply.
+TEST_RUN="${TEST_RUN:-^(TestAcc|TestBinaryBootstrapThenTerraformApply$)}" exec scripts/test.sh

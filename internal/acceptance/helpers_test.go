@@ -21,6 +21,19 @@ func TestMain(m *testing.M) {
 
 var q = acctest.HCLString
 
+// requireCLI11 skips the test below Terraform 1.11 / OpenTofu 1.11 (ephemeral
+// resources and variables, write-only attributes). Call it after PreCheck.
+func requireCLI11(t *testing.T) {
+	t.Helper()
+	info, err := acctest.DetectCLI(t.Context())
+	if err != nil {
+		t.Fatalf("detecting the Terraform CLI: %v", err)
+	}
+	if info.Version.Segments()[0] == 1 && info.Version.Segments()[1] < 11 {
+		t.Skipf("%s %s: this test needs ephemeral values and write-only attributes (>= 1.11)", info.Kind, info.Version)
+	}
+}
+
 // tfDir is a Terraform working directory that uses the provider binary.
 type tfDir struct {
 	t     *testing.T
@@ -47,7 +60,7 @@ func newTFDir(t *testing.T, dirs acctest.Dirs, config string) *tfDir {
 
 func (d *tfDir) write(config string) {
 	d.t.Helper()
-	if err := os.WriteFile(filepath.Join(d.dir, "main.tf"), []byte(tfrun.RequiredProviders+config), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(d.dir, "main.tf"), []byte(tfrun.RequiredProviders()+config), 0o600); err != nil {
 		d.t.Fatal(err)
 	}
 }

@@ -232,11 +232,15 @@ func TestAccNoSecretsInLogsDiagnosticsOrState(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := acctest.RigPreCheck(t)
+			requireCLI11(t)
 			spec := tc.spec(t, r)
 			if spec.device {
-				if _, _, err := openPTY(); err != nil {
+				m, s, err := openPTY()
+				if err != nil {
 					t.Skipf("device code login needs a terminal for the provider: %v", err)
 				}
+				m.Close()
+				s.Close()
 			}
 			runLeakCase(t, r, spec)
 		})

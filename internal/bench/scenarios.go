@@ -58,7 +58,7 @@ var scenarios = []scenario{
 		command: "apply",
 		ours: func(_ *env, n int, work string) string {
 			file := filepath.Join(work, "openeo", "auth-config.json")
-			return tfrun.RequiredProviders + "provider \"openeo\" {}\n" + repeat(n, func(i int) string {
+			return tfrun.RequiredProviders() + "provider \"openeo\" {}\n" + repeat(n, func(i int) string {
 				return fmt.Sprintf(`resource "openeo_auth_config_basic" "b%[1]d" {
   file     = %[2]q
   url      = "https://backend-%[1]d.example.org"
@@ -81,7 +81,7 @@ func baseline(n int) string {
 // providerBlock is one provider configuration (client credentials; the
 // secret comes from OPENEO_AUTH_CLIENT_SECRET).
 func providerBlock(e *env) string {
-	return tfrun.RequiredProviders + fmt.Sprintf(`provider "openeo" {
+	return tfrun.RequiredProviders() + fmt.Sprintf(`provider "openeo" {
   url         = %q
   auth_method = "client_credentials"
   oidc {

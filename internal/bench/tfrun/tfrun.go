@@ -28,14 +28,21 @@ const ProviderSource = "registry.terraform.io/openeo-tf/openeo"
 // ProviderBinaryName is the file name dev_overrides looks for.
 const ProviderBinaryName = "terraform-provider-openeo"
 
+// Source is the address configurations use for the provider: ProviderSource,
+// with the host of TF_ACC_PROVIDER_HOST when that is set (`make
+// testacc-tofu` sets registry.opentofu.org).
+func Source() string {
+	if host := strings.TrimSuffix(os.Getenv("TF_ACC_PROVIDER_HOST"), "/"); host != "" {
+		return host + strings.TrimPrefix(ProviderSource, "registry.terraform.io")
+	}
+	return ProviderSource
+}
+
 // RequiredProviders is the terraform block every configuration that uses the
 // openeo provider starts with.
-const RequiredProviders = `terraform {
-  required_providers {
-    openeo = { source = "` + ProviderSource + `" }
-  }
+func RequiredProviders() string {
+	return "terraform {\n  required_providers {\n    openeo = { source = \"" + Source() + "\" }\n  }\n}\n"
 }
-`
 
 // ModuleRoot is the folder of this module's go.mod, found from the working
 // directory upwards.
@@ -103,7 +110,7 @@ func Build(ctx context.Context, root, dir string) (*Setup, error) {
 		return nil, fmt.Errorf("building the provider: %w\n%s", err, out)
 	}
 	s := &Setup{Terraform: tf, ProviderDir: provDir, CLIConfig: filepath.Join(dir, "terraformrc")}
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n}\n", ProviderSource, provDir)
+	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n}\n", Source(), provDir)
 	if err := os.WriteFile(s.CLIConfig, []byte(rc), 0o600); err != nil {
 		return nil, err
 	}
