@@ -212,17 +212,17 @@ func write(t *testing.T, path, content string) {
 }
 
 func TestCandidates(t *testing.T) {
-	env := envWith("/home/u", "/work", map[string]string{
+	env := envWith("/home/u", "/wd", map[string]string{
 		"OPENEO_CLIENT_CONFIG": "rel/my.ini", "OPENEO_CONFIG_HOME": "/oeo", "XDG_CONFIG_HOME": "/xdg",
 	})
-	want := []string{"/work/rel/my.ini", "/work/openeo-client-config.ini", "/oeo/openeo-client-config.ini",
+	want := []string{"/wd/rel/my.ini", "/wd/openeo-client-config.ini", "/oeo/openeo-client-config.ini",
 		"/xdg/openeo-python-client/openeo-client-config.ini", "/home/u/.openeo-client-config.ini"}
 	if got := Candidates(env); !slices.Equal(got, want) {
 		t.Fatalf("got %q\nwant %q", got, want)
 	}
 	// Unset variables add no candidate.
-	want = []string{"/work/openeo-client-config.ini", "/home/u/.openeo-client-config.ini"}
-	if got := Candidates(envWith("/home/u", "/work", nil)); !slices.Equal(got, want) {
+	want = []string{"/wd/openeo-client-config.ini", "/home/u/.openeo-client-config.ini"}
+	if got := Candidates(envWith("/home/u", "/wd", nil)); !slices.Equal(got, want) {
 		t.Fatalf("got %q", got)
 	}
 }
