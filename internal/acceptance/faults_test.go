@@ -298,8 +298,10 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			arm: func(t *testing.T, r *acctest.Rig, _ testrig.Client) {
 				r.Backend.InjectFault(testbackend.Fault{Path: "/me", Status: http.StatusTooManyRequests, RetryAfter: "1", Count: -1})
 			},
-			extra:   "  max_retries = 1",
-			wantErr: regexp.MustCompile(`(?s)Error: openEO Back-End Error.*429`),
+			extra: "  max_retries = 1",
+			// The request, the status, both attempts and the fix.
+			wantErr: regexp.MustCompile(`(?s)Error: openEO Back-End Busy.*GET\s+\S+/openeo/1\.2/me\s+answered\s+\[429\]` +
+				`.*after\s+2\s+attempts.*raise\s+max_retries\s+\(now\s+1\)`),
 			minTime: 1 * time.Second,
 			bound:   30 * time.Second,
 		},
@@ -316,16 +318,18 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			arm: func(t *testing.T, r *acctest.Rig, _ testrig.Client) {
 				r.Backend.InjectFault(testbackend.Fault{Path: "/me", Kind: testbackend.KindTruncated, Count: -1})
 			},
-			extra:   "  max_retries = 1",
-			wantErr: regexp.MustCompile(`(?s)Error: .*/me`),
-			bound:   30 * time.Second,
+			extra: "  max_retries = 1",
+			// The same summary as a truncated /credentials/oidc.
+			wantErr: regexp.MustCompile(`(?s)Error: openEO Back-End Answer Incomplete.*GET\s+\S+/openeo/1\.2/me:\s+reading\s+the\s+body` +
+				`.*unexpected\s+EOF.*try\s+again`),
+			bound: 30 * time.Second,
 		},
 		{
 			name: "me_not_json",
 			arm: func(t *testing.T, r *acctest.Rig, _ testrig.Client) {
 				r.Backend.InjectFault(testbackend.Fault{Path: "/me", Kind: testbackend.KindMalformed, Count: -1})
 			},
-			wantErr: regexp.MustCompile(`(?s)Error: .*account`),
+			wantErr: regexp.MustCompile(`(?s)Error: .*account.*GET\s+\S+/openeo/1\.2/me:\s+invalid\s+account\s+document`),
 			bound:   30 * time.Second,
 		},
 		{
@@ -344,19 +348,21 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 				r.Backend.InjectFault(testbackend.Fault{Path: "/credentials/oidc", Kind: testbackend.KindHTML, Count: -1})
 			},
 			extra: "  max_retries = 1",
-			// The status and the page's text, not its markup. (The request's
-			// URL is not named yet: see /tmp/requests-provider.txt.)
-			wantErr: regexp.MustCompile(`(?s)Error: .*\[502\] Bad Gateway`),
-			bound:   30 * time.Second,
+			// The request, the status and the page's text (not its markup),
+			// both attempts and the fix.
+			wantErr: regexp.MustCompile(`(?s)Error: openEO Back-End Error.*GET\s+\S+/openeo/1\.2/credentials/oidc\s+answered\s+` +
+				`\[502\]\s+Bad\s+Gateway:\s+502\s+Bad\s+Gateway.*nginx\s+\(after\s+2\s+attempts\).*try\s+again\s+later`),
+			bound: 30 * time.Second,
 		},
 		{
 			name: "credentials_oidc_truncated",
 			arm: func(t *testing.T, r *acctest.Rig, _ testrig.Client) {
 				r.Backend.InjectFault(testbackend.Fault{Path: "/credentials/oidc", Kind: testbackend.KindTruncated, Count: -1})
 			},
-			extra:   "  max_retries = 1",
-			wantErr: regexp.MustCompile(`(?s)Error: .*/credentials/oidc`),
-			bound:   30 * time.Second,
+			extra: "  max_retries = 1",
+			wantErr: regexp.MustCompile(`(?s)Error: openEO Back-End Answer Incomplete.*GET\s+\S+/openeo/1\.2/credentials/oidc:\s+reading\s+the\s+body` +
+				`.*unexpected\s+EOF.*try\s+again`),
+			bound: 30 * time.Second,
 		},
 		{
 			name:    "credentials_oidc_no_providers",

@@ -42,10 +42,20 @@ type APIError struct {
 	Message string // human readable message
 	ID      string // optional back-end reference, shown as "(ref: ...)"
 	URL     string // optional link to documentation about the error
+
+	// Method and Endpoint name the request that got this answer (Endpoint
+	// without user info, query and fragment); empty when unknown, e.g. for
+	// errors made by [ParseErrorResponse] alone.
+	Method   string
+	Endpoint string
+	// Attempts is the number of attempts sent (1 + retries); 0 when unknown.
+	Attempts int
 }
 
 // Error formats the error like the Python client:
 // "[403] TokenInvalid: Authorization token has expired or is invalid. (ref: abc)".
+// It does not name the request; see [APIError.Request] and
+// [APIError.Describe].
 func (e *APIError) Error() string {
 	s := fmt.Sprintf("[%d] %s: %s", e.Status, e.Code, e.Message)
 	if e.ID != "" {
@@ -53,6 +63,15 @@ func (e *APIError) Error() string {
 	}
 	return s
 }
+
+// Request returns "GET https://host/openeo/1.2/me" (method and URL of the
+// request that got this answer), or "" when unknown.
+func (e *APIError) Request() string { return requestText(e.Method, e.Endpoint) }
+
+// Describe returns the error with the request that got it, e.g.
+// "GET https://host/openeo/1.2/me answered [403] TokenInvalid: ... (after 2
+// attempts)"; without a known request it returns "the back-end answered ...".
+func (e *APIError) Describe() string { return describeAnswer(e.Request(), e.Error(), e.Attempts) }
 
 // Is reports whether target is the same openEO error code (an [ErrorCode]),
 // or an *APIError whose non-zero fields (Status, Code) match.
@@ -95,9 +114,15 @@ func isTokenInvalid(err error) bool {
 type PlainError struct {
 	Status int
 	Body   string
+
+	// Method, Endpoint and Attempts are those of [APIError].
+	Method   string
+	Endpoint string
+	Attempts int
 }
 
-// Error returns "[502] Bad Gateway: <excerpt>".
+// Error returns "[502] Bad Gateway: <excerpt>". It does not name the
+// request; see [PlainError.Request] and [PlainError.Describe].
 func (e *PlainError) Error() string {
 	s := fmt.Sprintf("[%d]", e.Status)
 	if t := http.StatusText(e.Status); t != "" {
@@ -107,6 +132,48 @@ func (e *PlainError) Error() string {
 		s += ": " + e.Body
 	}
 	return s
+}
+
+// Request returns "GET https://host/openeo/1.2/credentials/oidc", or ""
+// when unknown.
+func (e *PlainError) Request() string { return requestText(e.Method, e.Endpoint) }
+
+// Describe returns the error with the request that got it, e.g.
+// "GET https://host/openeo/1.2/credentials/oidc answered [502] Bad Gateway:
+// nginx (after 4 attempts)".
+func (e *PlainError) Describe() string { return describeAnswer(e.Request(), e.Error(), e.Attempts) }
+
+func requestText(method, endpoint string) string {
+	if endpoint == "" {
+		return ""
+	}
+	return orString(method, http.MethodGet) + " " + endpoint
+}
+
+func describeAnswer(request, answer string, attempts int) string {
+	if request == "" {
+		request = "the back-end"
+	}
+	s := request + " answered " + answer
+	if attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", attempts)
+	}
+	return s
+}
+
+// withRequest records the request (method, URL without secrets, attempts) in
+// an *APIError or *PlainError made by [ParseErrorResponse] and returns it.
+func withRequest(err error, method, rawURL string, attempts int) error {
+	method = orString(method, http.MethodGet)
+	var ae *APIError
+	var pe *PlainError
+	switch {
+	case errors.As(err, &ae):
+		ae.Method, ae.Endpoint, ae.Attempts = method, logURL(rawURL), attempts
+	case errors.As(err, &pe):
+		pe.Method, pe.Endpoint, pe.Attempts = method, logURL(rawURL), attempts
+	}
+	return err
 }
 
 // OIDCError is a failed request to an OpenID Connect provider: discovery,
@@ -221,7 +288,9 @@ func clientErrorf(format string, args ...any) error {
 // ParseErrorResponse turns an openEO error response into an *APIError when
 // the body is a JSON object with string "code" and "message" fields, and
 // into a *PlainError otherwise. It is the one place where openEO error
-// bodies are parsed.
+// bodies are parsed. The result names no request: this package's own
+// requests fill in Method, Endpoint and Attempts; callers of [Session.Do]
+// may set them.
 func ParseErrorResponse(status int, contentType string, body []byte) error {
 	var obj struct {
 		Code    *string         `json:"code"`

@@ -332,12 +332,16 @@ func retryableError(err error) bool {
 	return true
 }
 
-// TransportError is a request that got no HTTP response, after retries.
+// TransportError is a request that got no HTTP response, after retries, or
+// whose response body could not be read in full (then Status is set).
 type TransportError struct {
 	Method   string
 	URL      string // without query and user info
 	Attempts int
-	Err      error
+	// Status is the status of a response whose body broke off (connection
+	// dropped, timeout while reading); 0 when no response arrived.
+	Status int
+	Err    error
 }
 
 func (e *TransportError) Error() string {
@@ -347,6 +351,9 @@ func (e *TransportError) Error() string {
 // cause is the error text without method and URL.
 func (e *TransportError) cause() string {
 	s := fmt.Sprint(e.Err)
+	if e.Status != 0 {
+		s = fmt.Sprintf("reading the body of the [%d] response: %s", e.Status, s)
+	}
 	if e.Attempts > 1 {
 		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
 	}
@@ -368,9 +375,10 @@ func logURL(raw string) string {
 	return u.String()
 }
 
-// send performs r with retries and returns the final response. The caller
-// must close the body; closing it also releases the attempt's timeout.
-func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
+// send performs r with retries and returns the final response and the
+// number of attempts it took. The caller must close the body; closing it
+// also releases the attempt's timeout.
+func (c *Client) send(ctx context.Context, r *request) (*http.Response, int, error) {
 	method := r.method
 	target := r.url
 	if r.template != nil {
@@ -385,7 +393,7 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 		req, err := r.build(actx)
 		if err != nil {
 			cancel()
-			return nil, fmt.Errorf("%s %s: %w", method, logURL(target), err)
+			return nil, 0, fmt.Errorf("%s %s: %w", method, logURL(target), err)
 		}
 		req.Header.Set("User-Agent", c.userAgent)
 		start := time.Now()
@@ -394,7 +402,7 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 			timedOut := actx.Err() != nil && ctx.Err() == nil
 			cancel()
 			if ctx.Err() != nil {
-				return nil, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: ctx.Err()}
+				return nil, 0, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: ctx.Err()}
 			}
 			if timedOut {
 				err = fmt.Errorf("timed out after %s", c.timeout)
@@ -405,7 +413,7 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 				}
 			}
 			if !r.retry || attempt >= c.maxRetries || !retryableError(err) {
-				return nil, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: err}
+				return nil, 0, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: err}
 			}
 			wait := c.backoff(attempt)
 			c.log(ctx, LevelDebug, "retrying request after connection error", map[string]any{
@@ -413,7 +421,7 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 				"wait": wait.String(), "error": scrub(err.Error(), r.secrets),
 			})
 			if err := c.sleep(ctx, wait); err != nil {
-				return nil, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: err}
+				return nil, 0, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: err}
 			}
 			continue
 		}
@@ -434,12 +442,12 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, error) {
 				"max_retries": c.maxRetries, "wait": wait.String(), "retry_after_header": fromHeader,
 			})
 			if err := c.sleep(ctx, wait); err != nil {
-				return nil, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: err}
+				return nil, 0, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: err}
 			}
 			continue
 		}
 		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-		return resp, nil
+		return resp, attempt + 1, nil
 	}
 }
 
@@ -521,27 +529,42 @@ const maxBody = 8 << 20
 
 // response is a fully read HTTP response.
 type response struct {
-	status int
-	header http.Header
-	body   []byte
+	status   int
+	header   http.Header
+	body     []byte
+	attempts int
 }
 
 // fetch sends r and reads the whole response body.
 func (c *Client) fetch(ctx context.Context, r *request) (*response, error) {
-	resp, err := c.send(ctx, r)
+	resp, attempts, err := c.send(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	body, err := c.readBody(ctx, resp, maxBody+1, r.method, r.url, attempts)
 	if err != nil {
-		return nil, &TransportError{Method: orString(r.method, http.MethodGet), URL: logURL(r.url), Attempts: 1,
-			Err: fmt.Errorf("reading response: %w", err)}
+		return nil, err
 	}
 	if len(body) > maxBody {
 		return nil, fmt.Errorf("%s %s: response larger than %d bytes", orString(r.method, http.MethodGet), logURL(r.url), maxBody)
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: body}, nil
+	return &response{status: resp.StatusCode, header: resp.Header, body: body, attempts: attempts}, nil
+}
+
+// readBody reads at most limit bytes of a response body sent by send. A
+// body that breaks off (dropped connection, per-attempt timeout) gives a
+// *TransportError with the response's status.
+func (c *Client) readBody(ctx context.Context, resp *http.Response, limit int64, method, rawURL string, attempts int) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	if err == nil {
+		return body, nil
+	}
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		err = fmt.Errorf("timed out after %s", c.timeout)
+	}
+	return nil, &TransportError{Method: orString(method, http.MethodGet), URL: logURL(rawURL), Attempts: attempts,
+		Status: resp.StatusCode, Err: err}
 }
 
 // getOpenEO performs an openEO GET below root and returns the body of a 200
@@ -554,7 +577,8 @@ func (c *Client) getOpenEO(ctx context.Context, root, endpoint, auth string, sec
 		return nil, err
 	}
 	if resp.status != http.StatusOK {
-		return nil, ParseErrorResponse(resp.status, resp.header.Get("Content-Type"), scrubBytes(resp.body, secrets))
+		return nil, withRequest(ParseErrorResponse(resp.status, resp.header.Get("Content-Type"), scrubBytes(resp.body, secrets)),
+			http.MethodGet, joinURL(root, endpoint), resp.attempts)
 	}
 	return resp.body, nil
 }

@@ -283,7 +283,12 @@ func (s *Session) Account(ctx context.Context) (*Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseAccount(body)
+	a, err := ParseAccount(body)
+	if err != nil {
+		root, _ := s.Root(ctx) // known: getAuthed resolved it
+		return nil, fmt.Errorf("GET %s: %w", logURL(joinURL(root, "/me")), err)
+	}
+	return a, nil
 }
 
 // NewRequest builds a request for an endpoint below the API root, e.g.
@@ -304,17 +309,18 @@ func (s *Session) getAuthed(ctx context.Context, endpoint string) ([]byte, error
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/json")
-	resp, err := s.Do(ctx, req)
+	resp, attempts, err := s.do(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, err := s.client.readBody(ctx, resp, maxBody, http.MethodGet, req.URL.String(), attempts)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: reading response: %w", logURL(req.URL.String()), err)
+		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, ParseErrorResponse(resp.StatusCode, resp.Header.Get("Content-Type"), scrubBytes(body, s.secrets()))
+		return nil, withRequest(ParseErrorResponse(resp.StatusCode, resp.Header.Get("Content-Type"), scrubBytes(body, s.secrets())),
+			http.MethodGet, req.URL.String(), attempts)
 	}
 	return body, nil
 }
@@ -356,18 +362,24 @@ func idempotent(method string) bool {
 // http.Client.Do, Do returns a response for any HTTP status; the caller
 // closes its body (use [ParseErrorResponse] for non-2xx statuses).
 func (s *Session) Do(ctx context.Context, req *http.Request) (*http.Response, error) {
+	resp, _, err := s.do(ctx, req)
+	return resp, err
+}
+
+// do is Do that also returns the number of attempts of the final send.
+func (s *Session) do(ctx context.Context, req *http.Request) (*http.Response, int, error) {
 	if req.URL == nil || !req.URL.IsAbs() {
-		return nil, errors.New("Session.Do needs an absolute URL (see Session.NewRequest)")
+		return nil, 0, errors.New("Session.Do needs an absolute URL (see Session.NewRequest)")
 	}
 	root, err := s.Root(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
 		data, err := io.ReadAll(req.Body)
 		_ = req.Body.Close()
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		req = req.Clone(ctx)
 		req.Body = io.NopCloser(bytes.NewReader(data))
@@ -376,10 +388,10 @@ func (s *Session) Do(ctx context.Context, req *http.Request) (*http.Response, er
 	var tok *Token
 	if s.src != nil && InsideRoot(root, req.URL.String()) {
 		if tok, err = s.src.Token(ctx); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
-	send := func(t *Token) (*http.Response, error) {
+	send := func(t *Token) (*http.Response, int, error) {
 		r := &request{template: req, root: root, retry: idempotent(req.Method)}
 		if t != nil {
 			r.auth = bearerHeader(t.Bearer)
@@ -387,9 +399,9 @@ func (s *Session) Do(ctx context.Context, req *http.Request) (*http.Response, er
 		}
 		return s.client.send(ctx, r)
 	}
-	resp, err := send(tok)
+	resp, attempts, err := send(tok)
 	if err != nil || tok == nil || (resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden) {
-		return resp, err
+		return resp, attempts, err
 	}
 	// Peek at the error body without losing it for the caller.
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -398,7 +410,7 @@ func (s *Session) Do(ctx context.Context, req *http.Request) (*http.Response, er
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
 	if !isTokenInvalid(ParseErrorResponse(resp.StatusCode, resp.Header.Get("Content-Type"), head)) {
-		return resp, nil
+		return resp, attempts, nil
 	}
 	reason := fmt.Sprintf("OIDC access token expired (%d TokenInvalid)", resp.StatusCode)
 	tok2, rerr := s.src.rejected(ctx, tok.Bearer)
@@ -408,7 +420,7 @@ func (s *Session) Do(ctx context.Context, req *http.Request) (*http.Response, er
 				"method": string(s.cfg.Method), "reason": reason, "error": rerr.Error(),
 			})
 		}
-		return resp, nil
+		return resp, attempts, nil
 	}
 	s.client.log(ctx, LevelInfo, "Obtained new access token", map[string]any{
 		"grant": string(tok2.Method), "reason": reason,

@@ -65,27 +65,8 @@ func explain(err error, s Settings, what string) Problem {
 		}
 	}
 
-	var apiErr *flows.APIError
-	if errors.As(err, &apiErr) {
-		switch {
-		case s.Method == MethodBasic && apiErr.Code != string(flows.CodeTokenInvalid) &&
-			(apiErr.Code == string(flows.CodeCredentialsInvalid) || apiErr.Status == 401 || apiErr.Status == 403):
-			return Problem{
-				Summary: "Basic Authentication Failed",
-				Detail: fmt.Sprintf("Cannot %s: the back-end rejected the basic credentials (%s). Check the user name "+
-					"and password%s.", what, apiErr.Error(), basicSources(s)),
-			}
-		case apiErr.Code == string(flows.CodeTokenInvalid):
-			return Problem{
-				Summary: "openEO Token Rejected",
-				Detail: fmt.Sprintf("Cannot %s: the back-end rejected the token even after renewing it (%s). Check that "+
-					"the auth method and OIDC provider are the ones this back-end accepts.", what, apiErr.Error()),
-			}
-		}
-		return Problem{
-			Summary: "openEO Back-End Error",
-			Detail:  fmt.Sprintf("Cannot %s: the back-end answered %s. Check the back-end URL and the credentials.", what, apiErr.Error()),
-		}
+	if a, ok := answerOf(err); ok {
+		return explainAnswer(a, s, what)
 	}
 
 	var oidcErr *flows.OIDCError
@@ -120,6 +101,14 @@ func explain(err error, s Settings, what string) Problem {
 
 	var transport *flows.TransportError
 	if errors.As(err, &transport) {
+		if transport.Status != 0 {
+			return Problem{
+				Summary: "openEO Back-End Answer Incomplete",
+				Detail: fmt.Sprintf("Cannot %s: %s. The answer broke off before its end (the connection was dropped or "+
+					"timed out): check the back-end and any proxy in front of it and try again, or raise request_timeout "+
+					"if the back-end is slow.", what, transport.Error()),
+			}
+		}
 		return Problem{
 			Summary: "openEO Back-End Unreachable",
 			Detail: fmt.Sprintf("Cannot %s: %s. Check the URL and the network, or raise request_timeout and max_retries.",
@@ -174,6 +163,72 @@ func explain(err error, s Settings, what string) Problem {
 	return Problem{
 		Summary: "openEO Request Failed",
 		Detail:  fmt.Sprintf("Cannot %s: %s Check the provider configuration and the back-end.", what, ensureSentence(err.Error())),
+	}
+}
+
+// answer is an error answer (4xx or 5xx) of an openEO endpoint: a
+// *flows.APIError or a *flows.PlainError (no openEO error object, e.g. a
+// proxy's HTML page).
+type answer struct {
+	status int
+	code   string // openEO error code; "" without an error object
+	ref    string // the back-end's reference of the error, if any
+	// text names the request and the answer, e.g. "GET https://host/me
+	// answered [502] Bad Gateway: nginx (after 4 attempts)".
+	text string
+}
+
+func answerOf(err error) (answer, bool) {
+	var apiErr *flows.APIError
+	if errors.As(err, &apiErr) {
+		return answer{status: apiErr.Status, code: apiErr.Code, ref: apiErr.ID, text: apiErr.Describe()}, true
+	}
+	var plain *flows.PlainError
+	if errors.As(err, &plain) {
+		return answer{status: plain.Status, text: plain.Describe()}, true
+	}
+	return answer{}, false
+}
+
+func explainAnswer(a answer, s Settings, what string) Problem {
+	switch {
+	case s.Method == MethodBasic && a.code != string(flows.CodeTokenInvalid) &&
+		(a.code == string(flows.CodeCredentialsInvalid) || a.status == 401 || a.status == 403):
+		return Problem{
+			Summary: "Basic Authentication Failed",
+			Detail: fmt.Sprintf("Cannot %s: the back-end rejected the basic credentials (%s). Check the user name "+
+				"and password%s.", what, a.text, basicSources(s)),
+		}
+	case a.code == string(flows.CodeTokenInvalid):
+		return Problem{
+			Summary: "openEO Token Rejected",
+			Detail: fmt.Sprintf("Cannot %s: the back-end rejected the token even after renewing it (%s). Check that "+
+				"the auth method and OIDC provider are the ones this back-end accepts.", what, a.text),
+		}
+	case a.status == 429:
+		return Problem{
+			Summary: "openEO Back-End Busy",
+			Detail: fmt.Sprintf("Cannot %s: %s. The back-end limits how often it may be asked: try again later, or "+
+				"raise max_retries (now %d) so that the provider waits and retries longer.", what, a.text, s.MaxRetries),
+		}
+	case a.status >= 500:
+		retry := ""
+		if a.status == 502 || a.status == 503 || a.status == 504 {
+			retry = fmt.Sprintf(" (or raise max_retries, now %d)", s.MaxRetries)
+		}
+		report := "report it to the back-end's operator"
+		if a.ref != "" {
+			report += " with the reference " + a.ref
+		}
+		return Problem{
+			Summary: "openEO Back-End Error",
+			Detail: fmt.Sprintf("Cannot %s: %s. The back-end or a proxy in front of it failed: try again later%s, and "+
+				"if the error persists, %s.", what, a.text, retry, report),
+		}
+	}
+	return Problem{
+		Summary: "openEO Back-End Error",
+		Detail:  fmt.Sprintf("Cannot %s: %s. Check the back-end URL and the credentials.", what, a.text),
 	}
 }
 

@@ -3,6 +3,8 @@ package providerdata
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -108,7 +110,7 @@ func TestClientBuildsOneSession(t *testing.T) {
 
 func TestExplain(t *testing.T) {
 	s := Settings{URL: "https://b.example", Method: MethodClientCredentials, OIDC: OIDCSettings{ClientSecret: "s3cr3t-value"},
-		Sources: map[string]Source{}}
+		Sources: map[string]Source{}, MaxRetries: 1}
 	for _, tc := range []struct {
 		err     error
 		summary string
@@ -122,6 +124,21 @@ func TestExplain(t *testing.T) {
 		{&flows.TransportError{Method: "GET", URL: "https://b.example/", Err: errors.New("refused")}, "openEO Back-End Unreachable", "request_timeout"},
 		{&flows.ClientError{Message: "No client_id found."}, "Missing OIDC Client", "OPENEO_AUTH_CLIENT_ID"},
 		{&flows.APIError{Status: 500, Code: "Internal", Message: "boom"}, "openEO Back-End Error", "[500] Internal: boom"},
+		// Error answers name the request; one summary per kind of answer.
+		{&flows.APIError{Status: 500, Code: "Internal", Message: "boom", ID: "r-7", Method: "GET", Endpoint: "https://b.example/openeo/1.2/me", Attempts: 1},
+			"openEO Back-End Error", "GET https://b.example/openeo/1.2/me answered [500] Internal: boom (ref: r-7). The back-end or a proxy"},
+		{&flows.PlainError{Status: 502, Body: "502 Bad Gateway nginx", Method: "GET", Endpoint: "https://b.example/openeo/1.2/credentials/oidc", Attempts: 4},
+			"openEO Back-End Error", "Cannot do it: GET https://b.example/openeo/1.2/credentials/oidc answered [502] Bad Gateway: 502 Bad Gateway nginx (after 4 attempts). "},
+		{&flows.APIError{Status: 429, Code: "TooManyRequests", Message: "slow down", Method: "GET", Endpoint: "https://b.example/openeo/1.2/me", Attempts: 2},
+			"openEO Back-End Busy", "GET https://b.example/openeo/1.2/me answered [429] TooManyRequests: slow down (after 2 attempts). The back-end limits"},
+		{&flows.PlainError{Status: 429, Method: "GET", Endpoint: "https://b.example/openeo/1.2/me", Attempts: 2},
+			"openEO Back-End Busy", "raise max_retries (now 1)"},
+		{&flows.PlainError{Status: 404, Body: "Not Found", Method: "GET", Endpoint: "https://b.example/openeo/1.2/credentials/oidc", Attempts: 1},
+			"openEO Back-End Error", "GET https://b.example/openeo/1.2/credentials/oidc answered [404] Not Found: Not Found. Check the back-end URL"},
+		{fmt.Errorf("wrapped: %w", &flows.TransportError{Method: "GET", URL: "https://b.example/openeo/1.2/credentials/oidc", Attempts: 1, Status: 200, Err: io.ErrUnexpectedEOF}),
+			"openEO Back-End Answer Incomplete", "GET https://b.example/openeo/1.2/credentials/oidc: reading the body of the [200] response: unexpected EOF. The answer broke off"},
+		{&flows.TransportError{Method: "GET", URL: "https://b.example/openeo/1.2/me", Attempts: 1, Status: 200, Err: io.ErrUnexpectedEOF},
+			"openEO Back-End Answer Incomplete", "GET https://b.example/openeo/1.2/me: reading"},
 	} {
 		p := Explain(tc.err, s, "do it")
 		if p.Summary != tc.summary || !strings.Contains(p.Detail, tc.detail) || strings.Contains(p.Detail, "s3cr3t-value") {
@@ -130,5 +147,13 @@ func TestExplain(t *testing.T) {
 		if !strings.HasSuffix(strings.TrimSpace(p.Detail), ".") && !strings.HasSuffix(strings.TrimSpace(p.Detail), ")") {
 			t.Errorf("%T: the detail is not a full sentence: %q", tc.err, p.Detail)
 		}
+	}
+	// Basic credentials refused: the request is named too.
+	s.Method = MethodBasic
+	p := Explain(&flows.APIError{Status: 403, Code: "CredentialsInvalid", Message: "Credentials are not correct.",
+		Method: "GET", Endpoint: "https://b.example/openeo/1.2/credentials/basic", Attempts: 1}, s, "do it")
+	if p.Summary != "Basic Authentication Failed" ||
+		!strings.Contains(p.Detail, "(GET https://b.example/openeo/1.2/credentials/basic answered [403] CredentialsInvalid: Credentials are not correct.). Check the user name") {
+		t.Errorf("basic: got %q / %q", p.Summary, p.Detail)
 	}
 }
