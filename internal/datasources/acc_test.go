@@ -54,27 +54,14 @@ func TestAccAuthMethods(t *testing.T) {
 		{
 			name: "basic",
 			provider: func(t *testing.T, r *acctest.Rig) string {
-				return fmt.Sprintf(`provider "openeo" {
-  url = %s
-  basic {
-    username = %s
-    password = %s
-  }
-}`, q(r.Backend.URL()), q(acctest.BasicUser), q(acctest.BasicPassword))
+				return basicProvider(r.Backend.URL(), acctest.BasicUser, acctest.BasicPassword)
 			},
 			user: fixed(acctest.BasicUser), method: "basic", auth: "basic",
 		},
 		{
 			name: "client_credentials",
 			provider: func(t *testing.T, r *acctest.Rig) string {
-				return fmt.Sprintf(`provider "openeo" {
-  url         = %s
-  auth_method = "client_credentials"
-  oidc {
-    client_id     = %s
-    client_secret = %s
-  }
-}`, q(r.Backend.URL()), q(r.Client.ID), q(r.Client.Secret))
+				return clientCredentialsProvider(r.Backend.URL(), r.Client.ID, r.Client.Secret)
 			},
 			user: func(r *acctest.Rig) string { return r.Client.ID }, method: "oidc", auth: "client_credentials",
 		},
@@ -201,7 +188,27 @@ func writeRefreshTokens(t *testing.T, r *acctest.Rig, clientID, token string) {
 	}
 }
 
-func clientCredentialsProvider(r *acctest.Rig) string {
+// urlProvider configures the default provider with a back-end and no
+// credentials.
+func urlProvider(url string) string {
+	return fmt.Sprintf(`provider "openeo" {
+  url = %s
+}
+`, q(url))
+}
+
+func basicProvider(url, username, password string) string {
+	return fmt.Sprintf(`provider "openeo" {
+  url = %s
+  basic {
+    username = %s
+    password = %s
+  }
+}
+`, q(url), q(username), q(password))
+}
+
+func clientCredentialsProvider(url, clientID, clientSecret string) string {
 	return fmt.Sprintf(`provider "openeo" {
   url         = %s
   auth_method = "client_credentials"
@@ -210,7 +217,7 @@ func clientCredentialsProvider(r *acctest.Rig) string {
     client_secret = %s
   }
 }
-`, q(r.Backend.URL()), q(r.Client.ID), q(r.Client.Secret))
+`, q(url), q(clientID), q(clientSecret))
 }
 
 func TestAccCapabilitiesAndProviders(t *testing.T) {
@@ -221,12 +228,10 @@ func TestAccCapabilitiesAndProviders(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
 		Steps: []resource.TestStep{{
 			// No credentials at all: both data sources are public.
-			Config: fmt.Sprintf(`provider "openeo" {
-  url = %s
-}
+			Config: urlProvider(r.Backend.URL()) + `
 data "openeo_capabilities" "c" {}
 data "openeo_oidc_providers" "p" {}
-`, q(r.Backend.URL())),
+`,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(caps, tfjsonpath.New("api_version"), knownvalue.StringExact("1.2.0")),
 				statecheck.ExpectKnownValue(caps, tfjsonpath.New("url"), knownvalue.StringExact(r.Backend.APIURL())),
@@ -262,7 +267,7 @@ func TestAccCapabilitiesJWT(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
 		Steps: []resource.TestStep{{
-			Config: clientCredentialsProvider(r) + `
+			Config: clientCredentialsProvider(r.Backend.URL(), r.Client.ID, r.Client.Secret) + `
 data "openeo_capabilities" "c" {}
 ` + accountAndToken,
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -284,11 +289,9 @@ func TestAccBackendWithoutBasic(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
 		Steps: []resource.TestStep{
 			{
-				Config: fmt.Sprintf(`provider "openeo" {
-  url = %s
-}
+				Config: urlProvider(r.Backend.URL()) + `
 data "openeo_capabilities" "c" {}
-`, q(r.Backend.URL())),
+`,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.openeo_capabilities.c", tfjsonpath.New("basic_auth_supported"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue("data.openeo_capabilities.c", tfjsonpath.New("auth_endpoints"), knownvalue.ListExact([]knownvalue.Check{
@@ -296,15 +299,9 @@ data "openeo_capabilities" "c" {}
 				},
 			},
 			{
-				Config: fmt.Sprintf(`provider "openeo" {
-  url = %s
-  basic {
-    username = %s
-    password = %s
-  }
-}
+				Config: basicProvider(r.Backend.URL(), acctest.BasicUser, acctest.BasicPassword) + `
 data "openeo_account" "me" {}
-`, q(r.Backend.URL()), q(acctest.BasicUser), q(acctest.BasicPassword)),
+`,
 				ExpectError: regexp.MustCompile(`(?s)Basic Authentication Not Supported.*does\s+not\s+support\s+basic\s+authentication.*Use\s+an\s+OIDC\s+auth\s+method`),
 			},
 		},
@@ -333,15 +330,9 @@ func TestAccWrongBasicPassword(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
 		ErrorCheck:               noSecretIn(wrong, acctest.BasicPassword),
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`provider "openeo" {
-  url = %s
-  basic {
-    username = %s
-    password = %s
-  }
-}
+			Config: basicProvider(r.Backend.URL(), acctest.BasicUser, wrong) + `
 data "openeo_account" "me" {}
-`, q(r.Backend.URL()), q(acctest.BasicUser), q(wrong)),
+`,
 			ExpectError: regexp.MustCompile(`(?s)Basic Authentication Failed.*CredentialsInvalid.*Check the user name\s+and\s+password`),
 		}},
 	})
@@ -354,16 +345,9 @@ func TestAccWrongClientSecret(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
 		ErrorCheck:               noSecretIn(wrong, r.Client.Secret),
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`provider "openeo" {
-  url         = %s
-  auth_method = "client_credentials"
-  oidc {
-    client_id     = %s
-    client_secret = %s
-  }
-}
+			Config: clientCredentialsProvider(r.Backend.URL(), r.Client.ID, wrong) + `
 data "openeo_bearer_token" "t" {}
-`, q(r.Backend.URL()), q(r.Client.ID), q(wrong)),
+`,
 			ExpectError: regexp.MustCompile(`(?s)OIDC Client Authentication Failed.*invalid_client.*Check\s+oidc.client_id\s+and\s+oidc.client_secret`),
 		}},
 	})
@@ -399,7 +383,7 @@ func TestAccBearerTokenEphemeral(t *testing.T) {
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.EphemeralResources},
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(rec, nil)),
 		Steps: acctest.AdaptEphemeralSteps(t, resource.TestStep{
-			Config: clientCredentialsProvider(r) + `
+			Config: clientCredentialsProvider(r.Backend.URL(), r.Client.ID, r.Client.Secret) + `
 ephemeral "openeo_bearer_token" "t" {}
 
 provider "echo" {
@@ -505,7 +489,7 @@ func TestAccBearerTokenDataSourceIsStored(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(rec, nil)),
 		Steps: []resource.TestStep{{
-			Config: clientCredentialsProvider(r) + `
+			Config: clientCredentialsProvider(r.Backend.URL(), r.Client.ID, r.Client.Secret) + `
 data "openeo_bearer_token" "t" {}
 `,
 			Check: func(*terraform.State) error {

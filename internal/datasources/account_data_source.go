@@ -13,15 +13,12 @@ import (
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
-var (
-	_ datasource.DataSource              = (*accountDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*accountDataSource)(nil)
-)
-
 // NewAccountDataSource returns the openeo_account data source.
-func NewAccountDataSource() datasource.DataSource { return &accountDataSource{} }
+func NewAccountDataSource() datasource.DataSource {
+	return &accountDataSource{providerDataSource{typeName: "_account"}}
+}
 
-type accountDataSource struct{ base }
+type accountDataSource struct{ providerDataSource }
 
 type accountModel struct {
 	UserID      types.String  `tfsdk:"user_id"`
@@ -36,10 +33,6 @@ var storageAttrTypes = map[string]attr.Type{"free": types.Int64Type, "quota": ty
 
 var linkAttrTypes = map[string]attr.Type{
 	"href": types.StringType, "rel": types.StringType, "type": types.StringType, "title": types.StringType,
-}
-
-func (d *accountDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_account"
 }
 
 func linksAttribute(what string) schema.ListNestedAttribute {
@@ -77,33 +70,12 @@ func (d *accountDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 	}
 }
 
-func (d *accountDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.configure(req.ProviderData, "Data Source", &resp.Diagnostics)
-}
-
 func (d *accountDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	ctx = d.ctx(ctx)
-	const what = "read the openEO account"
-	sess, deferred := d.session(ctx, what, req.ClientCapabilities.DeferralAllowed, &resp.Diagnostics)
-	if deferred {
-		resp.Deferred = &datasource.Deferred{Reason: datasource.DeferredReasonProviderConfigUnknown}
-		return
-	}
-	if sess == nil {
-		return
-	}
-	acc, err := sess.Account(ctx)
-	if err != nil {
-		d.fail(&resp.Diagnostics, err, what)
-		return
-	}
-	tflog.Debug(ctx, "read openEO account", map[string]any{"user_id": acc.UserID})
-	m, diags := accountToModel(ctx, acc)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	readFromBackend(ctx, &d.base, "read the openEO account", req, resp, pd.Session.Account,
+		func(ctx context.Context, acc pd.Account) (accountModel, diag.Diagnostics) {
+			tflog.Debug(ctx, "read openEO account", map[string]any{"user_id": acc.UserID})
+			return accountToModel(ctx, acc)
+		})
 }
 
 func accountToModel(ctx context.Context, a pd.Account) (accountModel, diag.Diagnostics) {

@@ -16,16 +16,13 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
 )
 
-var (
-	_ datasource.DataSource              = (*authConfigDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*authConfigDataSource)(nil)
-)
-
 // NewAuthConfigDataSource returns the openeo_auth_config data source: the
 // entries of auth-config.json and refresh-tokens.json without their secrets.
-func NewAuthConfigDataSource() datasource.DataSource { return &authConfigDataSource{} }
+func NewAuthConfigDataSource() datasource.DataSource {
+	return &authConfigDataSource{providerDataSource{typeName: "_auth_config"}}
+}
 
-type authConfigDataSource struct{ base }
+type authConfigDataSource struct{ providerDataSource }
 
 type authConfigDataModel struct {
 	AuthConfigFile    types.String        `tfsdk:"auth_config_file"`
@@ -57,10 +54,6 @@ type acRefreshTokenRow struct {
 	Issuer   types.String `tfsdk:"issuer"`
 	ClientID types.String `tfsdk:"client_id"`
 	Date     types.String `tfsdk:"date"`
-}
-
-func (d *authConfigDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_auth_config"
 }
 
 func (d *authConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -126,10 +119,6 @@ func (d *authConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				"replaced by `\"<redacted>\"`); null when the file does not exist."),
 		},
 	}
-}
-
-func (d *authConfigDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.configure(req.ProviderData, "Data Source", &resp.Diagnostics)
 }
 
 func (d *authConfigDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

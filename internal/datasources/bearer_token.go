@@ -5,8 +5,10 @@ import (
 	"time"
 
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
@@ -71,8 +73,16 @@ func bearerTokenEphemeralAttributes() map[string]eschema.Attribute {
 	return out
 }
 
-// readToken obtains the provider instance's token (shared by all data
-// sources and ephemeral resources of that instance).
-func (b *base) readToken(ctx context.Context, sess pd.Session) (pd.Token, error) {
-	return sess.Token(ctx)
+// tokenModel is the toModel of both openeo_bearer_token types (the token
+// comes from pd.Session.Token, shared by all data sources and ephemeral
+// resources of the provider instance); logged is the debug message.
+func (b *base) tokenModel(logged string) func(context.Context, pd.Token) (bearerTokenModel, diag.Diagnostics) {
+	return func(ctx context.Context, tok pd.Token) (bearerTokenModel, diag.Diagnostics) {
+		ctx = maskToken(ctx, tok)
+		m := tokenToModel(tok, b.client.Settings().Method)
+		tflog.Debug(ctx, logged, map[string]any{
+			"method": tok.Method, "provider_id": tok.ProviderID, "expires_at": m.ExpiresAt.ValueString(),
+		})
+		return m, nil
+	}
 }

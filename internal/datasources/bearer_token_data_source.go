@@ -5,22 +5,16 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
-)
 
-var (
-	_ datasource.DataSource              = (*bearerTokenDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*bearerTokenDataSource)(nil)
+	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
 // NewBearerTokenDataSource returns the openeo_bearer_token data source.
-func NewBearerTokenDataSource() datasource.DataSource { return &bearerTokenDataSource{} }
-
-type bearerTokenDataSource struct{ base }
-
-func (d *bearerTokenDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_bearer_token"
+func NewBearerTokenDataSource() datasource.DataSource {
+	return &bearerTokenDataSource{providerDataSource{typeName: "_bearer_token"}}
 }
+
+type bearerTokenDataSource struct{ providerDataSource }
 
 func (d *bearerTokenDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
@@ -33,30 +27,7 @@ func (d *bearerTokenDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 	}
 }
 
-func (d *bearerTokenDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.configure(req.ProviderData, "Data Source", &resp.Diagnostics)
-}
-
 func (d *bearerTokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	ctx = d.ctx(ctx)
-	const what = "get an openEO bearer token"
-	sess, deferred := d.session(ctx, what, req.ClientCapabilities.DeferralAllowed, &resp.Diagnostics)
-	if deferred {
-		resp.Deferred = &datasource.Deferred{Reason: datasource.DeferredReasonProviderConfigUnknown}
-		return
-	}
-	if sess == nil {
-		return
-	}
-	tok, err := d.readToken(ctx, sess)
-	if err != nil {
-		d.fail(&resp.Diagnostics, err, what)
-		return
-	}
-	ctx = maskToken(ctx, tok)
-	m := tokenToModel(tok, d.client.Settings().Method)
-	tflog.Debug(ctx, "read openEO bearer token", map[string]any{
-		"method": tok.Method, "provider_id": tok.ProviderID, "expires_at": m.ExpiresAt.ValueString(),
-	})
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	readFromBackend(ctx, &d.base, "get an openEO bearer token", req, resp, pd.Session.Token,
+		d.tokenModel("read openEO bearer token"))
 }

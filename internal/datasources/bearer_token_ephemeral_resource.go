@@ -5,7 +5,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
 var (
@@ -40,25 +41,12 @@ func (e *bearerTokenEphemeralResource) Configure(_ context.Context, req ephemera
 }
 
 func (e *bearerTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	ctx = e.ctx(ctx)
-	const what = "open the openEO bearer token"
-	sess, deferred := e.session(ctx, what, req.ClientCapabilities.DeferralAllowed, &resp.Diagnostics)
+	m, deferred, ok := fromBackend(ctx, &e.base, "open the openEO bearer token", req.ClientCapabilities.DeferralAllowed,
+		&resp.Diagnostics, pd.Session.Token, e.tokenModel("opened openEO bearer token"))
 	if deferred {
 		resp.Deferred = &ephemeral.Deferred{Reason: ephemeral.DeferredReasonProviderConfigUnknown}
-		return
 	}
-	if sess == nil {
-		return
+	if ok {
+		resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 	}
-	tok, err := e.readToken(ctx, sess)
-	if err != nil {
-		e.fail(&resp.Diagnostics, err, what)
-		return
-	}
-	ctx = maskToken(ctx, tok)
-	m := tokenToModel(tok, e.client.Settings().Method)
-	tflog.Debug(ctx, "opened openEO bearer token", map[string]any{
-		"method": tok.Method, "provider_id": tok.ProviderID, "expires_at": m.ExpiresAt.ValueString(),
-	})
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 }

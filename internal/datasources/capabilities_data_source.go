@@ -12,15 +12,12 @@ import (
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
-var (
-	_ datasource.DataSource              = (*capabilitiesDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*capabilitiesDataSource)(nil)
-)
-
 // NewCapabilitiesDataSource returns the openeo_capabilities data source.
-func NewCapabilitiesDataSource() datasource.DataSource { return &capabilitiesDataSource{} }
+func NewCapabilitiesDataSource() datasource.DataSource {
+	return &capabilitiesDataSource{providerDataSource{typeName: "_capabilities"}}
+}
 
-type capabilitiesDataSource struct{ base }
+type capabilitiesDataSource struct{ providerDataSource }
 
 type capabilitiesModel struct {
 	URL                types.String `tfsdk:"url"`
@@ -35,10 +32,6 @@ type capabilitiesModel struct {
 	OIDCSupported      types.Bool   `tfsdk:"oidc_auth_supported"`
 	MeSupported        types.Bool   `tfsdk:"account_supported"`
 	JWTBearerSupported types.Bool   `tfsdk:"jwt_bearer_supported"`
-}
-
-func (d *capabilitiesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_capabilities"
 }
 
 func (d *capabilitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -72,33 +65,12 @@ func (d *capabilitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 	}
 }
 
-func (d *capabilitiesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.configure(req.ProviderData, "Data Source", &resp.Diagnostics)
-}
-
 func (d *capabilitiesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	ctx = d.ctx(ctx)
-	const what = "read the capabilities of the back-end"
-	sess, deferred := d.session(ctx, what, req.ClientCapabilities.DeferralAllowed, &resp.Diagnostics)
-	if deferred {
-		resp.Deferred = &datasource.Deferred{Reason: datasource.DeferredReasonProviderConfigUnknown}
-		return
-	}
-	if sess == nil {
-		return
-	}
-	caps, err := sess.Capabilities(ctx)
-	if err != nil {
-		d.fail(&resp.Diagnostics, err, what)
-		return
-	}
-	tflog.Debug(ctx, "read openEO capabilities", map[string]any{"api_version": caps.APIVersion, "url": caps.URL})
-	m, diags := capabilitiesToModel(caps)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	readFromBackend(ctx, &d.base, "read the capabilities of the back-end", req, resp, pd.Session.Capabilities,
+		func(ctx context.Context, caps pd.Capabilities) (capabilitiesModel, diag.Diagnostics) {
+			tflog.Debug(ctx, "read openEO capabilities", map[string]any{"api_version": caps.APIVersion, "url": caps.URL})
+			return capabilitiesToModel(caps)
+		})
 }
 
 // authEndpoints are the endpoints auth_endpoints reports, in this order.

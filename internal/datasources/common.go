@@ -33,8 +33,14 @@ func EphemeralResources() []func() ephemeral.EphemeralResource {
 	}
 }
 
-// base is embedded by every data source and ephemeral resource: it keeps the
-// provider instance's client.
+// The data sources: a providerDataSource each, plus their own schema and Read.
+var _ = []datasource.DataSourceWithConfigure{
+	(*accountDataSource)(nil), (*bearerTokenDataSource)(nil), (*oidcProvidersDataSource)(nil),
+	(*capabilitiesDataSource)(nil), (*authConfigDataSource)(nil),
+}
+
+// base is embedded by every data source (through providerDataSource) and
+// ephemeral resource: it keeps the provider instance's client.
 type base struct {
 	client *pd.Client
 }
@@ -53,6 +59,61 @@ func (b *base) configure(providerData any, kind string, diags *diag.Diagnostics)
 		return
 	}
 	b.client = c
+}
+
+// providerDataSource is embedded by the data sources: their Metadata (the
+// provider's type name + typeName) and Configure.
+type providerDataSource struct {
+	base
+	typeName string // e.g. "_account"
+}
+
+func (d *providerDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + d.typeName
+}
+
+func (d *providerDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.configure(req.ProviderData, "Data Source", &resp.Diagnostics)
+}
+
+// readFromBackend is the Read of the data sources that ask the back-end:
+// it stores the model fromBackend makes. what completes "Cannot <what>" in
+// diagnostics.
+func readFromBackend[T, M any](ctx context.Context, b *base, what string, req datasource.ReadRequest,
+	resp *datasource.ReadResponse, get func(pd.Session, context.Context) (T, error),
+	toModel func(context.Context, T) (M, diag.Diagnostics),
+) {
+	m, deferred, ok := fromBackend(ctx, b, what, req.ClientCapabilities.DeferralAllowed, &resp.Diagnostics, get, toModel)
+	if deferred {
+		resp.Deferred = &datasource.Deferred{Reason: datasource.DeferredReasonProviderConfigUnknown}
+	}
+	if ok {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	}
+}
+
+// fromBackend masks the provider's secrets in the log, gets the provider
+// instance's session, calls get with it (a Session method, e.g.
+// pd.Session.Account) and makes the model of the result with toModel.
+// deferred is true when the provider configuration is not known yet and the
+// CLI allows a deferral; ok is false when there is no model (deferred, or
+// diags has an error).
+func fromBackend[T, M any](ctx context.Context, b *base, what string, deferralAllowed bool, diags *diag.Diagnostics,
+	get func(pd.Session, context.Context) (T, error), toModel func(context.Context, T) (M, diag.Diagnostics),
+) (m M, deferred, ok bool) {
+	ctx = b.ctx(ctx)
+	sess, deferred := b.session(ctx, what, deferralAllowed, diags)
+	if sess == nil {
+		return m, deferred, false
+	}
+	v, err := get(sess, ctx)
+	if err != nil {
+		b.fail(diags, err, what)
+		return m, false, false
+	}
+	m, modelDiags := toModel(ctx, v)
+	diags.Append(modelDiags...)
+	return m, false, !diags.HasError()
 }
 
 // session returns the provider instance's session, or adds a diagnostic.

@@ -13,15 +13,12 @@ import (
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
-var (
-	_ datasource.DataSource              = (*oidcProvidersDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*oidcProvidersDataSource)(nil)
-)
-
 // NewOIDCProvidersDataSource returns the openeo_oidc_providers data source.
-func NewOIDCProvidersDataSource() datasource.DataSource { return &oidcProvidersDataSource{} }
+func NewOIDCProvidersDataSource() datasource.DataSource {
+	return &oidcProvidersDataSource{providerDataSource{typeName: "_oidc_providers"}}
+}
 
-type oidcProvidersDataSource struct{ base }
+type oidcProvidersDataSource struct{ providerDataSource }
 
 type oidcProvidersModel struct {
 	DefaultProviderID types.String `tfsdk:"default_provider_id"`
@@ -42,10 +39,6 @@ var providerAttrTypes = map[string]attr.Type{
 	"scopes":                   types.ListType{ElemType: types.StringType},
 	"default_clients":          types.ListType{ElemType: types.ObjectType{AttrTypes: defaultClientAttrTypes}},
 	"authorization_parameters": types.MapType{ElemType: types.StringType},
-}
-
-func (d *oidcProvidersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_oidc_providers"
 }
 
 func (d *oidcProvidersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -84,33 +77,12 @@ func (d *oidcProvidersDataSource) Schema(_ context.Context, _ datasource.SchemaR
 	}
 }
 
-func (d *oidcProvidersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.configure(req.ProviderData, "Data Source", &resp.Diagnostics)
-}
-
 func (d *oidcProvidersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	ctx = d.ctx(ctx)
-	const what = "list the OIDC providers of the back-end"
-	sess, deferred := d.session(ctx, what, req.ClientCapabilities.DeferralAllowed, &resp.Diagnostics)
-	if deferred {
-		resp.Deferred = &datasource.Deferred{Reason: datasource.DeferredReasonProviderConfigUnknown}
-		return
-	}
-	if sess == nil {
-		return
-	}
-	providers, err := sess.Providers(ctx)
-	if err != nil {
-		d.fail(&resp.Diagnostics, err, what)
-		return
-	}
-	tflog.Debug(ctx, "read openEO OIDC providers", map[string]any{"count": len(providers)})
-	m, diags := providersToModel(providers)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	readFromBackend(ctx, &d.base, "list the OIDC providers of the back-end", req, resp, pd.Session.Providers,
+		func(ctx context.Context, providers []pd.OIDCProvider) (oidcProvidersModel, diag.Diagnostics) {
+			tflog.Debug(ctx, "read openEO OIDC providers", map[string]any{"count": len(providers)})
+			return providersToModel(providers)
+		})
 }
 
 func providersToModel(providers []pd.OIDCProvider) (oidcProvidersModel, diag.Diagnostics) {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -24,10 +22,6 @@ import (
 const basicName = "openeo_auth_config_basic.test"
 
 func basicConfig(file, url, username, password string) string {
-	fileLine := ""
-	if file != "" {
-		fileLine = "file = " + q(file)
-	}
 	return fmt.Sprintf(`
 resource "openeo_auth_config_basic" "test" {
   %s
@@ -35,7 +29,7 @@ resource "openeo_auth_config_basic" "test" {
   username = %s
   password = %s
 }
-`, fileLine, q(url), q(username), q(password))
+`, fileLine(file), q(url), q(username), q(password))
 }
 
 // backendURL is the back-end of most tests.
@@ -85,6 +79,7 @@ func TestAccAuthConfigBasic_lifecycle(t *testing.T) {
 	writePrivate(t, file, original, 0o600)
 	const url = "https://new.example.org/"
 	const pw = "p\u00e4ss/w\u00f6rd \"q\" \\"
+	applied := steady{basicName, basicConfig("", url, "alice2", "n3w-pass"), checkBasicEntry(file, url, "alice2", "n3w-pass")}
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
@@ -92,10 +87,7 @@ func TestAccAuthConfigBasic_lifecycle(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: basicConfig("", url, "alice", pw),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkFileEquals(file, fixture(t, "auth-config.python.basic-added.tmpl"), basicName),
-					checkMode(file, 0o600),
-				),
+				Check:  checkPythonFile(t, file, "auth-config.python.basic-added.tmpl", basicName),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(basicName, tfjsonpath.New("id"), knownvalue.StringExact("https://new.example.org")),
 					statecheck.ExpectKnownValue(basicName, tfjsonpath.New("file"), knownvalue.StringExact(file)),
@@ -103,75 +95,31 @@ func TestAccAuthConfigBasic_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(basicName, tfjsonpath.New("password_wo_version"), knownvalue.Null()),
 				},
 			},
-			{
-				Config: basicConfig("", url, "alice2", "n3w-pass"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionUpdate),
-					plancheck.ExpectUnknownValue(basicName, tfjsonpath.New("date")),
-				}},
-				Check: checkBasicEntry(file, url, "alice2", "n3w-pass"),
-			},
-			{
-				ResourceName:      basicName,
-				ImportState:       true,
-				ImportStateId:     url,
-				ImportStateVerify: true,
-				// Import never reads secrets into the state; the next apply writes the configured one.
-				ImportStateVerifyIgnore: []string{"password"},
-			},
-			{
-				// Changed outside Terraform (username): update in place.
-				PreConfig: func() {
-					editAuthConfig(t, file, func(root *ojson.Object) {
-						obj(t, root, "backends", "https://new.example.org", "basic").Set("username", ojson.String("mallory"))
-					})
-				},
-				Config: basicConfig("", url, "alice2", "n3w-pass"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionUpdate),
-				}},
-				Check: checkBasicEntry(file, url, "alice2", "n3w-pass"),
-			},
-			{
-				// Changed outside Terraform (password, sensitive attribute): update in place.
-				PreConfig: func() {
-					editAuthConfig(t, file, func(root *ojson.Object) {
-						obj(t, root, "backends", "https://new.example.org", "basic").Set("password", ojson.String("tampered"))
-					})
-				},
-				Config: basicConfig("", url, "alice2", "n3w-pass"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionUpdate),
-				}},
-				Check: checkBasicEntry(file, url, "alice2", "n3w-pass"),
-			},
-			{
-				// Removed outside Terraform: re-created.
-				PreConfig: func() {
-					editAuthConfig(t, file, func(root *ojson.Object) {
-						obj(t, root, "backends", "https://new.example.org").Delete("basic")
-					})
-				},
-				Config: basicConfig("", url, "alice2", "n3w-pass"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionCreate),
-				}},
-				Check: checkBasicEntry(file, url, "alice2", "n3w-pass"),
-			},
+			applied.after(nil, plancheck.ResourceActionUpdate, plancheck.ExpectUnknownValue(basicName, tfjsonpath.New("date"))),
+			// Import never reads secrets into the state; the next apply writes the configured one.
+			importStep(basicName, url, "password"),
+			// Changed outside Terraform (username): update in place.
+			applied.after(editAuthConfig(t, file, func(root *ojson.Object) {
+				obj(t, root, "backends", "https://new.example.org", "basic").Set("username", ojson.String("mallory"))
+			}), plancheck.ResourceActionUpdate),
+			// Changed outside Terraform (password, sensitive attribute): update in place.
+			applied.after(editAuthConfig(t, file, func(root *ojson.Object) {
+				obj(t, root, "backends", "https://new.example.org", "basic").Set("password", ojson.String("tampered"))
+			}), plancheck.ResourceActionUpdate),
+			// Removed outside Terraform: re-created.
+			applied.after(editAuthConfig(t, file, func(root *ojson.Object) {
+				obj(t, root, "backends", "https://new.example.org").Delete("basic")
+			}), plancheck.ResourceActionCreate),
 			{
 				// Same key after normalisation: an in-place update, not a replacement.
-				Config: basicConfig("", "https://new.example.org", "alice2", "n3w-pass"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionUpdate),
-				}},
-				Check: checkBasicEntry(file, url, "alice2", "n3w-pass"),
+				Config:           basicConfig("", "https://new.example.org", "alice2", "n3w-pass"),
+				ConfigPlanChecks: expect(basicName, plancheck.ResourceActionUpdate),
+				Check:            checkBasicEntry(file, url, "alice2", "n3w-pass"),
 			},
 			{
 				// Another file: replacement (the entry moves).
-				Config: basicConfig(filepath.Join(filepath.Dir(file), "other.json"), "https://new.example.org", "alice2", "n3w-pass"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionReplace),
-				}},
+				Config:           basicConfig(filepath.Join(filepath.Dir(file), "other.json"), "https://new.example.org", "alice2", "n3w-pass"),
+				ConfigPlanChecks: expect(basicName, plancheck.ResourceActionReplace),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkBytes(file, original),
 					checkBasicEntry(filepath.Join(filepath.Dir(file), "other.json"), url, "alice2", "n3w-pass"),
@@ -222,8 +170,7 @@ func TestAccAuthConfigBasic_freshFile(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: basicConfig(file, "https://openeo.example.com", "john", "j0hn123"),
 			Check: resource.ComposeAggregateTestCheckFunc(
-				checkFileEquals(file, fixture(t, "auth-config.fresh-basic.tmpl"), basicName),
-				checkMode(file, 0o600),
+				checkPythonFile(t, file, "auth-config.fresh-basic.tmpl", basicName),
 				checkMode(filepath.Join(root, "a"), dirMode),
 				checkMode(filepath.Join(root, "a", "b"), dirMode),
 			),
@@ -239,43 +186,24 @@ func TestAccAuthConfigBasic_validators(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+			planFails(fmt.Sprintf(`
 resource "openeo_auth_config_basic" "test" {
   file     = %s
   url      = "https://openeo.example.com"
   username = "john"
-}`, q(file)),
-				PlanOnly:    true,
-				ExpectError: errRe("Exactly one of these attributes must be configured: [password,password_wo]"),
-			},
-			{
-				Config:      basicConfig(file, "openeo.example.com", "john", "pw"),
-				PlanOnly:    true,
-				ExpectError: errRe("Invalid url", "not an http:// or https:// URL", "https://openeo.example.com"),
-			},
-			{
-				Config:      basicConfig(file, "https://openeo.example.com", "", "pw"),
-				PlanOnly:    true,
-				ExpectError: errRe("username", "at least 1"),
-			},
-			{
-				Config:      basicConfig(file, "https://openeo.example.com", "john", ""),
-				PlanOnly:    true,
-				ExpectError: errRe("password", "at least 1"),
-			},
-			{
-				Config: fmt.Sprintf(`
+}`, q(file)), "Exactly one of these attributes must be configured: [password,password_wo]"),
+			planFails(basicConfig(file, "openeo.example.com", "john", "pw"),
+				"Invalid url", "not an http:// or https:// URL", "https://openeo.example.com"),
+			planFails(basicConfig(file, "https://openeo.example.com", "", "pw"), "username", "at least 1"),
+			planFails(basicConfig(file, "https://openeo.example.com", "john", ""), "password", "at least 1"),
+			planFails(fmt.Sprintf(`
 resource "openeo_auth_config_basic" "test" {
   file                = %s
   url                 = "https://openeo.example.com"
   username            = "john"
   password            = "pw"
   password_wo_version = 1
-}`, q(file)),
-				PlanOnly:    true,
-				ExpectError: errRe("password_wo"),
-			},
+}`, q(file)), "password_wo"),
 		},
 	})
 	if _, err := os.Stat(file); err == nil {
@@ -297,8 +225,7 @@ func TestAccAuthConfigBasic_writeOnly(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.WriteOnlyAttributes},
 		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+			planFails(fmt.Sprintf(`
 resource "openeo_auth_config_basic" "test" {
   file        = %s
   url         = "https://openeo.example.com"
@@ -306,21 +233,14 @@ resource "openeo_auth_config_basic" "test" {
   password    = "pw"
   password_wo = "pw"
   password_wo_version = 1
-}`, q(file)),
-				PlanOnly:    true,
-				ExpectError: errRe("Invalid Attribute Combination"),
-			},
-			{
-				Config: fmt.Sprintf(`
+}`, q(file)), "Invalid Attribute Combination"),
+			planFails(fmt.Sprintf(`
 resource "openeo_auth_config_basic" "test" {
   file        = %s
   url         = "https://openeo.example.com"
   username    = "john"
   password_wo = "pw"
-}`, q(file)),
-				PlanOnly:    true,
-				ExpectError: errRe("Invalid Attribute Combination", "password_wo_version"),
-			},
+}`, q(file)), "Invalid Attribute Combination", "password_wo_version"),
 			{
 				Config: basicWOConfig(file, pw1, 1),
 				Check:  checkBasicEntry(file, url, "john", pw1),
@@ -333,57 +253,30 @@ resource "openeo_auth_config_basic" "test" {
 			},
 			{
 				// A new write-only value without a new version is not seen (documented).
-				Config: basicWOConfig(file, pw2, 1),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
-				Check: checkBasicEntry(file, url, "john", pw1),
+				Config:           basicWOConfig(file, pw2, 1),
+				ConfigPlanChecks: expectNoChanges(),
+				Check:            checkBasicEntry(file, url, "john", pw1),
 			},
 			{
-				Config: basicWOConfig(file, pw2, 2),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionUpdate),
-				}},
+				Config:            basicWOConfig(file, pw2, 2),
+				ConfigPlanChecks:  expect(basicName, plancheck.ResourceActionUpdate),
 				Check:             checkBasicEntry(file, url, "john", pw2),
 				ConfigStateChecks: []statecheck.StateCheck{noSecrets},
 			},
 			{
 				// Rewritten outside Terraform with another password (another date).
-				PreConfig: func() {
-					editAuthConfig(t, file, func(root *ojson.Object) {
-						b := obj(t, root, "backends", url, "basic")
-						b.Set("date", ojson.String("2021-02-03T04:05:06Z"))
-						b.Set("password", ojson.String(pw3))
-					})
-				},
+				PreConfig: editAuthConfig(t, file, func(root *ojson.Object) {
+					b := obj(t, root, "backends", url, "basic")
+					b.Set("date", ojson.String("2021-02-03T04:05:06Z"))
+					b.Set("password", ojson.String(pw3))
+				}),
 				Config: basicWOConfig(file, pw2, 2),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(basicName, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(basicName, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(2)),
-				}},
+				ConfigPlanChecks: expect(basicName, plancheck.ResourceActionUpdate,
+					plancheck.ExpectKnownValue(basicName, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(2))),
 				Check:             checkBasicEntry(file, url, "john", pw2),
 				ConfigStateChecks: []statecheck.StateCheck{noSecrets},
 			},
-			{
-				ResourceName:            basicName,
-				ImportState:             true,
-				ImportStateId:           url + " " + file,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"password_wo_version"},
-			},
+			importStep(basicName, url+" "+file, "password_wo_version"),
 		},
 	})
-}
-
-// errRe matches diagnostics text in which Terraform may have wrapped lines:
-// spaces in the parts match any white space, parts may be far apart.
-func errRe(parts ...string) *regexp.Regexp {
-	var s string
-	for i, p := range parts {
-		if i > 0 {
-			s += `[\s\S]*`
-		}
-		s += strings.ReplaceAll(regexp.QuoteMeta(p), " ", `\s+`)
-	}
-	return regexp.MustCompile(s)
 }

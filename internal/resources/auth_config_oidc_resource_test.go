@@ -86,6 +86,9 @@ func TestAccAuthConfigOIDC_lifecycle(t *testing.T) {
 	writePrivate(t, file, original, 0o600)
 	const url, pid = "https://openeo.example.com", "new-idp"
 	const issuer = "https://idp.example.org/realms/x"
+	confidential := steady{oidcName, oidcConfig(file, url, pid, "client-2", "s3cr3t-2", ""),
+		checkOIDCEntry(file, pid, sp("client-2"), sp("s3cr3t-2"), nil)}
+	defaultClient := steady{oidcName, oidcConfig(file, url, pid, "", "", issuer), checkOIDCEntry(file, pid, nil, nil, sp(issuer))}
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
@@ -93,99 +96,49 @@ func TestAccAuthConfigOIDC_lifecycle(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: oidcConfig(file, url, pid, "client-1", "s3cr3t", issuer),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkFileEquals(file, fixture(t, "auth-config.python.oidc-added.tmpl"), oidcName),
-					checkMode(file, 0o600),
-				),
+				Check:  checkPythonFile(t, file, "auth-config.python.oidc-added.tmpl", oidcName),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(oidcName, tfjsonpath.New("id"), knownvalue.StringExact(url+" "+pid)),
 					statecheck.ExpectKnownValue(oidcName, tfjsonpath.New("date"), knownvalue.StringRegexp(dateRe)),
 				},
 			},
 			{
-				Config: oidcConfig(file, url, pid, "client-2", "s3cr3t-2", ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionUpdate),
-				}},
-				Check: checkOIDCEntry(file, pid, sp("client-2"), sp("s3cr3t-2"), nil),
+				Config:           oidcConfig(file, url, pid, "client-2", "s3cr3t-2", ""),
+				ConfigPlanChecks: expect(oidcName, plancheck.ResourceActionUpdate),
+				Check:            checkOIDCEntry(file, pid, sp("client-2"), sp("s3cr3t-2"), nil),
 			},
-			{
-				ResourceName:            oidcName,
-				ImportState:             true,
-				ImportStateId:           url + " " + pid + " " + file,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"client_secret"},
-			},
-			{
-				PreConfig: func() {
-					editAuthConfig(t, file, func(root *ojson.Object) {
-						obj(t, root, "backends", url, "oidc", "providers", pid).Set("client_id", ojson.String("evil"))
-					})
-				},
-				Config: oidcConfig(file, url, pid, "client-2", "s3cr3t-2", ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionUpdate),
-				}},
-				Check: checkOIDCEntry(file, pid, sp("client-2"), sp("s3cr3t-2"), nil),
-			},
-			{
-				PreConfig: func() {
-					editAuthConfig(t, file, func(root *ojson.Object) {
-						p := obj(t, root, "backends", url, "oidc", "providers", pid)
-						p.Set("client_secret", ojson.String("tampered"))
-						p.Set("issuer", ojson.String("https://evil.example.org"))
-					})
-				},
-				Config: oidcConfig(file, url, pid, "client-2", "s3cr3t-2", ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionUpdate),
-				}},
-				Check: checkOIDCEntry(file, pid, sp("client-2"), sp("s3cr3t-2"), nil),
-			},
-			{
-				// The back-end's default client: client_id and client_secret null.
-				Config: oidcConfig(file, url, pid, "", "", issuer),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionUpdate),
-				}},
-				Check: checkOIDCEntry(file, pid, nil, nil, sp(issuer)),
-			},
+			importStep(oidcName, url+" "+pid+" "+file, "client_secret"),
+			confidential.after(editAuthConfig(t, file, func(root *ojson.Object) {
+				obj(t, root, "backends", url, "oidc", "providers", pid).Set("client_id", ojson.String("evil"))
+			}), plancheck.ResourceActionUpdate),
+			confidential.after(editAuthConfig(t, file, func(root *ojson.Object) {
+				p := obj(t, root, "backends", url, "oidc", "providers", pid)
+				p.Set("client_secret", ojson.String("tampered"))
+				p.Set("issuer", ojson.String("https://evil.example.org"))
+			}), plancheck.ResourceActionUpdate),
+			// The back-end's default client: client_id and client_secret null.
+			defaultClient.after(nil, plancheck.ResourceActionUpdate),
 			{
 				// A secret added outside Terraform to a public client is drift,
 				// found without the secret entering the state.
-				PreConfig: func() {
-					editAuthConfig(t, file, func(root *ojson.Object) {
-						p := obj(t, root, "backends", url, "oidc", "providers", pid)
-						p.Set("client_secret", ojson.String("foreign-secret-1234"))
-					})
-				},
+				PreConfig: editAuthConfig(t, file, func(root *ojson.Object) {
+					p := obj(t, root, "backends", url, "oidc", "providers", pid)
+					p.Set("client_secret", ojson.String("foreign-secret-1234"))
+				}),
 				Config: oidcConfig(file, url, pid, "", "", issuer),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionUpdate),
-					plancheck.ExpectUnknownValue(oidcName, tfjsonpath.New("date")),
-				}},
+				ConfigPlanChecks: expect(oidcName, plancheck.ResourceActionUpdate,
+					plancheck.ExpectUnknownValue(oidcName, tfjsonpath.New("date"))),
 				Check:             checkOIDCEntry(file, pid, nil, nil, sp(issuer)),
 				ConfigStateChecks: []statecheck.StateCheck{stateHasNoSecrets("foreign-secret-1234")},
 			},
-			{
-				PreConfig: func() {
-					editAuthConfig(t, file, func(root *ojson.Object) {
-						obj(t, root, "backends", url, "oidc", "providers").Delete(pid)
-					})
-				},
-				Config: oidcConfig(file, url, pid, "", "", issuer),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionCreate),
-				}},
-				Check: checkOIDCEntry(file, pid, nil, nil, sp(issuer)),
-			},
+			defaultClient.after(editAuthConfig(t, file, func(root *ojson.Object) {
+				obj(t, root, "backends", url, "oidc", "providers").Delete(pid)
+			}), plancheck.ResourceActionCreate),
 			{
 				// Another provider id: replacement.
-				Config: oidcConfig(file, url, "other-idp", "", "", issuer),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionReplace),
-				}},
-				Check: checkOIDCEntry(file, "other-idp", nil, nil, sp(issuer)),
+				Config:           oidcConfig(file, url, "other-idp", "", "", issuer),
+				ConfigPlanChecks: expect(oidcName, plancheck.ResourceActionReplace),
+				Check:            checkOIDCEntry(file, "other-idp", nil, nil, sp(issuer)),
 			},
 		},
 	})
@@ -200,10 +153,7 @@ func TestAccAuthConfigOIDC_freshDefaultClient(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
 			Config: oidcConfig("", "https://openeo.example.com/", "egi", "", "", "https://aai.egi.eu/auth/realms/egi"),
-			Check: resource.ComposeAggregateTestCheckFunc(
-				checkFileEquals(file, fixture(t, "auth-config.fresh-oidc-default-client.tmpl"), oidcName),
-				checkMode(file, 0o600),
-			),
+			Check:  checkPythonFile(t, file, "auth-config.fresh-oidc-default-client.tmpl", oidcName),
 		}},
 	})
 }
@@ -230,8 +180,7 @@ resource "openeo_auth_config_oidc" "test" {
 		ProtoV6ProviderFactories: factories(),
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.WriteOnlyAttributes},
 		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+			planFails(fmt.Sprintf(`
 resource "openeo_auth_config_oidc" "test" {
   file             = %s
   url              = "https://openeo.example.com"
@@ -240,26 +189,15 @@ resource "openeo_auth_config_oidc" "test" {
   client_secret    = "x"
   client_secret_wo = "x"
   client_secret_wo_version = 1
-}`, q(file)),
-				PlanOnly:    true,
-				ExpectError: errRe("Invalid Attribute Combination", "client_secret", "client_secret_wo"),
-			},
-			{
-				Config: fmt.Sprintf(`
+}`, q(file)), "Invalid Attribute Combination", "client_secret", "client_secret_wo"),
+			planFails(fmt.Sprintf(`
 resource "openeo_auth_config_oidc" "test" {
   file          = %s
   url           = "https://openeo.example.com"
   provider_id   = "egi"
   client_secret = "x"
-}`, q(file)),
-				PlanOnly:    true,
-				ExpectError: errRe("client_id"),
-			},
-			{
-				Config:      oidcConfig(file, url, "has space", "", "", ""),
-				PlanOnly:    true,
-				ExpectError: errRe("must not be empty or contain white space"),
-			},
+}`, q(file)), "client_id"),
+			planFails(oidcConfig(file, url, "has space", "", "", ""), "must not be empty or contain white space"),
 			{
 				Config: cfg(s1, 1),
 				Check:  checkOIDCEntry(file, pid, sp("client-1"), sp(s1), nil),
@@ -269,25 +207,19 @@ resource "openeo_auth_config_oidc" "test" {
 				},
 			},
 			{
-				Config: cfg(s2, 2),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionUpdate),
-				}},
+				Config:            cfg(s2, 2),
+				ConfigPlanChecks:  expect(oidcName, plancheck.ResourceActionUpdate),
 				Check:             checkOIDCEntry(file, pid, sp("client-1"), sp(s2), nil),
 				ConfigStateChecks: []statecheck.StateCheck{stateHasNoSecrets(s1, s2)},
 			},
 			{
 				// The secret was nulled outside Terraform: written again.
-				PreConfig: func() {
-					editAuthConfig(t, file, func(root *ojson.Object) {
-						obj(t, root, "backends", url, "oidc", "providers", pid).Set("client_secret", ojson.Null())
-					})
-				},
-				Config: cfg(s2, 2),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(oidcName, plancheck.ResourceActionUpdate),
-				}},
-				Check: checkOIDCEntry(file, pid, sp("client-1"), sp(s2), nil),
+				PreConfig: editAuthConfig(t, file, func(root *ojson.Object) {
+					obj(t, root, "backends", url, "oidc", "providers", pid).Set("client_secret", ojson.Null())
+				}),
+				Config:           cfg(s2, 2),
+				ConfigPlanChecks: expect(oidcName, plancheck.ResourceActionUpdate),
+				Check:            checkOIDCEntry(file, pid, sp("client-1"), sp(s2), nil),
 			},
 		},
 	})

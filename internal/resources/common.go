@@ -27,6 +27,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -58,17 +59,6 @@ const IDSeparator = " "
 // NormalizeURL is the Python client's _normalize_url (trailing slashes
 // removed, "" becomes "/"), as the library applies it to entry keys.
 func NormalizeURL(u string) string { return authfiles.NormalizeURL(u) }
-
-// splitImportID splits "<first> <second>" at the first separator. Both parts
-// must be non-empty.
-func splitImportID(id string) (string, string, bool) {
-	first, second, ok := strings.Cut(strings.TrimSpace(id), IDSeparator)
-	second = strings.TrimSpace(second)
-	if !ok || first == "" || second == "" {
-		return "", "", false
-	}
-	return first, second, true
-}
 
 // urlValidator requires an http(s) URL: openeo.connect() adds https:// to a
 // bare host name and looks the key up with the scheme, so a key without one is
@@ -136,9 +126,9 @@ func replaceIfKeyChanges() planmodifier.String {
 	)
 }
 
-// base is embedded by the three resources: the file store and the provider
-// instance's settings (its auth_config_path and refresh_token_store_path are
-// the resources' default files when set).
+// base is embedded by the three resources (through entryResource): the file
+// store and the provider instance's settings (its auth_config_path and
+// refresh_token_store_path are the resources' default files when set).
 type base struct {
 	store  Store
 	client *pd.Client
@@ -164,6 +154,14 @@ const (
 	authConfigFile fileKind = iota
 	refreshTokensFile
 )
+
+// name is the file's base name, as diagnostics name it.
+func (k fileKind) name() string {
+	if k == refreshTokensFile {
+		return "refresh-tokens.json"
+	}
+	return "auth-config.json"
+}
 
 // defaultFile returns the file used when the resource's file attribute is
 // null: the provider's auth_config_path / refresh_token_store_path when set,
@@ -338,15 +336,77 @@ func stringPtr(v types.String) *string {
 	return &s
 }
 
-func fileAttribute(name, defaultDesc string) schema.StringAttribute {
+// idAttribute is the computed id of an entry resource, also its import ID.
+func idAttribute(desc string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Computed:            true,
+		MarkdownDescription: desc,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+}
+
+// fileAttribute is the path of the file that holds the entry.
+func fileAttribute(kind fileKind) schema.StringAttribute {
+	defaultDesc := "the `auth-config.json` of the Python client: `$OPENEO_CONFIG_HOME/auth-config.json` if set, " +
+		"else `$XDG_CONFIG_HOME/openeo-python-client/auth-config.json` or `~/.config/openeo-python-client/auth-config.json`"
+	if kind == refreshTokensFile {
+		defaultDesc = "the `refresh-tokens.json` of the Python client: `$OPENEO_CONFIG_HOME/refresh-tokens.json` if set, " +
+			"else `$XDG_DATA_HOME/openeo-python-client/refresh-tokens.json` or `~/.local/share/openeo-python-client/refresh-tokens.json`"
+	}
 	return schema.StringAttribute{
 		Optional: true,
 		Computed: true,
-		MarkdownDescription: "Path of the `" + name + "` file to manage. Defaults to " + defaultDesc +
+		MarkdownDescription: "Path of the `" + kind.name() + "` file to manage. Defaults to " + defaultDesc +
 			", resolved as the openEO Python client does (an existing candidate folder wins; otherwise the first one " +
 			"is created). A missing file and its folders are created (folders with the default mode, the file with " +
 			"`0600`). Changing the file, or a change of the resolved default, re-creates the entry.",
 		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+}
+
+// keyAttribute is the URL an entry is keyed by (url, issuer); a change that
+// normalises to another key re-creates the entry.
+func keyAttribute(name, desc string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Required:            true,
+		MarkdownDescription: desc,
+		Validators:          []validator.String{urlValidator{what: name}},
+		PlanModifiers:       []planmodifier.String{replaceIfKeyChanges()},
+	}
+}
+
+// subKeyAttribute is the second part of an entry's key (provider_id,
+// client_id); a change re-creates the entry.
+func subKeyAttribute(desc string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Required:            true,
+		MarkdownDescription: desc,
+		Validators:          []validator.String{noSpaceValidator{}},
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+	}
+}
+
+// secretAttribute is the sensitive attribute of an entry's secret, stored
+// in the state; wo is its write-only twin. more validators run between the
+// length check and the hint to prefer wo.
+func secretAttribute(wo, desc string, more ...validator.String) schema.StringAttribute {
+	validators := append([]validator.String{stringvalidator.LengthAtLeast(1)}, more...)
+	return schema.StringAttribute{
+		Optional:            true,
+		Sensitive:           true,
+		MarkdownDescription: desc,
+		Validators:          append(validators, stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot(wo))),
+	}
+}
+
+// writeOnlyAttribute is the write-only attribute of an entry's secret.
+func writeOnlyAttribute(desc string, more ...validator.String) schema.StringAttribute {
+	return schema.StringAttribute{
+		Optional:            true,
+		Sensitive:           true,
+		WriteOnly:           true,
+		MarkdownDescription: desc,
+		Validators:          append([]validator.String{stringvalidator.LengthAtLeast(1)}, more...),
 	}
 }
 

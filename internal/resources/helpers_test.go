@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -113,6 +114,16 @@ func compareFile(path string, want []byte) error {
 	return nil
 }
 
+// checkPythonFile checks the file against the template testdata/<tmpl>
+// (see checkFileEquals) and its mode 0600.
+func checkPythonFile(t *testing.T, path, tmpl string, dateOf ...string) resource.TestCheckFunc {
+	t.Helper()
+	return resource.ComposeAggregateTestCheckFunc(
+		checkFileEquals(path, fixture(t, tmpl), dateOf...),
+		checkMode(path, 0o600),
+	)
+}
+
 // checkBytes asserts that the file has exactly these bytes.
 func checkBytes(path string, want []byte) resource.TestCheckFunc {
 	return func(*terraform.State) error { return compareFile(path, want) }
@@ -135,28 +146,47 @@ func checkMode(path string, want os.FileMode) resource.TestCheckFunc {
 // date than Terraform's writes.
 func past() time.Time { return time.Date(2021, 2, 3, 4, 5, 6, 0, time.UTC) }
 
-// editAuthConfig changes auth-config.json the way another program would
-// (through the library, locked, with a date in the past).
-func editAuthConfig(t *testing.T, path string, fn func(root *ojson.Object)) {
-	t.Helper()
-	c, err := authfiles.OpenAuthConfig(path, authfiles.Options{Now: past})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Update(func(root *ojson.Object) error { fn(root); return nil }); err != nil {
-		t.Fatal(err)
+// editAuthConfig returns a PreConfig that changes auth-config.json the way
+// another program would (through the library, locked, with a date in the
+// past).
+func editAuthConfig(t *testing.T, path string, fn func(root *ojson.Object)) func() {
+	return editFile(t, authfiles.OpenAuthConfig, path, fn)
+}
+
+// editRefreshTokens is editAuthConfig for refresh-tokens.json.
+func editRefreshTokens(t *testing.T, path string, fn func(root *ojson.Object)) func() {
+	return editFile(t, authfiles.OpenRefreshTokens, path, fn)
+}
+
+func editFile[F interface {
+	Update(func(*ojson.Object) error) error
+}](t *testing.T,
+	open func(string, authfiles.Options) (F, error), path string, fn func(root *ojson.Object),
+) func() {
+	return func() {
+		t.Helper()
+		f, err := open(path, authfiles.Options{Now: past})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Update(func(root *ojson.Object) error { fn(root); return nil }); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
-func editRefreshTokens(t *testing.T, path string, fn func(root *ojson.Object)) {
-	t.Helper()
-	s, err := authfiles.OpenRefreshTokens(path, authfiles.Options{Now: past})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Update(func(root *ojson.Object) error { fn(root); return nil }); err != nil {
-		t.Fatal(err)
-	}
+// steady is a configuration that a test applies again after changes made
+// outside Terraform, and the check of the entry it writes.
+type steady struct {
+	name   string // the resource's address
+	config string
+	check  resource.TestCheckFunc
+}
+
+// after is a step that runs change (a write outside Terraform), then applies
+// the configuration again: its plan must be action (and pass more).
+func (s steady) after(change func(), action plancheck.ResourceActionType, more ...plancheck.PlanCheck) resource.TestStep {
+	return resource.TestStep{PreConfig: change, Config: s.config, ConfigPlanChecks: expect(s.name, action, more...), Check: s.check}
 }
 
 // obj walks nested objects of a document (test helper; fails loudly).
@@ -223,4 +253,50 @@ func (c noSecretsCheck) CheckState(_ context.Context, req statecheck.CheckStateR
 		return
 	}
 	resp.Error = secretFree("state", b, c...)
+}
+
+// fileLine is the `file` argument of a test configuration; "" leaves it out.
+func fileLine(file string) string {
+	if file == "" {
+		return ""
+	}
+	return "file = " + q(file)
+}
+
+// expect checks the plan of a step: the resource's action, and more.
+func expect(name string, action plancheck.ResourceActionType, more ...plancheck.PlanCheck) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: append([]plancheck.PlanCheck{plancheck.ExpectResourceAction(name, action)}, more...)}
+}
+
+// expectNoChanges checks that the plan of a step is empty.
+func expectNoChanges() resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+}
+
+// planFails is a plan-only step whose configuration must fail with a
+// diagnostic matching errRe(parts...).
+func planFails(config string, parts ...string) resource.TestStep {
+	return resource.TestStep{Config: config, PlanOnly: true, ExpectError: errRe(parts...)}
+}
+
+// importStep imports the resource by id and compares the result with the
+// state, except for the attributes ignore.
+func importStep(name, id string, ignore ...string) resource.TestStep {
+	return resource.TestStep{
+		ResourceName: name, ImportState: true, ImportStateId: id,
+		ImportStateVerify: true, ImportStateVerifyIgnore: ignore,
+	}
+}
+
+// errRe matches diagnostics text in which Terraform may have wrapped lines:
+// spaces in the parts match any white space, parts may be far apart.
+func errRe(parts ...string) *regexp.Regexp {
+	var s string
+	for i, p := range parts {
+		if i > 0 {
+			s += `[\s\S]*`
+		}
+		s += strings.ReplaceAll(regexp.QuoteMeta(p), " ", `\s+`)
+	}
+	return regexp.MustCompile(s)
 }

@@ -21,10 +21,6 @@ import (
 const tokenName = "openeo_refresh_token.test"
 
 func tokenConfig(file, issuer, clientID, token, lifecycle string) string {
-	fileLine := ""
-	if file != "" {
-		fileLine = "file = " + q(file)
-	}
 	return fmt.Sprintf(`
 resource "openeo_refresh_token" "test" {
   %s
@@ -33,7 +29,7 @@ resource "openeo_refresh_token" "test" {
   refresh_token = %s
   %s
 }
-`, fileLine, q(issuer), q(clientID), q(token), lifecycle)
+`, fileLine(file), q(issuer), q(clientID), q(token), lifecycle)
 }
 
 // tokenIssuer is the issuer of most tests.
@@ -79,14 +75,12 @@ func checkToken(file, clientID, token string) resource.TestCheckFunc {
 // refresh (a new entry with a new date).
 func rotate(t *testing.T, file, clientID, token string) func() {
 	issuer := tokenIssuer
-	return func() {
-		editRefreshTokens(t, file, func(root *ojson.Object) {
-			e := ojson.NewObject()
-			e.Set("date", ojson.String("2021-02-03T04:05:06Z"))
-			e.Set("refresh_token", ojson.String(token))
-			obj(t, root, issuer).Set(clientID, ojson.ObjectValue(e))
-		})
-	}
+	return editRefreshTokens(t, file, func(root *ojson.Object) {
+		e := ojson.NewObject()
+		e.Set("date", ojson.String("2021-02-03T04:05:06Z"))
+		e.Set("refresh_token", ojson.String(token))
+		obj(t, root, issuer).Set(clientID, ojson.ObjectValue(e))
+	})
 }
 
 // TestAccRefreshToken_lifecycle: create in the default refresh-tokens.json
@@ -100,6 +94,7 @@ func TestAccRefreshToken_lifecycle(t *testing.T) {
 	writePrivate(t, file, original, 0o600)
 	const issuer, key, cid = "https://oidc.example.net/", "https://oidc.example.net", "new-client"
 	const ignore = "lifecycle {\n    ignore_changes = [refresh_token]\n  }"
+	applied := steady{tokenName, tokenConfig("", issuer, cid, "rt-2", ""), checkToken(file, cid, "rt-2")}
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
@@ -107,62 +102,28 @@ func TestAccRefreshToken_lifecycle(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: tokenConfig("", issuer, cid, "rt-\u00e9-1", ""),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkFileEquals(file, fixture(t, "refresh-tokens.python.token-added.tmpl"), tokenName),
-					checkMode(file, 0o600),
-				),
+				Check:  checkPythonFile(t, file, "refresh-tokens.python.token-added.tmpl", tokenName),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("id"), knownvalue.StringExact(key+" "+cid)),
 					statecheck.ExpectKnownValue(tokenName, tfjsonpath.New("file"), knownvalue.StringExact(file)),
 				},
 			},
-			{
-				Config: tokenConfig("", issuer, cid, "rt-2", ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
-				}},
-				Check: checkToken(file, cid, "rt-2"),
-			},
-			{
-				ResourceName:            tokenName,
-				ImportState:             true,
-				ImportStateId:           issuer + " " + cid,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"refresh_token"},
-			},
-			{
-				PreConfig: rotate(t, file, cid, "rotated-by-runner"),
-				Config:    tokenConfig("", issuer, cid, "rt-2", ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
-				}},
-				Check: checkToken(file, cid, "rt-2"),
-			},
+			applied.after(nil, plancheck.ResourceActionUpdate),
+			importStep(tokenName, issuer+" "+cid, "refresh_token"),
+			applied.after(rotate(t, file, cid, "rotated-by-runner"), plancheck.ResourceActionUpdate),
 			{
 				// Bootstrap once: the runner owns the token afterwards.
-				PreConfig: rotate(t, file, cid, "rotated-again"),
-				Config:    tokenConfig("", issuer, cid, "rt-2", ignore),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
-				Check: checkToken(file, cid, "rotated-again"),
+				PreConfig:        rotate(t, file, cid, "rotated-again"),
+				Config:           tokenConfig("", issuer, cid, "rt-2", ignore),
+				ConfigPlanChecks: expectNoChanges(),
+				Check:            checkToken(file, cid, "rotated-again"),
 			},
+			applied.after(editRefreshTokens(t, file, func(root *ojson.Object) { obj(t, root, key).Delete(cid) }),
+				plancheck.ResourceActionCreate),
 			{
-				PreConfig: func() {
-					editRefreshTokens(t, file, func(root *ojson.Object) { obj(t, root, key).Delete(cid) })
-				},
-				Config: tokenConfig("", issuer, cid, "rt-2", ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionCreate),
-				}},
-				Check: checkToken(file, cid, "rt-2"),
-			},
-			{
-				Config: tokenConfig("", issuer, "another-client", "rt-2", ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionReplace),
-				}},
-				Check: checkToken(file, "another-client", "rt-2"),
+				Config:           tokenConfig("", issuer, "another-client", "rt-2", ""),
+				ConfigPlanChecks: expect(tokenName, plancheck.ResourceActionReplace),
+				Check:            checkToken(file, "another-client", "rt-2"),
 			},
 		},
 	})
@@ -176,27 +137,16 @@ func TestAccRefreshToken_freshFile(t *testing.T) {
 		ProtoV6ProviderFactories: factories(),
 		CheckDestroy:             checkBytes(file, []byte("{}")),
 		Steps: []resource.TestStep{
-			{
-				Config: fmt.Sprintf(`
+			planFails(fmt.Sprintf(`
 resource "openeo_refresh_token" "test" {
   file      = %s
   issuer    = "https://oidc.example.net"
   client_id = "default-client"
-}`, q(file)),
-				PlanOnly:    true,
-				ExpectError: errRe("Exactly one of these attributes must be configured: [refresh_token,refresh_token_wo]"),
-			},
-			{
-				Config:      tokenConfig(file, "oidc.example.net", "default-client", "rt-1", ""),
-				PlanOnly:    true,
-				ExpectError: errRe("Invalid issuer"),
-			},
+}`, q(file)), "Exactly one of these attributes must be configured: [refresh_token,refresh_token_wo]"),
+			planFails(tokenConfig(file, "oidc.example.net", "default-client", "rt-1", ""), "Invalid issuer"),
 			{
 				Config: tokenConfig(file, "https://oidc.example.net", "default-client", "rt-1", ""),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					checkFileEquals(file, fixture(t, "refresh-tokens.fresh.tmpl"), tokenName),
-					checkMode(file, 0o600),
-				),
+				Check:  checkPythonFile(t, file, "refresh-tokens.fresh.tmpl", tokenName),
 			},
 		},
 	})
@@ -221,27 +171,21 @@ func TestAccRefreshToken_writeOnly(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{noSecrets},
 			},
 			{
-				PreConfig: rotate(t, file, cid, "rotated-by-runner"),
-				Config:    tokenWOConfig(file, t1, 1, ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
-				}},
+				PreConfig:         rotate(t, file, cid, "rotated-by-runner"),
+				Config:            tokenWOConfig(file, t1, 1, ""),
+				ConfigPlanChecks:  expect(tokenName, plancheck.ResourceActionUpdate),
 				Check:             checkToken(file, cid, t1),
 				ConfigStateChecks: []statecheck.StateCheck{noSecrets},
 			},
 			{
-				PreConfig: rotate(t, file, cid, "rotated-again"),
-				Config:    tokenWOConfig(file, t1, 1, ignore),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
-				Check: checkToken(file, cid, "rotated-again"),
+				PreConfig:        rotate(t, file, cid, "rotated-again"),
+				Config:           tokenWOConfig(file, t1, 1, ignore),
+				ConfigPlanChecks: expectNoChanges(),
+				Check:            checkToken(file, cid, "rotated-again"),
 			},
 			{
-				Config: tokenWOConfig(file, t2, 2, ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(tokenName, plancheck.ResourceActionUpdate),
-				}},
+				Config:            tokenWOConfig(file, t2, 2, ""),
+				ConfigPlanChecks:  expect(tokenName, plancheck.ResourceActionUpdate),
 				Check:             checkToken(file, cid, t2),
 				ConfigStateChecks: []statecheck.StateCheck{noSecrets},
 			},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
@@ -16,20 +17,7 @@ import (
 // from a secret store: a literal in the configuration would show up in
 // Terraform's own source snippets of diagnostics.
 func secretsConfig(ac, rt string, version int, writeOnly bool) string {
-	cfg := fmt.Sprintf(`
-variable "s1" {
-  type      = string
-  sensitive = true
-}
-variable "s2" {
-  type      = string
-  sensitive = true
-}
-variable "s3" {
-  type      = string
-  sensitive = true
-}
-
+	cfg := sensitiveVariables("s1", "s2", "s3") + fmt.Sprintf(`
 resource "openeo_auth_config_basic" "legacy" {
   file     = %[1]s
   url      = "https://legacy.example.org"
@@ -53,20 +41,7 @@ resource "openeo_refresh_token" "legacy" {
 }
 `, q(ac), q(rt))
 	if writeOnly {
-		cfg += fmt.Sprintf(`
-variable "s4" {
-  type      = string
-  sensitive = true
-}
-variable "s5" {
-  type      = string
-  sensitive = true
-}
-variable "s6" {
-  type      = string
-  sensitive = true
-}
-
+		cfg += sensitiveVariables("s4", "s5", "s6") + fmt.Sprintf(`
 resource "openeo_auth_config_basic" "wo" {
   file                = %[1]s
   url                 = "https://wo.example.org"
@@ -94,6 +69,15 @@ resource "openeo_refresh_token" "wo" {
 `, q(ac), q(rt), version)
 	}
 	return cfg
+}
+
+// sensitiveVariables declares sensitive string variables.
+func sensitiveVariables(names ...string) string {
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, "\nvariable %q {\n  type      = string\n  sensitive = true\n}\n", n)
+	}
+	return b.String()
 }
 
 // secretsEnv sets the variables of secretsConfig; sfx makes new values.

@@ -84,7 +84,9 @@ func (fixedDefaults) DefaultRefreshTokensPath() (string, error) {
 }
 
 func TestImportIDs(t *testing.T) {
-	b := base{store: fixedDefaults{}}
+	basic := &authConfigBasicResource{newEntryResource[authConfigBasicModel](fixedDefaults{}, basicEntry{})}
+	oidc := &authConfigOIDCResource{newEntryResource[authConfigOIDCModel](fixedDefaults{}, oidcEntry{})}
+	token := &refreshTokenResource{newEntryResource[refreshTokenModel](fixedDefaults{}, tokenEntry{})}
 	cases := []struct {
 		r                resource.ResourceWithImportState
 		id               string
@@ -92,19 +94,19 @@ func TestImportIDs(t *testing.T) {
 		wantErr          string
 		defaultFileInErr bool
 	}{
-		{r: &authConfigBasicResource{b}, id: "https://x.org/",
+		{r: basic, id: "https://x.org/",
 			want: map[string]string{"id": "https://x.org", "url": "https://x.org/", "file": "/default/auth-config.json"}},
-		{r: &authConfigBasicResource{b}, id: "https://x.org /my dir/a.json",
+		{r: basic, id: "https://x.org /my dir/a.json",
 			want: map[string]string{"id": "https://x.org", "url": "https://x.org", "file": "/my dir/a.json"}},
-		{r: &authConfigBasicResource{b}, id: "  ", wantErr: `Expected "<url>"`},
-		{r: &authConfigOIDCResource{b}, id: "https://x.org:8443/api egi",
+		{r: basic, id: "  ", wantErr: `Expected "<url>"`},
+		{r: oidc, id: "https://x.org:8443/api egi",
 			want: map[string]string{"id": "https://x.org:8443/api egi", "provider_id": "egi", "file": "/default/auth-config.json"}},
-		{r: &authConfigOIDCResource{b}, id: "https://x.org egi /tmp/f.json",
+		{r: oidc, id: "https://x.org egi /tmp/f.json",
 			want: map[string]string{"id": "https://x.org egi", "provider_id": "egi", "file": "/tmp/f.json"}},
-		{r: &authConfigOIDCResource{b}, id: "https://x.org", wantErr: `Expected "<url> <provider_id>"`},
-		{r: &refreshTokenResource{b}, id: "https://idp.org/realms/a/ client-1",
+		{r: oidc, id: "https://x.org", wantErr: `Expected "<url> <provider_id>"`},
+		{r: token, id: "https://idp.org/realms/a/ client-1",
 			want: map[string]string{"id": "https://idp.org/realms/a client-1", "issuer": "https://idp.org/realms/a/", "client_id": "client-1", "file": "/default/refresh-tokens.json"}},
-		{r: &refreshTokenResource{b}, id: "https://idp.org", wantErr: `Expected "<issuer> <client_id>"`},
+		{r: token, id: "https://idp.org", wantErr: `Expected "<issuer> <client_id>"`},
 	}
 	for _, c := range cases {
 		got, errText := importState(t, c.r, c.id)
