@@ -253,6 +253,7 @@ func TestBinaryBootstrapThenTerraformApply(t *testing.T) {
 		return rg.IdP.ApproveDevice(t.Context(), code, testrig.Bob.Name, testrig.Bob.Password)
 	}, "oidc-auth", rg.Backend.URL())
 	wantExit(t, r, 0)
+	stored := storedRefreshToken(t, rg.Dirs.RefreshTokensPath(), rg.IdP.Issuer(), pub.ID)
 
 	acctest.Test(t, resource.TestCase{
 		PreCheck:                 func() {}, // done above; a second one would point OPENEO_CONFIG_HOME elsewhere
@@ -272,8 +273,93 @@ data "openeo_account" "me" {}
 	if st := rg.IdP.Stats(t, pub.ID); st.DeviceRequests != 1 || st.ByGrant["refresh_token"] < 1 {
 		t.Errorf("IdP stats %+v: want the one device flow of openeo-auth, then refresh grants only", st)
 	}
-	// The provider stores rotated refresh tokens in the same file.
-	if _, err := os.Stat(rg.Dirs.RefreshTokensPath()); err != nil {
-		t.Error(err)
+	// The apply logged in with the stored token: the IdP rotates the refresh
+	// tokens of public clients, and the provider stored the rotated one in
+	// the same entry.
+	if now := storedRefreshToken(t, rg.Dirs.RefreshTokensPath(), rg.IdP.Issuer(), pub.ID); now == stored {
+		t.Error("the stored refresh token is unchanged: the apply did not use (and rotate) it")
+	}
+}
+
+// storedRefreshToken reads the refresh token of (issuer, client) from
+// refresh-tokens.json; the test fails without one.
+func storedRefreshToken(t *testing.T, path, issuer, clientID string) string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]map[string]struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	rt := doc[issuer][clientID].RefreshToken
+	if rt == "" {
+		t.Fatalf("no refresh token for issuer %s and client %s in %s", issuer, clientID, path)
+	}
+	return rt
+}
+
+// TestBinaryEnvClientIDThenTerraformApply: with OPENEO_AUTH_CLIENT_ID in the
+// environment (as on runners that also use client credentials), the
+// provider's oidc method uses that client, and so does `openeo-auth
+// oidc-auth <url>` in the same environment: the apply after it finds the
+// token. The apply before it names the command with --client-id.
+func TestBinaryEnvClientIDThenTerraformApply(t *testing.T) {
+	var pub, ci testrig.Client
+	rg := acctest.RigPreCheck(t, func(c *testbackend.Config) {
+		idp := testrig.IdP(t)
+		pub = idp.RegisterClient(t, testrig.ClientSpec{Public: true})
+		ci = idp.RegisterClient(t, testrig.ClientSpec{Public: true, Name: "ci"})
+		c.Providers[0].DefaultClients = []testbackend.DefaultClient{{ID: pub.ID,
+			GrantTypes: []string{testbackend.GrantDeviceCodePKCE, testbackend.GrantRefreshToken}}}
+	})
+	t.Setenv("OPENEO_AUTH_CLIENT_ID", ci.ID)
+	var env []string
+	for _, k := range []string{"HOME", "OPENEO_CONFIG_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "OPENEO_AUTH_CLIENT_ID"} {
+		env = append(env, k+"="+os.Getenv(k))
+	}
+	config := fmt.Sprintf(`
+provider "openeo" {
+  url         = %s
+  auth_method = "oidc"
+}
+data "openeo_account" "me" {}
+`, acctest.HCLString(rg.Backend.URL()))
+	factories := acctest.Factories(acctest.Options(nil, acctest.NoInteraction))
+
+	acctest.Test(t, resource.TestCase{
+		PreCheck:                 func() {},
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ExpectError: regexp.MustCompile("`openeo-auth\\s+oidc-auth\\s+" + regexp.QuoteMeta(rg.Backend.URL()) +
+				"\\s+--client-id\\s+" + regexp.QuoteMeta(ci.ID) + "`"),
+		}},
+	})
+
+	r := exe(t, env, "", func(code string) error {
+		return rg.IdP.ApproveDevice(t.Context(), code, testrig.Bob.Name, testrig.Bob.Password)
+	}, "oidc-auth", rg.Backend.URL())
+	wantExit(t, r, 0)
+	if !strings.Contains(r.stdout, "Using client ID '"+ci.ID+"' (from $OPENEO_AUTH_CLIENT_ID)") {
+		t.Errorf("oidc-auth did not use OPENEO_AUTH_CLIENT_ID: %s", r)
+	}
+
+	acctest.Test(t, resource.TestCase{
+		PreCheck:                 func() {},
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			Check:  resource.TestCheckResourceAttr("data.openeo_account.me", "user_id", testrig.Bob.Name),
+		}},
+	})
+	if st := rg.IdP.Stats(t, ci.ID); st.DeviceRequests != 1 || st.ByGrant["refresh_token"] < 1 {
+		t.Errorf("IdP stats of the client of OPENEO_AUTH_CLIENT_ID %+v: want the one device flow, then refresh grants", st)
+	}
+	if st := rg.IdP.Stats(t, pub.ID); st.TokenRequests != 0 || st.DeviceRequests != 0 {
+		t.Errorf("the default client was used: %+v", st)
 	}
 }

@@ -535,6 +535,17 @@ func (a *app) files() (*authfiles.AuthConfig, *authfiles.RefreshTokens, error) {
 	return ac, rt, nil
 }
 
+// checkFiles loads both files (a missing file is fine) and returns the
+// *authfiles.FileError of one that cannot be used: not private, not valid
+// JSON, a foreign shape, a directory. Nothing is written.
+func checkFiles(ac *authfiles.AuthConfig, rt *authfiles.RefreshTokens) error {
+	if _, _, err := ac.Document(false); err != nil {
+		return err
+	}
+	_, _, err := rt.Document(false)
+	return err
+}
+
 var versionCommand = &command{
 	name:    "version",
 	summary: "print the version",

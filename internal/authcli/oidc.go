@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -239,10 +240,15 @@ type oidcTarget struct {
 	// explicit: provider or client came from a flag or the menu, so the
 	// provider's own selection may differ.
 	explicit bool
+	// clientFromEnv: the client came from OPENEO_AUTH_CLIENT_ID.
+	clientFromEnv bool
 }
 
 type oidcRequest struct {
 	providerID, clientID, clientSecret string
+	// clientFromEnv: clientID (and clientSecret) came from
+	// OPENEO_AUTH_CLIENT_ID (and OPENEO_AUTH_CLIENT_SECRET), not a flag.
+	clientFromEnv bool
 	// menu allows the Python tool's provider menu when several providers
 	// of the back-end are configured in auth-config.json.
 	menu bool
@@ -260,13 +266,38 @@ type deviceOptions struct {
 	usePKCE *bool // nil: auto-detect like the Python client
 }
 
+// envClientID is OPENEO_AUTH_CLIENT_ID ("" when unset or blank).
+func (a *app) envClientID() string { return strings.TrimSpace(a.env.getenv(flows.EnvAuthClientID)) }
+
+// withEnvClient fills in the client of the provider's oidc.client_id and
+// oidc.client_secret fallbacks when no --client-id was given:
+// OPENEO_AUTH_CLIENT_ID, with OPENEO_AUTH_CLIENT_SECRET (or none: a public
+// client). The provider reads them for every auth method, so the commands
+// that store, use or remove its refresh token must pick the same client in
+// the same environment. (The Python client's authenticate_oidc() reads
+// them only for OPENEO_AUTH_METHOD=client_credentials.)
+func (a *app) withEnvClient(req oidcRequest) oidcRequest {
+	if req.clientID != "" {
+		return req
+	}
+	if id := a.envClientID(); id != "" {
+		req.clientID, req.clientFromEnv = id, true
+		if req.clientSecret == "" {
+			req.clientSecret = strings.TrimSpace(a.env.getenv(flows.EnvAuthClientSecret))
+		}
+	}
+	return req
+}
+
 // resolveOIDC selects provider and client exactly like the provider's
 // "oidc" method, because it is a flows.Session with MethodOIDC: explicit
 // values, else OPENEO_AUTH_PROVIDER_ID (when listed), the only provider, the
-// only configured provider, the first provider; the client from
-// auth-config.json, else the first default client with refresh_token and a
-// device grant. Only the Python tool's menu is added here.
+// only configured provider, the first provider; the client from --client-id,
+// else OPENEO_AUTH_CLIENT_ID (see withEnvClient), else auth-config.json, else
+// the first default client with refresh_token and a device grant. Only the
+// Python tool's menu is added here.
 func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConfig, rt *authfiles.RefreshTokens, req oidcRequest) (*oidcTarget, error) {
+	req = a.withEnvClient(req)
 	httpOpts := a.httpOptions()
 	if req.noRetries {
 		httpOpts.MaxRetries = -1
@@ -305,7 +336,9 @@ func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConf
 		return nil, err
 	}
 	why := string(reason)
-	explicit := req.providerID != "" || req.clientID != ""
+	// A client from the environment is also the provider's choice (in the
+	// same environment), so it is not "explicit".
+	explicit := req.providerID != "" || (req.clientID != "" && !req.clientFromEnv)
 	switch {
 	case req.providerID != "":
 		why = "--provider-id"
@@ -327,8 +360,12 @@ func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConf
 	if err != nil {
 		return nil, err
 	}
-	return &oidcTarget{session: s, grant: g, providerReason: why, clientSource: clientSourceText(g.Selection.ClientSource, ac),
-		explicit: explicit}, nil
+	source := clientSourceText(g.Selection.ClientSource, ac)
+	if req.clientFromEnv {
+		source = "from $" + flows.EnvAuthClientID
+	}
+	return &oidcTarget{session: s, grant: g, providerReason: why, clientSource: source, explicit: explicit,
+		clientFromEnv: req.clientFromEnv}, nil
 }
 
 // configuredProviderMenu shows the Python tool's menu of the back-end's
@@ -394,8 +431,9 @@ Provider and client are chosen like the provider's "oidc" method does:
 --provider-id, else $OPENEO_AUTH_PROVIDER_ID (when listed), else the only
 provider, else the only provider configured in auth-config.json (a menu when
 several are configured and stdin is a terminal), else the first provider; the
-client is --client-id, else the one in auth-config.json, else the back-end's
-first default client with the refresh_token and a device grant.
+client is --client-id, else $OPENEO_AUTH_CLIENT_ID (with
+$OPENEO_AUTH_CLIENT_SECRET, if set), else the one in auth-config.json, else
+the back-end's first default client with the refresh_token and a device grant.
 
 The login URL and the user code are printed on stderr, followed by a status
 line (redrawn on a terminal, one line per change otherwise). The command waits
@@ -405,9 +443,9 @@ providers that require client authentication refuse).`,
 	run: func(a *app, ctx context.Context, args []string) error {
 		fl := a.newFlagSet("oidc-auth")
 		providerID := fl.String("provider-id", "", "provider id (default: see above)")
-		clientID := fl.String("client-id", "", "client id (default: auth-config.json, else the default client)")
-		secret := fl.String("client-secret", "", "client secret of --client-id (visible in ps; prefer --client-secret-stdin)")
-		secretStdin := fl.Bool("client-secret-stdin", false, "read the client secret of --client-id from stdin")
+		clientID := fl.String("client-id", "", "client id (default: "+flows.EnvAuthClientID+", else auth-config.json, else the default client)")
+		secret := fl.String("client-secret", "", "client secret of the client (visible in ps; prefer --client-secret-stdin)")
+		secretStdin := fl.Bool("client-secret-stdin", false, "read the client secret from stdin")
 		flow := fl.String("flow", "device", "login flow; only \"device\" is supported")
 		timeout := flows.DefaultMaxPollTime
 		fl.Var(durationFlag{&timeout}, "timeout", "how long to wait for the login, in seconds or as a duration")
@@ -433,8 +471,12 @@ providers that require client authentication refuse).`,
 			return usagef("--pkce %q: want auto, on or off", *pkceMode)
 		}
 		req := oidcRequest{providerID: strings.TrimSpace(*providerID), clientID: strings.TrimSpace(*clientID), menu: true}
+		if req.clientID == "" {
+			req.clientID = a.envClientID()
+			req.clientFromEnv = req.clientID != ""
+		}
 		if req.clientID == "" && (*secret != "" || *secretStdin) {
-			return usagef("a client secret needs --client-id")
+			return usagef("a client secret needs --client-id (or %s)", flows.EnvAuthClientID)
 		}
 		if req.clientID != "" {
 			if req.clientSecret, _, err = a.resolveSecret(secretSource{flagName: "client-secret", envName: EnvClientSecret,
@@ -448,6 +490,12 @@ providers that require client authentication refuse).`,
 		}
 		ac, rt, err := a.files()
 		if err != nil {
+			return err
+		}
+		// Both files are read before the login, so that a file the command
+		// could not use (not private, not JSON, a foreign shape) fails now,
+		// unchanged, and not after the user has logged in.
+		if err := checkFiles(ac, rt); err != nil {
 			return err
 		}
 		st := newStatusLine(a, timeout)
@@ -490,27 +538,57 @@ providers that require client authentication refuse).`,
 
 // terraformHint tells how the provider finds the stored token: with
 // auth_method = "oidc" alone when its own selection gives the same provider
-// and client, otherwise with oidc.provider_id / oidc.client_id.
+// and client, otherwise with oidc.provider_id / oidc.client_id; with
+// auth_config_path / refresh_token_store_path when --auth-config /
+// --refresh-tokens named other files.
 func (a *app) terraformHint(ctx context.Context, b backend, ac *authfiles.AuthConfig, rt *authfiles.RefreshTokens, t *oidcTarget) {
 	g := t.grant
-	var extra []string
+	var extra [][2]string
 	if t.explicit {
 		def, err := a.resolveOIDC(ctx, b, ac, rt, oidcRequest{})
 		if err != nil || def.grant.Provider.ID != g.Provider.ID {
-			extra = append(extra, fmt.Sprintf("provider_id = %q", g.Provider.ID))
+			extra = append(extra, [2]string{"provider_id", g.Provider.ID})
 		}
 		if err != nil || def.grant.ClientID != g.ClientID || def.grant.Provider.ID != g.Provider.ID {
-			extra = append(extra, fmt.Sprintf("client_id   = %q", g.ClientID))
+			extra = append(extra, [2]string{"client_id", g.ClientID})
 		}
 	}
+	top := [][2]string{{"url", b.url}, {"auth_method", "oidc"}}
+	if a.authConfigPath != "" {
+		top = append(top, [2]string{"auth_config_path", ac.Path()})
+	}
+	if a.refreshTokensPath != "" {
+		top = append(top, [2]string{"refresh_token_store_path", rt.Path()})
+	}
 	fmt.Fprintf(a.out, "Terraform now authenticates without a browser with:\n")
-	fmt.Fprintf(a.out, "  provider \"openeo\" {\n    url         = %q\n    auth_method = \"oidc\"\n", b.url)
+	fmt.Fprintf(a.out, "  provider \"openeo\" {\n")
+	writeHCLAttrs(a.out, "    ", top)
 	if len(extra) > 0 {
 		fmt.Fprintf(a.out, "    oidc {\n")
-		for _, e := range extra {
-			fmt.Fprintf(a.out, "      %s\n", e)
-		}
+		writeHCLAttrs(a.out, "      ", extra)
 		fmt.Fprintf(a.out, "    }\n")
 	}
 	fmt.Fprintf(a.out, "  }\n")
+	var env []string
+	if t.providerReason == string(flows.ProviderFromEnvironment) {
+		env = append(env, flows.EnvAuthProviderID+"="+g.Provider.ID)
+	}
+	if t.clientFromEnv {
+		env = append(env, flows.EnvAuthClientID+"="+g.ClientID)
+	}
+	if len(env) > 0 {
+		fmt.Fprintf(a.out, "with %s in Terraform's environment too (the choice above came from it).\n", strings.Join(env, " and "))
+	}
+}
+
+// writeHCLAttrs writes string attributes with their "=" aligned, as
+// terraform fmt does.
+func writeHCLAttrs(w io.Writer, indent string, attrs [][2]string) {
+	width := 0
+	for _, kv := range attrs {
+		width = max(width, len(kv[0]))
+	}
+	for _, kv := range attrs {
+		fmt.Fprintf(w, "%s%-*s = %q\n", indent, width, kv[0], kv[1])
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -72,8 +73,10 @@ func TestOIDCAuthBootstrapsProviderLogin(t *testing.T) {
 	if _, err := os.Stat(h.authConfigPath()); !os.IsNotExist(err) {
 		t.Errorf("oidc-auth wrote auth-config.json: %v", err)
 	}
+	// The default client declares device_code+pkce: the flow used PKCE.
 	stats := rg.idp.Stats(t, rg.public.ID)
-	if stats.DeviceRequests != 1 || stats.ByGrant["device_code"] < 1 || stats.ByAuth["client_secret_post"] != 0 {
+	if stats.DeviceRequests != 1 || stats.ByGrant["device_code"] < 1 || stats.ByAuth["client_secret_post"] != 0 ||
+		stats.DevicePKCE != 1 || stats.DevicePKCEVerified != 1 {
 		t.Errorf("IdP stats %+v", stats)
 	}
 
@@ -555,4 +558,139 @@ func TestOIDCAuthConfidentialClient(t *testing.T) {
 	if err != nil || acct.UserID != testrig.Alice.Name {
 		t.Fatalf("provider session after oidc-auth: %+v %v", acct, err)
 	}
+}
+
+// TestOIDCAuthHonoursEnvClientID: the provider fills oidc.client_id (and
+// client_secret) from OPENEO_AUTH_CLIENT_ID (and OPENEO_AUTH_CLIENT_SECRET)
+// for every method; oidc-auth, token and logout pick the same client in the
+// same environment, so that the token oidc-auth stores is the one the
+// provider looks for.
+func TestOIDCAuthHonoursEnvClientID(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t)
+	ci := rg.idp.RegisterClient(t, testrig.ClientSpec{Public: true, Name: "ci"})
+	h := newHarness(t)
+	h.env["OPENEO_AUTH_CLIENT_ID"] = ci.ID
+	be := rg.be.URL()
+
+	r := h.runDevice(rg.idp, testrig.Alice, "oidc-auth", be)
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "Using client ID '"+ci.ID+"' (from $OPENEO_AUTH_CLIENT_ID)",
+		"with OPENEO_AUTH_CLIENT_ID="+ci.ID+" in Terraform's environment too")
+	mustNotContain(t, "stdout", r.stdout, "OPENEO_AUTH_PROVIDER_ID")
+	mustNotContain(t, "stdout", r.stdout, "oidc {") // the provider takes the client from the same variable
+	if _, found, _ := h.refreshTokens().RefreshToken(rg.idp.Issuer(), ci.ID); !found {
+		t.Fatal("no refresh token stored for the client of OPENEO_AUTH_CLIENT_ID")
+	}
+	if _, found, _ := h.refreshTokens().RefreshToken(rg.idp.Issuer(), rg.public.ID); found {
+		t.Fatal("a refresh token was stored for the default client")
+	}
+	if st := rg.idp.Stats(t, rg.public.ID); st.DeviceRequests != 0 || st.TokenRequests != 0 {
+		t.Errorf("the default client was used: %+v", st)
+	}
+
+	// What the provider's oidc method gets from the same environment (the
+	// merged oidc.client_id) finds the token: no device flow.
+	s, err := flows.NewSession(ctxT(t), flows.Config{BackendURL: be, Method: flows.MethodOIDC,
+		AuthConfig: h.authConfig(), RefreshTokens: h.refreshTokens(),
+		OIDC:   flows.OIDCSettings{ClientID: ci.ID, StoreRefreshToken: true},
+		Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acct, err := s.Account(ctxT(t)); err != nil || acct.UserID != testrig.Alice.Name {
+		t.Fatalf("provider session: %+v %v", acct, err)
+	}
+
+	// token uses it too.
+	r = h.run("", "token", "--json", be)
+	wantCode(t, r, 0)
+	var tj struct {
+		ClientID string `json:"client_id"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &tj); err != nil || tj.ClientID != ci.ID {
+		t.Errorf("token --json: %s (%v)", r.stdout, err)
+	}
+	if st := rg.idp.Stats(t, ci.ID); st.DeviceRequests != 1 {
+		t.Errorf("stats of the env client %+v", st)
+	}
+
+	// logout removes that token.
+	r = h.run("", "logout", be)
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "Removed refresh token for issuer '"+rg.idp.Issuer()+"' (client '"+ci.ID+"')")
+	if entries, _ := h.refreshTokens().Entries(); len(entries) != 0 {
+		t.Errorf("entries left %+v", entries)
+	}
+}
+
+// TestOIDCAuthRefusesBadFilesBeforeLogin: a refresh-tokens.json or
+// auth-config.json the command cannot use fails with exit code 4 before the
+// device flow starts (nobody logs in for nothing), and stays byte for byte.
+func TestOIDCAuthRefusesBadFilesBeforeLogin(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t)
+	for _, tc := range []struct {
+		name, file, content string
+		mode                os.FileMode
+		want                string
+	}{
+		{"refresh tokens readable by others", "refresh-tokens.json", `{}`, 0o644, "could be readable by others"},
+		{"refresh tokens not JSON", "refresh-tokens.json", `{"https://i": `, 0o600, "Failed to load RefreshTokenStore"},
+		{"auth config readable by others", "auth-config.json", `{}`, 0o644, "could be readable by others"},
+		{"auth config of a foreign shape", "auth-config.json", `{"backends": []}`, 0o600, "Failed to load AuthConfig"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			path := filepath.Join(h.dir, tc.file)
+			if err := os.WriteFile(path, []byte(tc.content), tc.mode); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(path, tc.mode); err != nil { // whatever the umask
+				t.Fatal(err)
+			}
+			before := rg.idp.Stats(t, rg.public.ID).DeviceRequests
+			// No approval, and a short timeout, so that a device flow that
+			// starts anyway ends quickly (and the test fails).
+			r := h.run("", "oidc-auth", "--timeout", "3", rg.be.URL())
+			wantCode(t, r, authcli.ExitFile)
+			mustContain(t, "stderr", r.stderr, tc.want, path)
+			mustNotContain(t, "stderr", r.stderr, "user code")
+			if after := rg.idp.Stats(t, rg.public.ID).DeviceRequests; after != before {
+				t.Errorf("a device flow was started: device requests %d -> %d", before, after)
+			}
+			got, err := os.ReadFile(path)
+			if err != nil || string(got) != tc.content {
+				t.Errorf("the file changed: %q %v", got, err)
+			}
+			if st, err := os.Stat(path); err != nil || st.Mode().Perm() != tc.mode {
+				t.Errorf("mode changed: %v %v", st, err)
+			}
+		})
+	}
+}
+
+// TestOIDCAuthHintNamesFiles: with --auth-config / --refresh-tokens, the
+// Terraform hint names the same files (auth_config_path,
+// refresh_token_store_path), aligned as terraform fmt aligns them.
+func TestOIDCAuthHintNamesFiles(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t)
+	h := newHarness(t)
+	dir := t.TempDir()
+	ac, rt := filepath.Join(dir, "ac.json"), filepath.Join(dir, "rt.json")
+	r := h.runDevice(rg.idp, testrig.Bob, "oidc-auth", "--auth-config", ac, "--refresh-tokens", rt, rg.be.URL())
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout,
+		`    url                      = "`+rg.be.URL()+`"`+"\n",
+		`    auth_method              = "oidc"`+"\n",
+		`    auth_config_path         = "`+ac+`"`+"\n",
+		`    refresh_token_store_path = "`+rt+`"`+"\n")
+	if _, err := os.Stat(rt); err != nil {
+		t.Fatal(err)
+	}
+	// Without them, no path attributes.
+	r = h.runDevice(rg.idp, testrig.Bob, "oidc-auth", rg.be.URL())
+	wantCode(t, r, 0)
+	mustNotContain(t, "stdout", r.stdout, "auth_config_path", "refresh_token_store_path")
 }

@@ -21,7 +21,11 @@ var tokenCommand = &command{
 --method selects how (default oidc: the stored refresh token, like the
 provider's "oidc" method and the Python client's authenticate_oidc(); it
 honours OPENEO_AUTH_METHOD=client_credentials with OPENEO_AUTH_CLIENT_ID and
-OPENEO_AUTH_CLIENT_SECRET like they do). Other methods: refresh_token,
+OPENEO_AUTH_CLIENT_SECRET like they do). For oidc and refresh_token the client
+is --client-id, else OPENEO_AUTH_CLIENT_ID (with OPENEO_AUTH_CLIENT_SECRET),
+as in the provider, else auth-config.json or the default client; the provider
+is --provider-id, else OPENEO_AUTH_PROVIDER_ID when the back-end lists it.
+Other methods: refresh_token,
 client_credentials (client from flags, the environment or auth-config.json) and
 basic (credentials from flags, OPENEO_AUTH_PASSWORD or auth-config.json).
 This command never starts a device flow: without a usable refresh token it
@@ -35,7 +39,7 @@ bearer, access token, expiry and identities as JSON.`,
 		fl := a.newFlagSet("token")
 		method := fl.String("method", "oidc", "oidc, refresh_token, client_credentials or basic")
 		providerID := fl.String("provider-id", "", "provider id (default: like the provider's oidc method)")
-		clientID := fl.String("client-id", "", "client id (default: auth-config.json, else the default client)")
+		clientID := fl.String("client-id", "", "client id (default: "+flows.EnvAuthClientID+", else auth-config.json, else the default client)")
 		secret := fl.String("client-secret", "", "client secret (visible in ps; prefer --client-secret-stdin or "+EnvClientSecret+")")
 		secretStdin := fl.Bool("client-secret-stdin", false, "read the client secret from stdin")
 		username := fl.String("username", "", "user name for --method basic (default: auth-config.json)")
@@ -63,6 +67,11 @@ bearer, access token, expiry and identities as JSON.`,
 		cfg := flows.Config{BackendURL: b.url, Method: m, HTTP: a.httpOptions(), Getenv: a.env.getenv}
 		cfg.OIDC = flows.OIDCSettings{ProviderID: strings.TrimSpace(*providerID), ClientID: strings.TrimSpace(*clientID),
 			StoreRefreshToken: !*noStore}
+		if cfg.OIDC.ClientID == "" && (m == flows.MethodOIDC || m == flows.MethodRefreshToken) {
+			// The provider's client fallback (see withEnvClient); its secret
+			// comes from the flags or OPENEO_AUTH_CLIENT_SECRET below.
+			cfg.OIDC.ClientID = a.envClientID()
+		}
 		if m == flows.MethodBasic {
 			cfg.Basic.Username = *username
 			if *username != "" {
@@ -84,7 +93,7 @@ bearer, access token, expiry and identities as JSON.`,
 				return err
 			}
 		} else if *secret != "" || *secretStdin {
-			return usagef("a client secret needs --client-id")
+			return usagef("a client secret needs --client-id (or %s)", flows.EnvAuthClientID)
 		}
 		if cfg.AuthConfig, err = a.authConfig(); err != nil {
 			return err
@@ -303,9 +312,11 @@ var logoutCommand = &command{
 	help: `Removes the refresh token that the provider's "oidc" method (and
 'openeo-auth oidc-auth') use for the back-end from refresh-tokens.json; the
 other tokens stay. Provider and client are found like oidc-auth finds them
-(--provider-id, --client-id). When the back-end cannot be reached, the issuer
-and client stored in auth-config.json are used; --issuer with --client-id
-works without the back-end (and, without --revoke, fully offline).
+(--provider-id, --client-id, OPENEO_AUTH_PROVIDER_ID, OPENEO_AUTH_CLIENT_ID).
+When the back-end cannot be reached, the issuer (and, without --client-id and
+OPENEO_AUTH_CLIENT_ID, the client) stored in auth-config.json are used;
+--issuer with --client-id works without the back-end (and, without --revoke,
+fully offline).
 
 Refresh tokens are stored per issuer and client, not per back-end (a Python
 client limitation): other back-ends that use the same identity provider and
@@ -323,7 +334,7 @@ auth-config.json.`,
 	run: func(a *app, ctx context.Context, args []string) error {
 		fl := a.newFlagSet("logout")
 		providerID := fl.String("provider-id", "", "provider id (default: like oidc-auth)")
-		clientID := fl.String("client-id", "", "client id (default: like oidc-auth)")
+		clientID := fl.String("client-id", "", "client id (default: like oidc-auth, e.g. "+flows.EnvAuthClientID+")")
 		issuerFlag := fl.String("issuer", "", "issuer URL (with --client-id: no network access)")
 		removeConfig := fl.Bool("remove-config", false, "also remove the provider's entry from auth-config.json")
 		revoke := fl.Bool("revoke", false, "revoke the refresh token at the identity provider before deleting it")
@@ -355,11 +366,14 @@ auth-config.json.`,
 				if errors.As(err, &ue) {
 					return err
 				}
+				if cid == "" {
+					cid = a.envClientID() // as resolveOIDC would have
+				}
 				entryPID, entry, ok := a.offlineEntry(ac, b, pid)
-				if !ok || entry.ClientID == nil || entry.Issuer == "" {
+				if !ok || (entry.ClientID == nil && cid == "") || entry.Issuer == "" {
 					return fmt.Errorf("cannot find the provider and client of %s (%w); use --issuer and --client-id to log out without the back-end", b.url, err)
 				}
-				fmt.Fprintf(a.errw, "WARNING: the back-end could not be asked (%v); using the client stored in %s.\n", err, ac.Path())
+				fmt.Fprintf(a.errw, "WARNING: the back-end could not be asked (%v); using the issuer stored in %s.\n", err, ac.Path())
 				pid, issuer = entryPID, entry.Issuer
 				if cid == "" {
 					cid = *entry.ClientID
@@ -407,8 +421,9 @@ auth-config.json.`,
 // the identity provider. Only reading the file can fail the command; a
 // failed revocation is a warning. grant is the session's, or nil when the
 // back-end was not asked: then the issuer's discovery document gives the
-// revocation endpoint. A missing client secret is taken from the
-// back-end's auth-config.json entry of the same client.
+// revocation endpoint. A missing client secret is taken from
+// OPENEO_AUTH_CLIENT_SECRET when the client is OPENEO_AUTH_CLIENT_ID, else
+// from the back-end's auth-config.json entry of the same client.
 func (a *app) revokeRefreshToken(ctx context.Context, ac *authfiles.AuthConfig, rt *authfiles.RefreshTokens, b backend,
 	grant *flows.GrantConfig, pid, cid, issuer string) error {
 	token, found, err := rt.RefreshToken(issuer, cid)
@@ -427,6 +442,9 @@ func (a *app) revokeRefreshToken(ctx context.Context, ac *authfiles.AuthConfig, 
 		}
 		fmt.Fprintf(a.errw, "WARNING: the refresh token was not revoked (%v); it is only deleted locally.\n", err)
 		return nil
+	}
+	if g.ClientSecret == "" && cid == a.envClientID() {
+		g.ClientSecret = strings.TrimSpace(a.env.getenv(flows.EnvAuthClientSecret))
 	}
 	if g.ClientSecret == "" {
 		if _, e, ok := a.offlineEntry(ac, b, pid); ok && e.ClientID != nil && *e.ClientID == cid && e.ClientSecret != nil {

@@ -108,6 +108,38 @@ func TestPythonRefreshTokenFixture(t *testing.T) {
 	assertBytes(t, "after Remove", readFile(t, path), orig)
 }
 
+// TestSetRefreshTokenKeepsEntryKeys: an existing entry keeps its unknown
+// keys and their positions; only date and refresh_token change (Python
+// replaces the whole entry, a deliberate difference). A new entry is
+// {date, refresh_token}, as Python writes it.
+func TestSetRefreshTokenKeepsEntryKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), RefreshTokensFileName)
+	writeFile(t, path, []byte(`{"https://i": {"c": {"x-first": 1, "refresh_token": "old", "expires_at": "2030-01-01T00:00:00Z", "date": "2000-01-01T00:00:00Z", "id_hint": null}}}`), 0o600)
+	s := openRefreshTokens(t, path)
+	if err := s.SetRefreshToken("https://i/", "c", "new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetRefreshToken("https://i", "d", "fresh"); err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "https://i": {
+    "c": {
+      "x-first": 1,
+      "refresh_token": "new",
+      "expires_at": "2030-01-01T00:00:00Z",
+      "date": "2024-05-06T07:08:09Z",
+      "id_hint": null
+    },
+    "d": {
+      "date": "2024-05-06T07:08:09Z",
+      "refresh_token": "fresh"
+    }
+  }
+}`
+	assertBytes(t, "after SetRefreshToken", readFile(t, path), []byte(want))
+}
+
 // TestFreshAuthConfig pins the exact bytes of a new file: key order
 // backends, metadata, general; dates in UTC; created_by from the caller.
 func TestFreshAuthConfig(t *testing.T) {

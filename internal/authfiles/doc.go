@@ -12,7 +12,14 @@
 //     refused on POSIX systems, for reading and for writing;
 //   - the same entry semantics (Python's deep_set): set_basic_auth,
 //     set_oidc_client_config and set_refresh_token are mirrored by SetBasic,
-//     SetOIDCProvider and SetRefreshToken.
+//     SetOIDCProvider and SetRefreshToken (with one deliberate difference,
+//     below).
+//
+// Deliberate difference: SetRefreshToken keeps an existing
+// <issuer>.<client_id> entry and sets only its "date" and "refresh_token",
+// so that keys a newer client stored in the entry survive (Python's
+// set_refresh_token replaces the whole entry object). A new entry has the
+// same bytes as Python writes.
 //
 // Additions over the Python client: writes hold an in-process mutex and a
 // cross-process lock on a sibling "<file>.lock" file, and replace the file

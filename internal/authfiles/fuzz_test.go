@@ -106,12 +106,25 @@ func FuzzParseRefreshTokens(f *testing.F) {
 			if k == "https://fuzz.issuer" {
 				continue
 			}
-			// Entries were rewritten with their own values; unknown keys
-			// inside an entry are dropped by set (Python replaces the entry).
+			// Entries were rewritten with their own values; every key of an
+			// entry survives, unknown ones with their values.
 			if _, ok := again.Get(k); !ok {
 				t.Fatalf("issuer %q lost", k)
 			}
-			_ = v
+			clients, _ := v.AsObject()
+			for client, cv := range clients.All() {
+				entry, _ := cv.AsObject()
+				after := child(again, k, client)
+				if after == nil {
+					t.Fatalf("entry %q %q lost", k, client)
+				}
+				for key, val := range entry.All() {
+					got, ok := after.Get(key)
+					if !ok || (key != "date" && key != "refresh_token" && !ojson.Equal(val, got)) {
+						t.Fatalf("entry %q %q: key %q lost or changed", k, client, key)
+					}
+				}
+			}
 		}
 	})
 }

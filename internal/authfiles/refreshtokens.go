@@ -63,8 +63,11 @@ func (s *RefreshTokens) RefreshToken(issuer, clientID string) (token string, fou
 	return e.RefreshToken, true, nil
 }
 
-// SetRefreshToken implements flows.RefreshTokenStore like set_refresh_token:
-// the client entry is replaced by {"date", "refresh_token"} (its position is kept).
+// SetRefreshToken implements flows.RefreshTokenStore like set_refresh_token,
+// except that an existing client entry is kept and only its "date" and
+// "refresh_token" are set (in place; other keys stay where they are); a new
+// entry is {"date", "refresh_token"}, as Python writes it. Python replaces the
+// whole entry, which would drop keys a newer client stored in it.
 func (s *RefreshTokens) SetRefreshToken(issuer, clientID, token string) error {
 	date := s.opts.date()
 	return s.f.update(func(root *ojson.Object) error {
@@ -78,10 +81,12 @@ func setRefreshToken(root *ojson.Object, issuer, clientID, token, date string) {
 	if !ok {
 		return // unreachable: the document was validated on load
 	}
-	e := ojson.NewObject()
+	e, ok := clients.SetDefaultObject(clientID)
+	if !ok {
+		return // unreachable: the document was validated on load
+	}
 	e.Set("date", ojson.String(date))
 	e.Set("refresh_token", ojson.String(token))
-	clients.Set(clientID, ojson.ObjectValue(e))
 }
 
 // Remove deletes one entry, and the issuer object when it becomes empty.

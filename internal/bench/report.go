@@ -123,6 +123,7 @@ func (r *report) markdown() string {
 	w("| scenario | N | ours s | baseline s | ours / baseline | ours ms per object | baseline ms per object | " +
 		"ours marginal ms per object | baseline marginal ms per object | ours peak MB (Terraform + provider) | baseline peak MB | memory ours / baseline |\n")
 	w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	noisy := false
 	for _, name := range r.scenarioNames() {
 		var prev *cell
 		for _, c := range r.cellsOf(name) {
@@ -133,9 +134,11 @@ func (r *report) markdown() string {
 			mbase := field(c.Baseline, func(s sample) float64 { return mb(s.TotalKB) })
 			margO, margB := "–", "–"
 			if prev != nil {
-				dn := float64(c.N - prev.N)
-				margO = fmt.Sprintf("%.2f", (to-field(prev.Ours, secs))*1000/dn)
-				margB = fmt.Sprintf("%.2f", (tb-field(prev.Baseline, secs))*1000/dn)
+				var n bool
+				margO, n = marginal(prev.N, c.N, prev.Ours, c.Ours)
+				noisy = noisy || n
+				margB, n = marginal(prev.N, c.N, prev.Baseline, c.Baseline)
+				noisy = noisy || n
 			}
 			w("| %s | %d | %.2f | %.2f | %s | %.2f | %.2f | %s | %s | %.0f (%.0f + %.0f) | %.0f | %s |\n",
 				name, c.N, to, tb, ratio(to, tb), to*1000/float64(c.N), tb*1000/float64(c.N), margO, margB,
@@ -144,6 +147,11 @@ func (r *report) markdown() string {
 		}
 	}
 	w("\n")
+	if noisy {
+		w("%s A marginal cost marked so is below zero, or the difference of the two medians it comes from is not larger "+
+			"than the spread (slowest minus fastest round) of the two cells: it is %s, not a property of the provider. "+
+			"Run more rounds (BENCH_ROUNDS, now %d) on an idle machine for a usable slope.\n\n", noiseMark, noiseNote, r.Rounds)
+	}
 	for _, name := range r.scenarioNames() {
 		if cs := r.cellsOf(name); len(cs) > 0 {
 			w("- `%s`: %s\n", name, cs[0].Title)
@@ -191,6 +199,39 @@ func (r *report) markdown() string {
 	}
 	w("\n![median wall time against N, ours and baseline](bench.svg)\n")
 	return b.String()
+}
+
+// noiseMark flags a marginal cost that is noise; noiseNote says why.
+const (
+	noiseMark = "(noise)"
+	noiseNote = "noise: fewer rounds or a busy machine"
+)
+
+// spread is the slowest minus the fastest round of samples.
+func spread(ss []sample) float64 {
+	if len(ss) == 0 {
+		return 0
+	}
+	lo, hi := ss[0].Seconds, ss[0].Seconds
+	for _, s := range ss[1:] {
+		lo, hi = min(lo, s.Seconds), max(hi, s.Seconds)
+	}
+	return hi - lo
+}
+
+// marginal formats the extra milliseconds per extra object between two
+// consecutive N (the slope of the chart) from the medians, as before, and
+// marks it with noiseMark when it is below zero or when the difference of
+// the medians is not larger than the mean spread of the two cells' rounds.
+// The figure itself is never changed. noisy reports the mark.
+func marginal(prevN, n int, prev, cur []sample) (text string, noisy bool) {
+	diff := field(cur, secs) - field(prev, secs)
+	slope := diff * 1000 / float64(n-prevN)
+	text = fmt.Sprintf("%.2f", slope)
+	if slope < 0 || diff <= (spread(prev)+spread(cur))/2 {
+		return text + " " + noiseMark, true
+	}
+	return text, false
 }
 
 func fmtNs(ns float64) string {

@@ -116,3 +116,40 @@ func TestSVGIsWellFormed(t *testing.T) {
 		t.Errorf("%d lines, want ours and baseline for %d scenarios", polylines, len(scenarios))
 	}
 }
+
+// TestMarkdownMarksNoisySlopes: a marginal cost below zero, or one whose
+// median difference is within the spread of the rounds, is marked and
+// explained; the figures stay as measured.
+func TestMarkdownMarksNoisySlopes(t *testing.T) {
+	md := fakeReport().markdown()
+	if strings.Contains(md, noiseMark) || strings.Contains(md, noiseNote) {
+		t.Errorf("steady rounds with a clear slope must not be marked:\n%s", md)
+	}
+
+	// Below zero: our N=100 cell of "data" ran faster than N=10.
+	r := fakeReport()
+	for i := range r.cellsOf("data")[1].Ours {
+		r.cellsOf("data")[1].Ours[i].Seconds = 0.51
+	}
+	md = r.markdown()
+	if !strings.Contains(md, "| data | 100 | 0.51 | 0.70 | 0.73× | 5.10 | 7.00 | -1.00 (noise) | 5.00 |") {
+		t.Errorf("a negative slope is not marked:\n%s", md)
+	}
+	if !strings.Contains(md, noiseNote) || !strings.Contains(md, "BENCH_ROUNDS, now 2") {
+		t.Errorf("the note on noise is missing:\n%s", md)
+	}
+
+	// Within noise: positive, but the rounds of the two cells spread more
+	// than the medians differ (baseline of "apply": 0.25 s and 0.70 s medians).
+	r = fakeReport()
+	lo, hi := r.cellsOf("apply")[0].Baseline, r.cellsOf("apply")[1].Baseline
+	lo[0].Seconds, lo[1].Seconds = 0.0, 0.5 // median 0.25, spread 0.5
+	hi[0].Seconds, hi[1].Seconds = 0.3, 1.1 // median 0.70, spread 0.8
+	md = r.markdown()
+	if !strings.Contains(md, "| apply | 100 | 1.50 | 0.70 | 2.14× | 15.00 | 7.00 | 10.00 | 5.00 (noise) |") {
+		t.Errorf("a slope within the noise is not marked:\n%s", md)
+	}
+	if strings.Contains(md, "10.00 (noise)") {
+		t.Errorf("a clear slope is marked:\n%s", md)
+	}
+}

@@ -5,7 +5,9 @@ package datasources_test
 // the IdP; `make test` provides all three.
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"regexp"
 	"slices"
@@ -308,32 +310,69 @@ data "openeo_account" "me" {}
 	})
 }
 
-// noSecretIn fails when the error text contains one of the secrets.
-func noSecretIn(secrets ...string) resource.ErrorCheckFunc {
-	return func(err error) error {
+// errorReporter is the part of *testing.T that expectErrorWithoutSecrets
+// uses (a fake in its own test).
+type errorReporter interface {
+	Helper()
+	Error(args ...any)
+	Errorf(format string, args ...any)
+}
+
+// expectErrorWithoutSecrets checks a step that must fail with an error
+// matching want whose text shows none of the secrets. It replaces ExpectError:
+// terraform-plugin-testing calls a TestCase's ErrorCheck only for steps
+// without ExpectError (and only with a non-nil error), so the two cannot be
+// combined. Use the result as the TestCase's ErrorCheck and the step's Check:
+//
+//   - an error that shows a secret fails the test (the secret is not printed);
+//   - an error that does not match want is returned, which fails the step;
+//   - a matching error without secrets is swallowed (nil): the step passes;
+//   - no error at all fails the test: ErrorCheck sees nil, or, as
+//     terraform-plugin-testing never calls it without an error, the step's
+//     Check runs after a successful apply and fails it.
+func expectErrorWithoutSecrets(t errorReporter, want *regexp.Regexp, secrets ...string) (resource.ErrorCheckFunc, resource.TestCheckFunc) {
+	t.Helper()
+	noError := fmt.Errorf("expected an error matching %s, got none", want)
+	errorCheck := func(err error) error {
 		if err == nil {
-			return nil
+			t.Error(noError)
+			return noError
 		}
-		for _, s := range secrets {
-			if strings.Contains(err.Error(), s) {
-				return fmt.Errorf("the error shows a secret: %w", err)
+		text := err.Error()
+		var shown []string
+		for i, s := range secrets {
+			if s != "" && strings.Contains(text, s) {
+				shown = append(shown, fmt.Sprintf("secret #%d", i+1))
+				text = strings.ReplaceAll(text, s, fmt.Sprintf("<secret #%d>", i+1))
 			}
 		}
-		return err
+		if len(shown) > 0 {
+			t.Errorf("the error text shows %s (redacted here):\n%s", strings.Join(shown, ", "), text)
+			return fmt.Errorf("the error text shows a secret")
+		}
+		if !want.MatchString(text) {
+			return fmt.Errorf("expected an error matching %s, got: %w", want, err)
+		}
+		return nil
 	}
+	check := func(*terraform.State) error { return noError }
+	return errorCheck, check
 }
 
 func TestAccWrongBasicPassword(t *testing.T) {
 	r := acctest.RigPreCheck(t)
 	const wrong = "not-alices-Pw-0b1e"
+	errorCheck, noErrorCheck := expectErrorWithoutSecrets(t,
+		regexp.MustCompile(`(?s)Basic Authentication Failed.*CredentialsInvalid.*Check the user name\s+and\s+password`),
+		wrong, acctest.BasicPassword)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
-		ErrorCheck:               noSecretIn(wrong, acctest.BasicPassword),
+		ErrorCheck:               errorCheck,
 		Steps: []resource.TestStep{{
 			Config: basicProvider(r.Backend.URL(), acctest.BasicUser, wrong) + `
 data "openeo_account" "me" {}
 `,
-			ExpectError: regexp.MustCompile(`(?s)Basic Authentication Failed.*CredentialsInvalid.*Check the user name\s+and\s+password`),
+			Check: noErrorCheck,
 		}},
 	})
 }
@@ -341,14 +380,17 @@ data "openeo_account" "me" {}
 func TestAccWrongClientSecret(t *testing.T) {
 	r := acctest.RigPreCheck(t)
 	const wrong = "not-the-client-secret-5d2a"
+	errorCheck, noErrorCheck := expectErrorWithoutSecrets(t,
+		regexp.MustCompile(`(?s)OIDC Client Authentication Failed.*invalid_client.*Check\s+oidc.client_id\s+and\s+oidc.client_secret`),
+		wrong, r.Client.Secret)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
-		ErrorCheck:               noSecretIn(wrong, r.Client.Secret),
+		ErrorCheck:               errorCheck,
 		Steps: []resource.TestStep{{
 			Config: clientCredentialsProvider(r.Backend.URL(), r.Client.ID, wrong) + `
 data "openeo_bearer_token" "t" {}
 `,
-			ExpectError: regexp.MustCompile(`(?s)OIDC Client Authentication Failed.*invalid_client.*Check\s+oidc.client_id\s+and\s+oidc.client_secret`),
+			Check: noErrorCheck,
 		}},
 	})
 }
@@ -419,18 +461,29 @@ resource "echo" "test" {}
 // resource: its token configures a second provider instance that reads the
 // account. Afterwards no token and no secret is in any file Terraform wrote
 // (state, plans, configuration copies).
+//
+// It runs the built provider binary: Terraform then starts one provider
+// process per provider block, as in a real run. In-process test providers
+// are served once for all blocks and keep a single configuration, so the
+// account could be read with the first block's client credentials and the
+// test would not show that the ephemeral token was used. Here the
+// with_token process has nothing but bearer_token, and the back-end's record
+// of GET /me shows which bearers it presented.
 func TestAccEphemeralOnlyKeepsSecretsOutOfState(t *testing.T) {
 	r := acctest.RigPreCheck(t)
+	providers := acctest.BinaryProvider(t)
 	work := t.TempDir()
 	t.Setenv("TF_ACC_TEMP_DIR", work)
-	rec := &acctest.Recorder{}
 	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.EphemeralResources},
-		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(rec, nil)),
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{acctest.EphemeralResources},
+		ExternalProviders:      providers,
 		Steps: acctest.AdaptEphemeralSteps(t, resource.TestStep{
 			// The client secret comes from the environment, so that no file
 			// of the test itself holds it.
-			PreConfig: func() { t.Setenv("OPENEO_AUTH_CLIENT_SECRET", r.Client.Secret) },
+			PreConfig: func() {
+				t.Setenv("OPENEO_AUTH_CLIENT_SECRET", r.Client.Secret)
+				r.Backend.ResetCounts()
+			},
 			Config: fmt.Sprintf(`provider "openeo" {
   url         = %[1]s
   auth_method = "client_credentials"
@@ -456,10 +509,13 @@ data "openeo_account" "me" {
 				userID(r.Client.ID),
 			},
 			Check: func(*terraform.State) error {
-				rec.Add(r.Client.Secret)
-				secrets := rec.Secrets()
-				if len(secrets) < 3 {
-					return fmt.Errorf("expected the client secret plus a bearer and an access token to be recorded, got %d values", len(secrets))
+				bearers, err := ephemeralBearersAtMe(t, r)
+				if err != nil {
+					return err
+				}
+				secrets := []string{r.Client.Secret}
+				for _, b := range bearers {
+					secrets = append(secrets, b, strings.TrimPrefix(b, "oidc/"+acctest.ProviderID+"/"))
 				}
 				found, files, err := acctest.FindSecretsInFiles(work, secrets)
 				if err != nil {
@@ -476,6 +532,79 @@ data "openeo_account" "me" {
 			},
 		}),
 	})
+}
+
+// ephemeralBearersAtMe returns the distinct bearers presented at the
+// back-end's GET /me since its counters were reset, after checking that each
+// one has the form of the ephemeral openeo_bearer_token's bearer
+// (oidc/<provider>/<access token>), was issued to the rig's client by the
+// client credentials grant (the back-end's /me answer for it names the
+// client), and that there are no more of them than the IdP issued tokens
+// to that client (the with_token instance cannot get tokens of its own).
+func ephemeralBearersAtMe(t *testing.T, r *acctest.Rig) ([]string, error) {
+	form := regexp.MustCompile(`^Bearer (oidc/` + regexp.QuoteMeta(acctest.ProviderID) + `/\S+)$`)
+	var bearers []string
+	for _, req := range r.Backend.Requests("/me") {
+		m := form.FindStringSubmatch(req.Authorization)
+		if m == nil {
+			return nil, fmt.Errorf("GET /me with an Authorization that is not the ephemeral token's bearer form "+
+				"\"Bearer oidc/%s/...\" (redacted: %.14q...)", acctest.ProviderID, req.Authorization)
+		}
+		if !slices.Contains(bearers, m[1]) {
+			bearers = append(bearers, m[1])
+		}
+	}
+	if len(bearers) == 0 {
+		return nil, fmt.Errorf("the back-end saw no GET /me: the account was not read with the ephemeral token")
+	}
+	if issued := r.IdP.TokenRequests(t, r.Client.ID); len(bearers) > issued {
+		return nil, fmt.Errorf("%d distinct bearers at GET /me, but the IdP issued only %d tokens to %s", len(bearers), issued, r.Client.ID)
+	}
+	for i, b := range bearers {
+		info, err := meInfo(t, r.Backend.APIURL()+"/me", b)
+		if err != nil {
+			return nil, fmt.Errorf("bearer %d: %w", i+1, err)
+		}
+		if info.AuthMethod != "oidc" || info.Provider != acctest.ProviderID || info.ClientID != r.Client.ID || info.Sub != "" {
+			return nil, fmt.Errorf("bearer %d was not issued to %s by the client credentials grant: %+v", i+1, r.Client.ID, info)
+		}
+	}
+	t.Logf("GET /me saw %d distinct ephemeral bearers of %s; the IdP issued %d tokens to it", len(bearers), r.Client.ID,
+		r.IdP.TokenRequests(t, r.Client.ID))
+	return bearers, nil
+}
+
+// meAuthInfo is the test back-end's "info" member of GET /me: how it
+// authenticated the request.
+type meAuthInfo struct {
+	AuthMethod string `json:"auth_method"`
+	Provider   string `json:"oidc_provider"`
+	ClientID   string `json:"client_id"`
+	Sub        string `json:"sub"`
+}
+
+// meInfo asks the test back-end who bearer is.
+func meInfo(t *testing.T, url, bearer string) (meAuthInfo, error) {
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		return meAuthInfo{}, err
+	}
+	req.Header.Set("Authorization", "Bearer "+bearer)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return meAuthInfo{}, err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Info meAuthInfo `json:"info"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return meAuthInfo{}, fmt.Errorf("GET /me: %s: %w", resp.Status, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return meAuthInfo{}, fmt.Errorf("GET /me: %s", resp.Status)
+	}
+	return body.Info, nil
 }
 
 // TestAccBearerTokenDataSourceIsStored is the control for the test above:

@@ -197,8 +197,16 @@ type DeviceEvent struct {
 // DEFAULT_MAX_POLL_TIME).
 const DefaultMaxPollTime = 300 * time.Second
 
+// DefaultPollRequestTimeout bounds each device-flow poll request (the
+// Python client polls with timeout=5).
+const DefaultPollRequestTimeout = 5 * time.Second
+
 // PollOptions configures [Client.PollDeviceToken].
 type PollOptions struct {
+	// RequestTimeout bounds each poll request; zero means
+	// DefaultPollRequestTimeout. It is never longer than the client's
+	// per-attempt timeout ([HTTPOptions.Timeout]).
+	RequestTimeout time.Duration
 	// Interval overrides the provider's polling interval when > 0 (tests).
 	Interval time.Duration
 	// MaxPollTime bounds polling; zero means DefaultMaxPollTime.
@@ -207,6 +215,11 @@ type PollOptions struct {
 	SlowDownStep time.Duration
 	// Display receives progress events; nil ignores them.
 	Display func(DeviceEvent)
+}
+
+// pollTimeout is the timeout of each device-flow poll request.
+func (c *Client) pollTimeout(opts PollOptions) time.Duration {
+	return c.attemptTimeout(orDuration(opts.RequestTimeout, DefaultPollRequestTimeout))
 }
 
 // DeviceTimeoutError is returned when nobody authorised the device within
@@ -222,7 +235,8 @@ func (e *DeviceTimeoutError) Error() string {
 // PollDeviceToken polls the token endpoint until the user authorised the
 // device, the provider answered with an error other than
 // authorization_pending or slow_down, MaxPollTime passed or ctx ended. Each
-// poll sends grant_type, device_code and client_id, plus code_verifier with
+// poll has its own timeout ([PollOptions.RequestTimeout], 5 s by default, like
+// the Python client) and sends grant_type, device_code and client_id, plus code_verifier with
 // PKCE and client_secret when set (the Python client drops the secret when
 // it uses PKCE); no scope. slow_down adds SlowDownStep to the interval for
 // the rest of the flow.
@@ -270,7 +284,7 @@ func (c *Client) PollDeviceToken(ctx context.Context, g *GrantConfig, d *DeviceA
 		if d.pkce != nil {
 			form.Set("code_verifier", d.pkce.Verifier)
 		}
-		resp, err := c.postForm(ctx, opToken, endpoint, form)
+		resp, err := c.postFormTimeout(ctx, opToken, endpoint, form, c.pollTimeout(opts))
 		if err != nil {
 			return nil, err
 		}

@@ -34,7 +34,11 @@
 //     [OIDCSettings.StoreRefreshToken] is set, in the [RefreshTokenStore].
 //     The Python client keeps using the refresh token it logged in with.
 //   - Every request has a timeout and bounded retries (also for OIDC token
-//     requests, which the Python client never retries).
+//     requests, which the Python client never retries). openEO API and OIDC
+//     requests use [HTTPOptions.Timeout] per attempt (the provider's
+//     request_timeout, default 30 s) where the Python client waits up to
+//     20 minutes for openEO requests; device-flow polls use 5 s, like the
+//     Python client (never more than [HTTPOptions.Timeout]).
 //   - Capability endpoint methods are compared case-insensitively.
 //   - Environment variables are read through [Config.Getenv]; an empty value
 //     counts as unset (the Python client checks presence for

@@ -258,6 +258,9 @@ type request struct {
 	retry bool
 	// secrets are scrubbed from error bodies and log messages.
 	secrets []string
+	// timeout bounds each attempt instead of the client's timeout when it
+	// is positive and shorter (device-flow polls).
+	timeout time.Duration
 	// template, when set, is cloned for each attempt instead of building a
 	// request from method/url/body (Session.Do). Its body must be
 	// replayable through GetBody.
@@ -387,8 +390,9 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, int, err
 	if method == "" {
 		method = http.MethodGet
 	}
+	timeout := c.attemptTimeout(r.timeout)
 	for attempt := 0; ; attempt++ {
-		actx, cancel := context.WithTimeout(ctx, c.timeout)
+		actx, cancel := context.WithTimeout(ctx, timeout)
 		actx = context.WithValue(actx, rootKey{}, r.root)
 		req, err := r.build(actx)
 		if err != nil {
@@ -405,7 +409,7 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, int, err
 				return nil, 0, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: ctx.Err()}
 			}
 			if timedOut {
-				err = fmt.Errorf("timed out after %s", c.timeout)
+				err = fmt.Errorf("timed out after %s", timeout)
 			} else {
 				var ue *url.Error
 				if errors.As(err, &ue) {
@@ -449,6 +453,16 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, int, err
 		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 		return resp, attempt + 1, nil
 	}
+}
+
+// attemptTimeout is the per-attempt timeout of a request that asks for d:
+// d when it is positive and shorter than the client's timeout, else the
+// client's timeout.
+func (c *Client) attemptTimeout(d time.Duration) time.Duration {
+	if d > 0 && d < c.timeout {
+		return d
+	}
+	return c.timeout
 }
 
 // backoff returns the wait before retry number attempt+1: RetryBaseWait
@@ -542,7 +556,7 @@ func (c *Client) fetch(ctx context.Context, r *request) (*response, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := c.readBody(ctx, resp, maxBody+1, r.method, r.url, attempts)
+	body, err := c.readBody(ctx, resp, maxBody+1, r.method, r.url, attempts, c.attemptTimeout(r.timeout))
 	if err != nil {
 		return nil, err
 	}
@@ -553,15 +567,16 @@ func (c *Client) fetch(ctx context.Context, r *request) (*response, error) {
 }
 
 // readBody reads at most limit bytes of a response body sent by send. A
-// body that breaks off (dropped connection, per-attempt timeout) gives a
-// *TransportError with the response's status.
-func (c *Client) readBody(ctx context.Context, resp *http.Response, limit int64, method, rawURL string, attempts int) ([]byte, error) {
+// body that breaks off (dropped connection, per-attempt timeout, which was
+// timeout) gives a *TransportError with the response's status.
+func (c *Client) readBody(ctx context.Context, resp *http.Response, limit int64, method, rawURL string, attempts int,
+	timeout time.Duration) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err == nil {
 		return body, nil
 	}
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-		err = fmt.Errorf("timed out after %s", c.timeout)
+		err = fmt.Errorf("timed out after %s", timeout)
 	}
 	return nil, &TransportError{Method: orString(method, http.MethodGet), URL: logURL(rawURL), Attempts: attempts,
 		Status: resp.StatusCode, Err: err}

@@ -354,3 +354,27 @@ func TestErrorsScrubSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountAndCapabilitiesScrubAccessToken: a back-end that echoes the
+// bare access token (not the whole bearer) in an error body: Client.Account
+// and Client.Capabilities scrub both.
+func TestAccountAndCapabilitiesScrubAccessToken(t *testing.T) {
+	const token = "bare-access-token-value-123"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bearer := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(403)
+		_, _ = w.Write([]byte(`{"code":"PermissionsInsufficient","message":"token ` + ParseBearer(bearer).Token + ` (bearer ` + bearer + `) refused"}`))
+	}))
+	defer srv.Close()
+	c := NewClient(fastHTTP())
+	for _, bearer := range []string{"oidc/egi/" + token, "basic//" + token, token} {
+		_, err1 := c.Account(t.Context(), srv.URL, bearer)
+		_, err2 := c.Capabilities(t.Context(), srv.URL, bearer)
+		for _, err := range []error{err1, err2} {
+			if err == nil || strings.Contains(err.Error(), token) || !strings.Contains(err.Error(), "token <redacted>") {
+				t.Errorf("bearer %q: %v", bearer, err)
+			}
+		}
+	}
+}

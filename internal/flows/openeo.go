@@ -333,7 +333,7 @@ func (c *Capabilities) SupportsJWTBearer() bool {
 // Capabilities fetches GET / below the API root (authenticated when bearer
 // is not empty) and checks that the API version is at least 1.0.0.
 func (c *Client) Capabilities(ctx context.Context, root, bearer string) (*Capabilities, error) {
-	body, err := c.getOpenEO(ctx, root, "/", bearerHeader(bearer), bearer)
+	body, err := c.getOpenEO(ctx, root, "/", bearerHeader(bearer), bearerSecrets(bearer)...)
 	if err != nil {
 		return nil, err
 	}
@@ -346,6 +346,16 @@ func (c *Client) Capabilities(ctx context.Context, root, bearer string) (*Capabi
 		return nil, clientErrorf("openEO API version should be at least 1.0.0, but got %s", caps.APIVersion)
 	}
 	return caps, nil
+}
+
+// bearerSecrets are the values to scrub from what a request with bearer
+// answers: the bearer and its bare access token (a back-end may echo
+// either).
+func bearerSecrets(bearer string) []string {
+	if bearer == "" {
+		return nil
+	}
+	return []string{bearer, ParseBearer(bearer).Token}
 }
 
 func bearerHeader(bearer string) string {
@@ -399,8 +409,9 @@ type DefaultClient struct {
 }
 
 // ParseProviders parses a GET /credentials/oidc document. Providers without
-// id, issuer or title are skipped (the Python client fails on them); an
-// empty result is the error "Backend lists no OIDC providers.".
+// id or issuer are skipped, and a provider without a title gets its id as
+// title (the Python client fails on all of them); an empty result is the
+// error "Backend lists no OIDC providers.".
 func ParseProviders(data []byte) ([]Provider, error) {
 	var doc struct {
 		Providers []json.RawMessage `json:"providers"`
@@ -554,7 +565,7 @@ func jsonInt(raw json.RawMessage) *int64 {
 
 // Account fetches GET /me with the given bearer.
 func (c *Client) Account(ctx context.Context, root, bearer string) (*Account, error) {
-	body, err := c.getOpenEO(ctx, root, "/me", bearerHeader(bearer), bearer)
+	body, err := c.getOpenEO(ctx, root, "/me", bearerHeader(bearer), bearerSecrets(bearer)...)
 	if err != nil {
 		return nil, err
 	}

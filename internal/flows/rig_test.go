@@ -235,7 +235,10 @@ func TestRigDeviceFlowPKCE(t *testing.T) {
 	if e := ap.events[0]; e.VerificationURI == "" || e.UserCode == "" || !strings.HasPrefix(e.Instructions, "Visit ") {
 		t.Errorf("first event %+v", e)
 	}
-	if stats := idp.Stats(t, pub.ID); stats.DeviceRequests != 1 || stats.ByGrant["device_code"] < 1 || stats.ByAuth["none"] < 1 {
+	// The default client declares device_code+pkce: the IdP saw the challenge
+	// and checked the verifier of the grant that issued the tokens.
+	if stats := idp.Stats(t, pub.ID); stats.DeviceRequests != 1 || stats.ByGrant["device_code"] < 1 || stats.ByAuth["none"] < 1 ||
+		stats.DevicePKCE != 1 || stats.DevicePKCEVerified != 1 {
 		t.Errorf("stats %+v", stats)
 	}
 }
@@ -614,7 +617,12 @@ func TestRigDeviceFlowConfidentialClient(t *testing.T) {
 				t.Errorf("token %v", tok)
 			}
 			st := idp.Stats(t, conf.ID)
-			if st.DeviceRequests != 1 || st.ByGrant["device_code"] < 1 || st.ByAuth["client_secret_post"] != st.TokenRequests || st.ByAuth["none"] != 0 {
+			wantPKCE := 0
+			if pkce {
+				wantPKCE = 1
+			}
+			if st.DeviceRequests != 1 || st.ByGrant["device_code"] < 1 || st.ByAuth["client_secret_post"] != st.TokenRequests || st.ByAuth["none"] != 0 ||
+				st.DevicePKCE != wantPKCE || st.DevicePKCEVerified != wantPKCE {
 				t.Errorf("stats %+v", st)
 			}
 			// The stored refresh token works for the confidential client.

@@ -314,7 +314,7 @@ func (s *Session) getAuthed(ctx context.Context, endpoint string) ([]byte, error
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := s.client.readBody(ctx, resp, maxBody, http.MethodGet, req.URL.String(), attempts)
+	body, err := s.client.readBody(ctx, resp, maxBody, http.MethodGet, req.URL.String(), attempts, s.client.timeout)
 	if err != nil {
 		return nil, err
 	}

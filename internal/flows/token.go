@@ -269,6 +269,12 @@ var secretFormKeys = []string{"client_secret", "password", "refresh_token", "cod
 // device authorization and revocation). It returns the response whatever its status;
 // transport failures become *OIDCError.
 func (c *Client) postForm(ctx context.Context, op, endpoint string, form url.Values) (*response, error) {
+	return c.postFormTimeout(ctx, op, endpoint, form, 0)
+}
+
+// postFormTimeout is postForm with a per-attempt timeout (see
+// request.timeout; 0: the client's).
+func (c *Client) postFormTimeout(ctx context.Context, op, endpoint string, form url.Values, timeout time.Duration) (*response, error) {
 	var secrets []string
 	for _, k := range secretFormKeys {
 		if v := form.Get(k); v != "" {
@@ -285,6 +291,7 @@ func (c *Client) postForm(ctx context.Context, op, endpoint string, form url.Val
 		contentType: "application/x-www-form-urlencoded",
 		retry:       true,
 		secrets:     secrets,
+		timeout:     timeout,
 	})
 	if err != nil {
 		return nil, &OIDCError{Op: op, Endpoint: endpoint, Err: err}

@@ -420,3 +420,51 @@ func TestParseDeviceAuthorization(t *testing.T) {
 		t.Errorf("%+v %v", d, err)
 	}
 }
+
+// TestDevicePollTimeout: each device-flow poll has its own timeout, 5 s by
+// default like the Python client's, never longer than the client's
+// per-attempt timeout.
+func TestDevicePollTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		client, option, want time.Duration
+	}{
+		{30 * time.Second, 0, 5 * time.Second},
+		{0, 0, 5 * time.Second}, // client default 30 s
+		{2 * time.Second, 0, 2 * time.Second},
+		{30 * time.Second, 10 * time.Second, 10 * time.Second},
+		{2 * time.Second, 10 * time.Second, 2 * time.Second},
+	} {
+		c := NewClient(HTTPOptions{Timeout: tc.client})
+		if got := c.pollTimeout(PollOptions{RequestTimeout: tc.option}); got != tc.want {
+			t.Errorf("client %s, option %s: poll timeout %s, want %s", tc.client, tc.option, got, tc.want)
+		}
+	}
+
+	// A poll the identity provider does not answer in time fails after the
+	// poll timeout, not the client's.
+	f := newFakeIdP(t)
+	f.setToken(func(url.Values) (int, any) {
+		time.Sleep(time.Second)
+		return 400, map[string]any{"error": "authorization_pending"}
+	})
+	for _, tc := range []struct {
+		opts    HTTPOptions
+		poll    PollOptions
+		message string
+	}{
+		{HTTPOptions{Timeout: 30 * time.Second, MaxRetries: -1}, PollOptions{Interval: time.Millisecond, RequestTimeout: 200 * time.Millisecond}, "timed out after 200ms"},
+		{HTTPOptions{Timeout: 150 * time.Millisecond, MaxRetries: -1}, PollOptions{Interval: time.Millisecond}, "timed out after 150ms"},
+	} {
+		c := NewClient(tc.opts)
+		g := grantConfigFor(f, "")
+		da, err := c.DeviceAuthorize(t.Context(), g, "openid", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		_, err = c.PollDeviceToken(t.Context(), g, da, tc.poll)
+		if err == nil || !strings.Contains(err.Error(), tc.message) || time.Since(start) > 900*time.Millisecond {
+			t.Errorf("%+v: err = %v after %s, want %q", tc.poll, err, time.Since(start), tc.message)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -293,7 +294,7 @@ func (m *merger) method(attr value, urlFromDefaultBackend bool, vals map[string]
 	if e := strings.ToLower(m.env(pd.EnvAuthMethod)); e != "" {
 		for _, ok := range pd.Methods {
 			if e == ok {
-				return e, pd.SourceEnv, pd.EnvAuthMethod
+				return m.envMethod(e, vals)
 			}
 		}
 		m.diags.AddAttributeError(path.Root("auth_method"), "Invalid OPENEO_AUTH_METHOD",
@@ -310,44 +311,7 @@ func (m *merger) method(attr value, urlFromDefaultBackend bool, vals map[string]
 			return "", pd.SourceUnset, ""
 		}
 	}
-	set := func(names ...string) []string {
-		var out []string
-		for _, n := range names {
-			if v := vals[n]; v.set() {
-				out = append(out, n)
-			}
-		}
-		return out
-	}
-	type candidate struct {
-		method string
-		attrs  []string
-	}
-	var cands []candidate
-	add := func(method string, attrs []string) {
-		if len(attrs) > 0 {
-			cands = append(cands, candidate{method, attrs})
-		}
-	}
-	add(pd.MethodBearer, set("bearer_token"))
-	add(pd.MethodAccessToken, set("oidc.access_token"))
-	add(pd.MethodRefreshToken, set("oidc.refresh_token"))
-	add(pd.MethodPassword, set("oidc.username", "oidc.password"))
-	basicAttrs := set("basic.username", "basic.password")
-	if len(basicAttrs) == 0 && basicBlock {
-		basicAttrs = []string{"basic"} // an empty basic block: credentials from env or auth-config.json
-	}
-	add(pd.MethodBasic, basicAttrs)
-	if len(cands) == 0 {
-		add(pd.MethodClientCredentials, set("oidc.client_secret"))
-	}
-	if len(cands) == 0 {
-		oidcAttrs := set("oidc.provider_id", "oidc.client_id")
-		if len(oidcAttrs) == 0 && oidcBlock {
-			oidcAttrs = []string{"oidc"} // an oidc block without credentials: dynamic selection
-		}
-		add(pd.MethodOIDC, oidcAttrs)
-	}
+	cands := inferMethods(vals, basicBlock, oidcBlock)
 	if len(cands) > 1 {
 		var parts []string
 		for _, c := range cands {
@@ -394,6 +358,107 @@ func (m *merger) method(attr value, urlFromDefaultBackend bool, vals map[string]
 		return pd.MethodClientCredentials, pd.SourceInferred, pd.EnvAuthClientID + " and " + pd.EnvAuthClientSecret
 	}
 	return pd.MethodNone, pd.SourceDefault, ""
+}
+
+// candidate is an auth method implied by credentials set in the provider
+// block, with the attributes that imply it.
+type candidate struct {
+	method string
+	attrs  []string
+}
+
+// inferMethods lists the methods the credentials set in the provider block
+// imply (vals: the credential attributes by path). An empty basic or oidc
+// block counts only when basicBlock or oidcBlock is true.
+func inferMethods(vals map[string]value, basicBlock, oidcBlock bool) []candidate {
+	set := func(names ...string) []string {
+		var out []string
+		for _, n := range names {
+			if v := vals[n]; v.set() {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	var cands []candidate
+	add := func(method string, attrs []string) {
+		if len(attrs) > 0 {
+			cands = append(cands, candidate{method, attrs})
+		}
+	}
+	add(pd.MethodBearer, set("bearer_token"))
+	add(pd.MethodAccessToken, set("oidc.access_token"))
+	add(pd.MethodRefreshToken, set("oidc.refresh_token"))
+	add(pd.MethodPassword, set("oidc.username", "oidc.password"))
+	basicAttrs := set("basic.username", "basic.password")
+	if len(basicAttrs) == 0 && basicBlock {
+		basicAttrs = []string{"basic"} // an empty basic block: credentials from env or auth-config.json
+	}
+	add(pd.MethodBasic, basicAttrs)
+	if len(cands) == 0 {
+		add(pd.MethodClientCredentials, set("oidc.client_secret"))
+	}
+	if len(cands) == 0 {
+		oidcAttrs := set("oidc.provider_id", "oidc.client_id")
+		if len(oidcAttrs) == 0 && oidcBlock {
+			oidcAttrs = []string{"oidc"} // an oidc block without credentials: dynamic selection
+		}
+		add(pd.MethodOIDC, oidcAttrs)
+	}
+	return cands
+}
+
+// methodUses lists the provider block's credential attributes each auth
+// method reads.
+var methodUses = map[string][]string{
+	pd.MethodNone:              nil,
+	pd.MethodBasic:             {"basic.username", "basic.password"},
+	pd.MethodOIDC:              {"oidc.provider_id", "oidc.client_id", "oidc.client_secret", "oidc.refresh_token"},
+	pd.MethodClientCredentials: {"oidc.provider_id", "oidc.client_id", "oidc.client_secret"},
+	pd.MethodPassword:          {"oidc.provider_id", "oidc.client_id", "oidc.client_secret", "oidc.username", "oidc.password"},
+	pd.MethodRefreshToken:      {"oidc.provider_id", "oidc.client_id", "oidc.client_secret", "oidc.refresh_token"},
+	pd.MethodDeviceCode:        {"oidc.provider_id", "oidc.client_id", "oidc.client_secret"},
+	pd.MethodAccessToken:       {"oidc.provider_id", "oidc.access_token"},
+	pd.MethodBearer:            {"bearer_token"},
+}
+
+// envMethod applies OPENEO_AUTH_METHOD (env, a valid method) when
+// auth_method is not set. Explicit configuration beats the environment: when
+// the credentials set in this provider block imply exactly one method, and
+// env would not use some of them, the block's method wins and a warning says
+// which value of OPENEO_AUTH_METHOD was ignored. Without credentials in the
+// block (or while one of them is unknown), env applies.
+func (m *merger) envMethod(env string, vals map[string]value) (string, pd.Source, string) {
+	for _, v := range vals {
+		if v.unknown {
+			return env, pd.SourceEnv, pd.EnvAuthMethod
+		}
+	}
+	// Only values count: an empty basic or oidc block holds no credentials.
+	cands := inferMethods(vals, false, false)
+	if len(cands) != 1 || cands[0].method == env {
+		return env, pd.SourceEnv, pd.EnvAuthMethod
+	}
+	var unused []string
+	for p, v := range vals {
+		if v.set() && !slices.Contains(methodUses[env], p) {
+			unused = append(unused, p)
+		}
+	}
+	if len(unused) == 0 {
+		// env uses every credential of the block (e.g. oidc with a client id
+		// and secret): nothing explicit contradicts it.
+		return env, pd.SourceEnv, pd.EnvAuthMethod
+	}
+	slices.Sort(unused)
+	c := cands[0]
+	m.diags.AddAttributeWarning(path.Root("auth_method"), "OPENEO_AUTH_METHOD Ignored",
+		fmt.Sprintf("The environment variable %[1]s is set to %[2]q, but this provider block sets credentials for the "+
+			"%[3]q method (%[4]s), and %[2]q would not use %[5]s. Explicit configuration takes precedence over the "+
+			"environment, so this provider instance uses %[3]q and ignores %[1]s. To choose the method yourself, set "+
+			"auth_method in the provider block; to use %[2]q, remove those credentials from the block.",
+			pd.EnvAuthMethod, env, c.method, strings.Join(c.attrs, ", "), strings.Join(unused, ", ")))
+	return c.method, pd.SourceInferred, strings.Join(c.attrs, ", ")
 }
 
 // checkInsecureBasic refuses basic auth over plain http to a non-loopback host.

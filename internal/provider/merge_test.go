@@ -208,12 +208,6 @@ func TestMergePrecedence(t *testing.T) {
 			want: want{url: "https://x.example", method: "oidc", methodSource: pd.SourceAttribute, store: true},
 		},
 		{
-			name: "OPENEO_AUTH_METHOD beats inference from attributes",
-			cfg:  cfg{"url": "https://x.example", "basic.username": "u", "basic.password": "p4ssw0rd"},
-			env:  map[string]string{pd.EnvAuthMethod: "Client_Credentials"},
-			want: want{url: "https://x.example", method: "client_credentials", methodSource: pd.SourceEnv, user: "u", pass: "p4ssw0rd"},
-		},
-		{
 			name: "inference from attributes beats the file",
 			cfg:  cfg{"url": "https://x.example", "oidc.client_id": "cid", "oidc.client_secret": "csecret"},
 			ini:  map[string]string{"connection.auto_authenticate": "basic"},
@@ -438,6 +432,129 @@ func TestMergeAliasesIndependent(t *testing.T) {
 	if b.Method != "basic" || b.Basic.Username != "bob" || b.Basic.Password != "envpass" || b.OIDC.ClientID != "" ||
 		b.OIDC.ClientSecret != "" || b.URL != "https://b.example" {
 		t.Errorf("alias b: %+v", b)
+	}
+}
+
+// TestMergeEnvMethodAgainstBlockCredentials: OPENEO_AUTH_METHOD fills
+// auth_method only as far as the provider block's own credentials allow.
+// When the block's credentials imply exactly one method and the env method
+// would not use some of them, the explicit configuration wins, with a
+// warning that names the ignored value and how to choose.
+func TestMergeEnvMethodAgainstBlockCredentials(t *testing.T) {
+	tests := []struct {
+		name       string
+		cfg        cfg
+		envMethod  string
+		env        map[string]string
+		wantMethod string
+		wantSource pd.Source
+		warn       bool
+	}{
+		{name: "oidc client in the block, env basic", envMethod: "basic",
+			cfg:        cfg{"oidc.client_id": "cid", "oidc.client_secret": "csecret"},
+			wantMethod: "client_credentials", wantSource: pd.SourceInferred, warn: true},
+		{name: "basic credentials in the block, env client_credentials (any case)", envMethod: "Client_Credentials",
+			cfg:        cfg{"basic.username": "u", "basic.password": "p4ssw0rd"},
+			wantMethod: "basic", wantSource: pd.SourceInferred, warn: true},
+		{name: "bearer_token in the block, env password", envMethod: "password",
+			cfg:        cfg{"bearer_token": "basic//tok3n"},
+			wantMethod: "bearer", wantSource: pd.SourceInferred, warn: true},
+		{name: "refresh token in the block, env client_credentials", envMethod: "client_credentials",
+			cfg:        cfg{"oidc.client_id": "cid", "oidc.refresh_token": "rt-123"},
+			wantMethod: "refresh_token", wantSource: pd.SourceInferred, warn: true},
+		{name: "basic credentials in the block, env none", envMethod: "none",
+			cfg:        cfg{"basic.username": "u"},
+			wantMethod: "basic", wantSource: pd.SourceInferred, warn: true},
+		// The env method uses every credential of the block: it stays.
+		{name: "oidc client in the block, env oidc", envMethod: "oidc",
+			cfg:        cfg{"oidc.client_id": "cid", "oidc.client_secret": "csecret"},
+			wantMethod: "oidc", wantSource: pd.SourceEnv},
+		{name: "oidc client in the block, env password with env user", envMethod: "password",
+			cfg:        cfg{"oidc.client_id": "cid", "oidc.client_secret": "csecret"},
+			env:        map[string]string{pd.EnvAuthUsername: "envuser", pd.EnvAuthPassword: "envpass"},
+			wantMethod: "password", wantSource: pd.SourceEnv},
+		{name: "client id in the block, env client_credentials with env secret", envMethod: "client_credentials",
+			cfg: cfg{"oidc.client_id": "cid"}, env: map[string]string{pd.EnvAuthClientSecret: "envsecret"},
+			wantMethod: "client_credentials", wantSource: pd.SourceEnv},
+		{name: "refresh token and client in the block, env oidc (which tries that token first)", envMethod: "oidc",
+			cfg:        cfg{"oidc.client_id": "cid", "oidc.refresh_token": "rt-123"},
+			wantMethod: "oidc", wantSource: pd.SourceEnv},
+		{name: "refresh token in the block, env device_code", envMethod: "device_code",
+			cfg:        cfg{"oidc.refresh_token": "rt-123"},
+			wantMethod: "refresh_token", wantSource: pd.SourceInferred, warn: true},
+		{name: "provider id only, env device_code", envMethod: "device_code",
+			cfg: cfg{"oidc.provider_id": "egi"}, wantMethod: "device_code", wantSource: pd.SourceEnv},
+		{name: "same method", envMethod: "basic",
+			cfg: cfg{"basic.username": "u", "basic.password": "p4ssw0rd"}, wantMethod: "basic", wantSource: pd.SourceEnv},
+		// No credentials in the block: the env method applies.
+		{name: "no credentials", envMethod: "basic", cfg: cfg{},
+			env: map[string]string{pd.EnvAuthUsername: "envuser"}, wantMethod: "basic", wantSource: pd.SourceEnv},
+		{name: "empty basic block, env oidc", envMethod: "oidc", cfg: cfg{"basic": true},
+			wantMethod: "oidc", wantSource: pd.SourceEnv},
+		{name: "empty oidc block, env basic", envMethod: "basic", cfg: cfg{"oidc": true},
+			wantMethod: "basic", wantSource: pd.SourceEnv},
+		{name: "only scopes in the oidc block, env basic", envMethod: "basic", cfg: cfg{"oidc.scopes": []string{"openid"}},
+			wantMethod: "basic", wantSource: pd.SourceEnv},
+		// Credentials for two methods: the block implies no single method,
+		// the env method decides (without it this is an error).
+		{name: "credentials of two methods, env basic", envMethod: "basic",
+			cfg:        cfg{"basic.username": "u", "bearer_token": "basic//tok3n"},
+			wantMethod: "basic", wantSource: pd.SourceEnv},
+		// auth_method in the block beats both, silently.
+		{name: "auth_method set", envMethod: "basic",
+			cfg:        cfg{"auth_method": "oidc", "oidc.client_id": "cid", "oidc.client_secret": "csecret"},
+			wantMethod: "oidc", wantSource: pd.SourceAttribute},
+		// An unknown credential: nothing can run yet; the env method stays
+		// until the value is known.
+		{name: "unknown credential", envMethod: "basic",
+			cfg:        cfg{"oidc.client_id": "cid", "oidc.client_secret": unknown},
+			wantMethod: "basic", wantSource: pd.SourceEnv},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clearEnv(t)
+			t.Setenv(pd.EnvAuthMethod, tc.envMethod)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			c := cfg{"url": "https://x.example"}
+			for k, v := range tc.cfg {
+				c[k] = v
+			}
+			s, diags := runMerge(t, c, nil)
+			if diags.HasError() {
+				t.Fatalf("unexpected errors: %s", diagText(diags))
+			}
+			if s.Method != tc.wantMethod || s.MethodSource != tc.wantSource {
+				t.Errorf("method = %q (%s), want %q (%s)", s.Method, s.MethodSource, tc.wantMethod, tc.wantSource)
+			}
+			warnings := diags.Warnings()
+			if !tc.warn {
+				if len(warnings) > 0 {
+					t.Errorf("unexpected warnings: %s", diagText(diags))
+				}
+				return
+			}
+			if len(warnings) != 1 {
+				t.Fatalf("want one warning, got %s", diagText(diags))
+			}
+			w := warnings[0]
+			env := strings.ToLower(tc.envMethod)
+			for _, want := range []string{pd.EnvAuthMethod + ` is set to "` + env + `"`, `uses "` + tc.wantMethod + `"`,
+				"set auth_method in the provider block", "Explicit configuration takes precedence"} {
+				if !strings.Contains(w.Detail(), want) {
+					t.Errorf("the warning lacks %q: %s", want, w.Detail())
+				}
+			}
+			if w.Summary() != "OPENEO_AUTH_METHOD Ignored" {
+				t.Errorf("summary = %q", w.Summary())
+			}
+			for _, secret := range []string{"csecret", "p4ssw0rd", "tok3n", "rt-123"} {
+				if strings.Contains(diagText(diags), secret) {
+					t.Errorf("the warning shows the value %q", secret)
+				}
+			}
+		})
 	}
 }
 

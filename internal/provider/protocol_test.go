@@ -494,9 +494,10 @@ func TestDataSourcesWithFakeSession(t *testing.T) {
 		t.Fatal(diagsText(resp.Diagnostics))
 	}
 	acc := get(resp.State, h.schemas.DataSourceSchemas["openeo_account"].Block.ValueType())
-	if str(acc["user_id"]) != "alice" || !acc["default_plan"].IsNull() {
+	if str(acc["user_id"]) != "alice" || str(acc["name"]) != "Alice" || !acc["default_plan"].IsNull() {
 		t.Errorf("account: %v", acc)
 	}
+	checkAccount(t, acc, 5, 10, new(12.5), []accountLink{{rel: "payment", href: "https://x/pay"}})
 	resp = h.readDataSource("openeo_capabilities", false)
 	caps := get(resp.State, h.schemas.DataSourceSchemas["openeo_capabilities"].Block.ValueType())
 	var auth []tftypes.Value
@@ -563,5 +564,31 @@ func TestConfigureClientConfigFile(t *testing.T) {
 	d := h.configure(map[string]any{"client_config_path": filepath.Join(t.TempDir(), "missing.ini")})
 	if !hasError(d) || d[0].Attribute == nil || !strings.Contains(diagsText(d), "Unreadable openEO Client Config File") {
 		t.Errorf("missing client_config_path: %s", diagsText(d))
+	}
+}
+
+// TestConfigureEnvMethodVersusBlockCredentials: Configure applies the merge
+// rule that explicit credentials in the block beat OPENEO_AUTH_METHOD, and
+// shows its warning to the user.
+func TestConfigureEnvMethodVersusBlockCredentials(t *testing.T) {
+	acctest.IsolateEnv(t)
+	t.Setenv("OPENEO_AUTH_METHOD", "basic")
+	h := newHarness(t, provider.Options{})
+	d := h.configure(map[string]any{"url": "https://openeo.example",
+		"oidc": map[string]any{"client_id": "cid", "client_secret": "block-secret-9f2"}})
+	if hasError(d) {
+		t.Fatal(diagsText(d))
+	}
+	if s := h.lastClient().Settings(); s.Method != pd.MethodClientCredentials || s.MethodSource != pd.SourceInferred {
+		t.Errorf("method = %q (%s), want client_credentials inferred from the block", s.Method, s.MethodSource)
+	}
+	if len(d) != 1 || d[0].Severity != tfprotov6.DiagnosticSeverityWarning || d[0].Summary != "OPENEO_AUTH_METHOD Ignored" ||
+		!strings.Contains(d[0].Detail, `OPENEO_AUTH_METHOD is set to "basic"`) || strings.Contains(d[0].Detail, "block-secret-9f2") {
+		t.Errorf("want one warning naming the ignored OPENEO_AUTH_METHOD, got %s", diagsText(d))
+	}
+	// Without credentials in the block the variable decides, silently.
+	d = h.configure(map[string]any{"url": "https://openeo.example"})
+	if len(d) != 0 || h.lastClient().Settings().Method != pd.MethodBasic {
+		t.Errorf("method = %q, diagnostics %s; want basic from OPENEO_AUTH_METHOD", h.lastClient().Settings().Method, diagsText(d))
 	}
 }

@@ -109,6 +109,7 @@ func (p *openeoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	settings.ProviderVersion = p.version
 
 	ctx = maskSecrets(ctx, settings)
 	fields := map[string]any{

@@ -5,11 +5,16 @@ package provider_test
 // running (OPENEO_TEST_ISSUER unset).
 
 import (
+	"context"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authcli"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/provider"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testbackend"
@@ -123,4 +128,91 @@ func TestRigErrorsHideSecrets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRigEnvClientIDCommandFixesLogin: with OPENEO_AUTH_CLIENT_ID set (as on
+// runners that also use client credentials) and a refresh-token file of its
+// own, the oidc method's error names an openeo-auth command; running exactly
+// that command stores the refresh token the provider then finds: the next
+// run logs in without a device flow (no loop of the same error).
+func TestRigEnvClientIDCommandFixesLogin(t *testing.T) {
+	idp := testrig.IdP(t)
+	acctest.IsolateEnv(t)
+	pub := idp.RegisterClient(t, testrig.ClientSpec{Public: true})
+	ci := idp.RegisterClient(t, testrig.ClientSpec{Public: true, Name: "ci"})
+	p := testbackend.ProviderFor("testidp", idp.Issuer())
+	p.DefaultClients = []testbackend.DefaultClient{{ID: pub.ID, GrantTypes: []string{testbackend.GrantDeviceCodePKCE, testbackend.GrantRefreshToken}}}
+	be := testbackend.Start(t, testbackend.Config{Providers: []testbackend.Provider{p}})
+	t.Setenv("OPENEO_AUTH_CLIENT_ID", ci.ID)
+	store := filepath.Join(t.TempDir(), "tokens.json")
+	cfg := map[string]any{"url": be.URL(), "auth_method": "oidc", "refresh_token_store_path": store}
+
+	h := newHarness(t, provider.Options{Interaction: noInteraction})
+	if d := h.configure(cfg); hasError(d) {
+		t.Fatal(diagsText(d))
+	}
+	text := diagsText(h.readDataSource("openeo_account", false).Diagnostics)
+	m := regexp.MustCompile("`(openeo-auth oidc-auth [^`]+)`").FindStringSubmatch(text)
+	want := "openeo-auth oidc-auth " + be.URL() + " --client-id " + ci.ID + " --refresh-tokens " + store
+	if m == nil || m[1] != want {
+		t.Fatalf("want the command %q in the error, got %s", want, text)
+	}
+
+	// Run it, in the same environment, approving the device flow.
+	args := strings.Fields(m[1])[1:]
+	var stdout, stderr lockedBuffer
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	approved := make(chan error, 1)
+	go func() {
+		re := regexp.MustCompile(`user code '([^']+)'`)
+		for ctx.Err() == nil {
+			if c := re.FindStringSubmatch(stderr.String()); c != nil {
+				approved <- idp.ApproveDevice(ctx, c[1], testrig.Alice.Name, testrig.Alice.Password)
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		approved <- ctx.Err()
+	}()
+	code := authcli.Run(ctx, args, authcli.Env{Stdout: &stdout, Stderr: &stderr, PollInterval: 200 * time.Millisecond})
+	if code != 0 {
+		t.Fatalf("%s: exit %d\n%s\n%s", m[1], code, stdout.String(), stderr.String())
+	}
+	if err := <-approved; err != nil {
+		t.Fatal(err)
+	}
+
+	// The provider now logs in with the stored token.
+	h = newHarness(t, provider.Options{Interaction: noInteraction})
+	if d := h.configure(cfg); hasError(d) {
+		t.Fatal(diagsText(d))
+	}
+	if r := h.readDataSource("openeo_account", false); hasError(r.Diagnostics) {
+		t.Fatalf("after running the command: %s", diagsText(r.Diagnostics))
+	}
+	if st := idp.Stats(t, ci.ID); st.DeviceRequests != 1 || st.ByGrant["refresh_token"] < 1 {
+		t.Errorf("stats of the client of OPENEO_AUTH_CLIENT_ID %+v: want the command's device flow, then a refresh grant", st)
+	}
+	if st := idp.Stats(t, pub.ID); st.TokenRequests != 0 || st.DeviceRequests != 0 {
+		t.Errorf("the default client was used: %+v", st)
+	}
+}
+
+// lockedBuffer is a writer that can be read while a command runs.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -97,7 +97,10 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional: true,
 				MarkdownDescription: "How to authenticate: one of " + methodList() + ". `oidc` is the Python client's dynamic " +
 					"selection (stored refresh token, else device code flow when a terminal is available). " +
-					"Environment fallback: `" + pd.EnvAuthMethod + "`. When neither is set, the method is inferred from the " +
+					"Environment fallback: `" + pd.EnvAuthMethod + "`, except when the credentials set in this provider block " +
+					"imply exactly one other method and the variable's method would not use all of them: explicit " +
+					"configuration beats the environment, so the block's method is used, with a warning. When neither is " +
+					"set, the method is inferred from the " +
 					"credentials given as attributes (`bearer_token` → `bearer`, `oidc.access_token` → `access_token`, " +
 					"`oidc.refresh_token` → `refresh_token`, `oidc.username`/`password` → `password`, a `basic` block → `basic`, " +
 					"`oidc.client_secret` → `client_credentials`, any other `oidc` block → `oidc`), then from the client config " +

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
@@ -59,9 +60,10 @@ func explain(err error, s Settings, what string) Problem {
 		return Problem{
 			Summary: "Interactive OIDC Login Required",
 			Detail: fmt.Sprintf("Cannot %s: %s. Terraform cannot show a device code login here, and no usable refresh "+
-				"token was found in %s. Run `openeo-auth oidc-auth %s` in a terminal to log in once and store a refresh "+
+				"token was found in %s. Run `%s` in a terminal%s to log in once and store a refresh "+
 				"token, then run Terraform again (or use auth_method \"client_credentials\" for automation).",
-				what, strings.TrimSuffix(strings.TrimSpace(interactiveReason(interactive)), "."), store, u),
+				what, strings.TrimSuffix(strings.TrimSpace(interactiveReason(interactive)), "."), store,
+				s.OIDCAuthCommand(u, interactive.ProviderID), s.oidcAuthStdinNote()),
 		}
 	}
 
@@ -85,7 +87,8 @@ func explain(err error, s Settings, what string) Problem {
 			case MethodPassword:
 				fix = fmt.Sprintf("Check oidc.username and oidc.password (or %s and %s).", EnvAuthUsername, EnvAuthPassword)
 			case MethodRefreshToken, MethodOIDC:
-				fix = fmt.Sprintf("The refresh token is invalid or expired: run `openeo-auth oidc-auth %s` to log in again.", s.URL)
+				fix = fmt.Sprintf("The refresh token is invalid or expired: run `%s`%s to log in again.",
+					s.OIDCAuthCommand(s.URL, ""), s.oidcAuthStdinNote())
 			}
 			return Problem{
 				Summary: "OIDC Login Failed",
@@ -144,8 +147,8 @@ func explain(err error, s Settings, what string) Problem {
 		case strings.Contains(low, "refresh token"):
 			return Problem{
 				Summary: "Missing Refresh Token",
-				Detail: fmt.Sprintf("Cannot %s: %s Set oidc.refresh_token, or run `openeo-auth oidc-auth %s` to store one.",
-					what, ensureSentence(msg), s.URL),
+				Detail: fmt.Sprintf("Cannot %s: %s Set oidc.refresh_token, or run `%s`%s to store one.",
+					what, ensureSentence(msg), s.OIDCAuthCommand(s.URL, ""), s.oidcAuthStdinNote()),
 			}
 		case strings.Contains(low, "provider"):
 			return Problem{
@@ -241,6 +244,101 @@ func interactiveReason(e *flows.NeedsInteractiveLoginError) string {
 		r += " (" + e.Err.Error() + ")"
 	}
 	return r
+}
+
+// OIDCAuthCommand is the `openeo-auth oidc-auth` command line that stores
+// the refresh token this provider instance looks for, given the settings it
+// was configured with: the back-end URL, plus
+//   - --provider-id when oidc.provider_id was set (or came from
+//     OPENEO_AUTH_PROVIDER_ID and is the provider that was selected:
+//     selectedProviderID, "" when not known);
+//   - --client-id when oidc.client_id was set (attribute or
+//     OPENEO_AUTH_CLIENT_ID), with --client-secret-stdin when the client
+//     secret is a provider attribute (openeo-auth reads
+//     OPENEO_AUTH_CLIENT_SECRET itself);
+//   - --auth-config / --refresh-tokens when auth_config_path /
+//     refresh_token_store_path name other files than the default ones.
+//
+// Arguments are quoted for a POSIX shell when needed.
+func (s Settings) OIDCAuthCommand(backendURL, selectedProviderID string) string {
+	args := []string{"openeo-auth", "oidc-auth", backendURL}
+	switch s.Sources["oidc.provider_id"] {
+	case SourceAttribute:
+		args = append(args, "--provider-id", s.OIDC.ProviderID)
+	case SourceEnv:
+		if selectedProviderID == "" || selectedProviderID == s.OIDC.ProviderID {
+			args = append(args, "--provider-id", s.OIDC.ProviderID)
+		}
+	}
+	if s.OIDC.ClientID != "" {
+		args = append(args, "--client-id", s.OIDC.ClientID)
+		if s.clientSecretFromAttribute() {
+			args = append(args, "--client-secret-stdin")
+		}
+	}
+	ac, rt := s.customFilePaths()
+	if ac != "" {
+		args = append(args, "--auth-config", ac)
+	}
+	if rt != "" {
+		args = append(args, "--refresh-tokens", rt)
+	}
+	for i, a := range args {
+		args[i] = shellQuote(a)
+	}
+	return strings.Join(args, " ")
+}
+
+func (s Settings) clientSecretFromAttribute() bool {
+	return s.OIDC.ClientID != "" && s.OIDC.ClientSecret != "" && s.Sources["oidc.client_secret"] == SourceAttribute
+}
+
+// oidcAuthStdinNote completes the sentence that names OIDCAuthCommand when
+// the command reads the client secret from stdin.
+func (s Settings) oidcAuthStdinNote() string {
+	if !s.clientSecretFromAttribute() {
+		return ""
+	}
+	return " (with the client secret of oidc.client_secret on its standard input)"
+}
+
+// customFilePaths returns the files of auth_config_path and
+// refresh_token_store_path, resolved as the session resolves them, when they
+// differ from the default files ("" otherwise).
+func (s Settings) customFilePaths() (authConfig, refreshTokens string) {
+	if s.AuthConfigPath != "" {
+		p, err := authfiles.OpenAuthConfig(s.AuthConfigPath, authfiles.Options{})
+		d, derr := authfiles.OpenAuthConfig("", authfiles.Options{})
+		switch {
+		case err != nil:
+			authConfig = s.AuthConfigPath
+		case derr != nil || p.Path() != d.Path():
+			authConfig = p.Path()
+		}
+	}
+	if s.RefreshTokenStorePath != "" {
+		p, err := authfiles.OpenRefreshTokens(s.RefreshTokenStorePath, authfiles.Options{})
+		d, derr := authfiles.OpenRefreshTokens("", authfiles.Options{})
+		switch {
+		case err != nil:
+			refreshTokens = s.RefreshTokenStorePath
+		case derr != nil || p.Path() != d.Path():
+			refreshTokens = p.Path()
+		}
+	}
+	return authConfig, refreshTokens
+}
+
+// shellQuote quotes an argument for a POSIX shell when it has characters
+// other than letters, digits and @%+=:,./_-.
+func shellQuote(a string) string {
+	plain := func(r rune) bool {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r)
+	}
+	if a != "" && strings.IndexFunc(a, func(r rune) bool { return !plain(r) }) < 0 {
+		return a
+	}
+	return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 }
 
 func storeName(s Settings) string {

@@ -157,3 +157,56 @@ func TestExplain(t *testing.T) {
 		t.Errorf("basic: got %q / %q", p.Summary, p.Detail)
 	}
 }
+
+// TestOIDCAuthCommand: the command named in the errors of the oidc methods
+// stores the refresh token of exactly the provider and client (and in the
+// files) that this provider instance uses.
+func TestOIDCAuthCommand(t *testing.T) {
+	cfgHome := t.TempDir()
+	t.Setenv("OPENEO_CONFIG_HOME", cfgHome)
+	dir := t.TempDir()
+	const be = "https://b.example"
+	for _, tc := range []struct {
+		name     string
+		s        Settings
+		selected string
+		want     string
+	}{
+		{"nothing set", Settings{}, "egi", "openeo-auth oidc-auth https://b.example"},
+		{"client from the environment", Settings{OIDC: OIDCSettings{ClientID: "ci-client", ClientSecret: "env-secret"},
+			Sources: map[string]Source{"oidc.client_id": SourceEnv, "oidc.client_secret": SourceEnv}}, "egi",
+			"openeo-auth oidc-auth https://b.example --client-id ci-client"},
+		{"attributes", Settings{OIDC: OIDCSettings{ProviderID: "egi", ClientID: "my client", ClientSecret: "s3cr3t"},
+			Sources: map[string]Source{"oidc.provider_id": SourceAttribute, "oidc.client_id": SourceAttribute,
+				"oidc.client_secret": SourceAttribute}}, "egi",
+			"openeo-auth oidc-auth https://b.example --provider-id egi --client-id 'my client' --client-secret-stdin"},
+		{"listed provider from the environment", Settings{OIDC: OIDCSettings{ProviderID: "egi"},
+			Sources: map[string]Source{"oidc.provider_id": SourceEnv}}, "egi",
+			"openeo-auth oidc-auth https://b.example --provider-id egi"},
+		{"unlisted provider from the environment (ignored, as by the provider)", Settings{OIDC: OIDCSettings{ProviderID: "nope"},
+			Sources: map[string]Source{"oidc.provider_id": SourceEnv}}, "egi",
+			"openeo-auth oidc-auth https://b.example"},
+		{"default files", Settings{AuthConfigPath: cfgHome, RefreshTokenStorePath: cfgHome + "/refresh-tokens.json"}, "",
+			"openeo-auth oidc-auth https://b.example"},
+		{"other files", Settings{AuthConfigPath: dir + "/it's.json", RefreshTokenStorePath: dir}, "",
+			"openeo-auth oidc-auth https://b.example --auth-config '" + dir + "/it'\\''s.json' --refresh-tokens " + dir + "/refresh-tokens.json"},
+	} {
+		if got := tc.s.OIDCAuthCommand(be, tc.selected); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
+		}
+	}
+
+	// The errors name it.
+	s := Settings{URL: be, Method: MethodOIDC, OIDC: OIDCSettings{ClientID: "ci-client"},
+		Sources: map[string]Source{"oidc.client_id": SourceEnv}, RefreshTokenStorePath: dir}
+	want := "`openeo-auth oidc-auth https://b.example --client-id ci-client --refresh-tokens " + dir + "/refresh-tokens.json`"
+	for _, err := range []error{
+		&flows.NeedsInteractiveLoginError{BackendURL: be, ProviderID: "egi", ClientID: "ci-client", Reason: "no refresh token"},
+		&flows.OIDCError{Op: "retrieve access token", Code: "invalid_grant"},
+		&flows.ClientError{Message: "No refresh token given or found"},
+	} {
+		if p := Explain(err, s, "do it"); !strings.Contains(p.Detail, want) {
+			t.Errorf("%T: %s", err, p.Detail)
+		}
+	}
+}

@@ -94,6 +94,11 @@ type Settings struct {
 
 	AllowInsecureBasicAuth bool
 
+	// ProviderVersion is the version of the provider binary (not a
+	// configuration value), e.g. for metadata.created_by of the files the
+	// resources write.
+	ProviderVersion string
+
 	// Unknown lists the attribute paths whose values were unknown when the
 	// provider was configured (e.g. `oidc.client_secret`). While it is not
 	// empty, nothing that needs the back-end can run.
@@ -138,6 +143,15 @@ func (s Settings) Secrets() []string {
 	}
 	sortLongestFirst(out)
 	return out
+}
+
+// CreatedBy is the metadata.created_by value of files this provider
+// instance creates: "terraform-provider-openeo <version>".
+func (s Settings) CreatedBy() string {
+	if s.ProviderVersion == "" {
+		return "terraform-provider-openeo"
+	}
+	return "terraform-provider-openeo " + s.ProviderVersion
 }
 
 // IsUnknown reports whether some provider value was unknown at configure time.

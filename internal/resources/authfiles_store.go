@@ -10,7 +10,7 @@ import (
 )
 
 // authfilesStore is the thin adapter from Store to internal/authfiles. It
-// adds two things the library does not do (yet; see the report):
+// adds two things the library does not do:
 //   - the resources' file attribute names a file: a directory is an error
 //     (the library appends the default file name to a directory, like the
 //     Python client's constructor);
@@ -18,9 +18,17 @@ import (
 //     clock fixed at the time of the call.
 type authfilesStore struct {
 	env authfiles.Env
+	// createdBy is metadata.created_by of new auth-config.json files; ""
+	// means authfiles.DefaultCreatedBy.
+	createdBy string
 }
 
 var _ Store = authfilesStore{}
+
+func (s authfilesStore) WithCreatedBy(createdBy string) Store {
+	s.createdBy = createdBy
+	return s
+}
 
 func (s authfilesStore) DefaultAuthConfigPath() (string, error) {
 	return authfiles.DefaultAuthConfigPathReadOnly(s.env)
@@ -43,7 +51,7 @@ func notDir(path, typeName string) error {
 }
 
 func (s authfilesStore) options(now time.Time) authfiles.Options {
-	return authfiles.Options{Env: s.env, Now: func() time.Time { return now }}
+	return authfiles.Options{Env: s.env, Now: func() time.Time { return now }, CreatedBy: s.createdBy}
 }
 
 func (s authfilesStore) authConfig(file string, now time.Time) (*authfiles.AuthConfig, error) {

@@ -128,7 +128,8 @@ func replaceIfKeyChanges() planmodifier.String {
 
 // base is embedded by the three resources (through entryResource): the file
 // store and the provider instance's settings (its auth_config_path and
-// refresh_token_store_path are the resources' default files when set).
+// refresh_token_store_path are the resources' default files when set; its
+// version is recorded as metadata.created_by of new auth-config.json files).
 type base struct {
 	store  Store
 	client *pd.Client
@@ -145,6 +146,7 @@ func (b *base) Configure(_ context.Context, req resource.ConfigureRequest, resp 
 		return
 	}
 	b.client = c
+	b.store = b.store.WithCreatedBy(c.Settings().CreatedBy())
 }
 
 // fileKind selects auth-config.json or refresh-tokens.json.
@@ -345,21 +347,26 @@ func idAttribute(desc string) schema.StringAttribute {
 	}
 }
 
-// fileAttribute is the path of the file that holds the entry.
+// fileAttribute is the path of the file that holds the entry. Its default is
+// decided by defaultFile: the provider setting first, then the Python
+// client's folder search (authfiles.ConfigDirCandidates, DataDirCandidates).
 func fileAttribute(kind fileKind) schema.StringAttribute {
-	defaultDesc := "the `auth-config.json` of the Python client: `$OPENEO_CONFIG_HOME/auth-config.json` if set, " +
-		"else `$XDG_CONFIG_HOME/openeo-python-client/auth-config.json` or `~/.config/openeo-python-client/auth-config.json`"
+	providerAttr, folders := "auth_config_path", "config folder: the first existing folder of `$OPENEO_CONFIG_HOME`, "+
+		"`$XDG_CONFIG_HOME/openeo-python-client` and `~/.config/openeo-python-client` (on macOS also "+
+		"`~/Library/Preferences/openeo-python-client`, on Windows `%APPDATA%\\openeo-python-client` instead of the XDG folder)"
 	if kind == refreshTokensFile {
-		defaultDesc = "the `refresh-tokens.json` of the Python client: `$OPENEO_CONFIG_HOME/refresh-tokens.json` if set, " +
-			"else `$XDG_DATA_HOME/openeo-python-client/refresh-tokens.json` or `~/.local/share/openeo-python-client/refresh-tokens.json`"
+		providerAttr, folders = "refresh_token_store_path", "data folder: the first existing folder of `$OPENEO_CONFIG_HOME`, "+
+			"`$XDG_DATA_HOME/openeo-python-client` and `~/.local/share/openeo-python-client` (on macOS also "+
+			"`~/Library/openeo-python-client`, on Windows `%APPDATA%\\openeo-python-client` instead of the XDG folder)"
 	}
 	return schema.StringAttribute{
 		Optional: true,
 		Computed: true,
-		MarkdownDescription: "Path of the `" + kind.name() + "` file to manage. Defaults to " + defaultDesc +
-			", resolved as the openEO Python client does (an existing candidate folder wins; otherwise the first one " +
-			"is created). A missing file and its folders are created (folders with the default mode, the file with " +
-			"`0600`). Changing the file, or a change of the resolved default, re-creates the entry.",
+		MarkdownDescription: "Path of the `" + kind.name() + "` file to manage. Defaults to the provider's `" +
+			providerAttr + "` when that is set. Otherwise it is `" + kind.name() + "` in the openEO Python client's " +
+			folders + "; when none of them exists, the first one that can be created, as the Python client does. " +
+			"A missing file and its folders are created (folders with the default mode, the file with `0600`). " +
+			"Changing the file, or a change of the resolved default, re-creates the entry.",
 		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 	}
 }

@@ -213,7 +213,8 @@ func TestAccBrokenFileExistingResource(t *testing.T) {
 
 // TestAccUnknownKeysSurvive: keys a newer Python client may write, at every
 // level, survive create, update and destroy; the result is exactly what the
-// Python client's own edit would give.
+// Python client's own edit would give, except that a refresh-token entry
+// keeps its unknown keys (Python replaces the entry; see gen_fixtures.py).
 func TestAccUnknownKeysSurvive(t *testing.T) {
 	acctest.PreCheck(t)
 	dir := t.TempDir()

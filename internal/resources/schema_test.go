@@ -1,6 +1,7 @@
 package resources_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -54,6 +55,20 @@ func TestSchemas(t *testing.T) {
 		for _, name := range []string{"id", "file", "date"} {
 			if a := attrs[name]; a == nil || !a.Computed {
 				t.Errorf("%s.%s: want computed", typ, name)
+			}
+		}
+		// The documented default of file is what defaultFile does: the
+		// provider's path setting first, then the Python client's folders.
+		setting := "`auth_config_path`"
+		if typ == "openeo_refresh_token" {
+			setting = "`refresh_token_store_path`"
+		}
+		if a := attrs["file"]; a != nil {
+			desc := a.Description
+			iSetting, iHome := strings.Index(desc, setting), strings.Index(desc, "$OPENEO_CONFIG_HOME")
+			if iSetting < 0 || iHome < 0 || iSetting > iHome {
+				t.Errorf("%s.file: the description must name the provider's %s before the OPENEO_CONFIG_HOME search, got: %s",
+					typ, setting, desc)
 			}
 		}
 	}

@@ -32,6 +32,11 @@ type TokenEntry struct {
 // found == false, never as an error. Errors name the file and the problem and
 // never contain a secret.
 type Store interface {
+	// WithCreatedBy returns the Store whose writes record createdBy as
+	// metadata.created_by when they create the metadata block of
+	// auth-config.json, e.g. "terraform-provider-openeo 1.2.3".
+	WithCreatedBy(createdBy string) Store
+
 	DefaultAuthConfigPath() (string, error)
 	DefaultRefreshTokensPath() (string, error)
 

@@ -119,6 +119,11 @@ type Stats struct {
 	ByAuth map[string]int `json:"by_auth"`
 	// DeviceRequests counts POST /device/auth.
 	DeviceRequests int `json:"device_requests"`
+	// DevicePKCE counts the successful POST /device/auth with a code_challenge (S256), and
+	// DevicePKCEVerified the device-code grants that issued tokens after the code_verifier
+	// matched it: a device flow without PKCE leaves both at zero.
+	DevicePKCE         int `json:"device_pkce"`
+	DevicePKCEVerified int `json:"device_pkce_verified"`
 	// IntrospectionRequests and RevocationRequests count calls made by the client (as the
 	// authenticating caller) to the introspection and revocation endpoints.
 	IntrospectionRequests int `json:"introspection_requests"`

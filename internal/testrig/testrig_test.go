@@ -208,7 +208,9 @@ func TestDeviceFlowPKCEAndPublicRefreshRotation(t *testing.T) {
 		t.Errorf("after a failed login: %v", err)
 	}
 	s := p.Stats(t, c.ID)
-	if s.DeviceRequests != 2 || s.ByGrant["device_code"] != 4 || s.ByAuth[AuthNone] != 6 {
+	// One device flow with PKCE (verified once: the grant that issued tokens), one without.
+	if s.DeviceRequests != 2 || s.ByGrant["device_code"] != 4 || s.ByAuth[AuthNone] != 6 ||
+		s.DevicePKCE != 1 || s.DevicePKCEVerified != 1 {
 		t.Errorf("stats %+v", s)
 	}
 }
@@ -230,6 +232,10 @@ func TestDeviceFlowWrongVerifier(t *testing.T) {
 		if _, err := p.PollDevice(ctx, c, da.DeviceCode, tc.verifier); ErrorCode(err) != "invalid_grant" {
 			t.Errorf("%s verifier: %v", tc.name, err)
 		}
+	}
+	// challenges recorded, none verified
+	if s := p.Stats(t, c.ID); s.DevicePKCE != 2 || s.DevicePKCEVerified != 0 {
+		t.Errorf("stats %+v", s)
 	}
 	// plain challenge method is refused
 	form := url.Values{"client_id": {c.ID}, "scope": {"openid"}, "code_challenge": {"x"}, "code_challenge_method": {"plain"}}
@@ -262,7 +268,7 @@ func TestDeviceFlowConfidentialWithoutPKCE(t *testing.T) {
 	if tok.RefreshToken != "" {
 		t.Errorf("refresh token without offline_access / refresh grant")
 	}
-	if s := p.Stats(t, c.ID); s.ByAuth[AuthClientSecretPost] != 1 {
+	if s := p.Stats(t, c.ID); s.ByAuth[AuthClientSecretPost] != 1 || s.DevicePKCE != 0 || s.DevicePKCEVerified != 0 {
 		t.Errorf("stats %+v", s)
 	}
 }

@@ -73,7 +73,7 @@ const STATIC_CLIENTS = [
 ];
 
 // ---------------------------------------------------------------- test state (per client id)
-const stats = new Map(); // clientId -> {token_requests, by_grant, by_status, by_auth, device_requests}
+const stats = new Map(); // clientId -> {token_requests, by_grant, by_status, by_auth, device_requests, device_pkce, ...}
 const faults = new Map(); // `${endpoint} ${clientId}` -> {status, count, delay_ms, body, content_type, retry_after}
 const ttls = new Map(); // clientId -> {access_token_ttl, refresh_token_ttl, device_code_ttl}
 const deviceIntervals = new Map(); // clientId -> seconds (0: omit "interval")
@@ -82,7 +82,8 @@ function statsFor(clientId) {
   let s = stats.get(clientId);
   if (!s) {
     s = {
-      token_requests: 0, by_grant: {}, by_status: {}, by_auth: {}, device_requests: 0, introspection_requests: 0, revocation_requests: 0,
+      token_requests: 0, by_grant: {}, by_status: {}, by_auth: {}, device_requests: 0, device_pkce: 0, device_pkce_verified: 0,
+      introspection_requests: 0, revocation_requests: 0,
     };
     stats.set(clientId, s);
   }
@@ -390,8 +391,11 @@ provider.use(async (ctx, next) => {
     }
     await next();
     if (ctx.status === 200 && ctx.body && ctx.body.device_code) {
-      if (challenge) devicePkce.set(ctx.body.device_code, challenge);
       const cid = form.get('client_id') || ctx.oidc?.client?.clientId;
+      if (challenge) {
+        devicePkce.set(ctx.body.device_code, challenge);
+        if (cid) statsFor(cid).device_pkce += 1;
+      }
       const interval = deviceIntervals.has(cid) ? deviceIntervals.get(cid) : DEVICE_INTERVAL;
       if (interval > 0) ctx.body.interval = interval;
     }
@@ -408,7 +412,9 @@ provider.registerGrantType(DEVICE, async (ctx, next) => {
       throw new errors.InvalidGrant('PKCE verification failed');
     }
   }
-  return origDevice(ctx, next);
+  await origDevice(ctx, next);
+  // Only a grant that issued tokens counts (pending polls throw above).
+  if (challenge && ctx.body && ctx.body.access_token && ctx.oidc.client) statsFor(ctx.oidc.client.clientId).device_pkce_verified += 1;
 }, ['device_code', 'code_verifier']);
 
 // ---- scriptable interactions: GET shows a login form, POST logs in; consent is granted automatically ----

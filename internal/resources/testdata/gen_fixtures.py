@@ -9,8 +9,10 @@ edit semantics (deep_set of set_basic_auth / set_oidc_client_config /
 set_refresh_token, AuthConfig._write adding metadata/general/backends) and its
 writer (json.dump(data, indent=2): key order kept, ASCII escapes, no trailing
 newline). "{{DATE}}" stands for rfc3339.now_utc() of the write under test.
-Only created_by differs from a Python-written fresh file: the provider writes
-"terraform-provider-openeo" where Python writes "openeo-python-client <version>".
+Two deliberate differences: created_by of a fresh file is the provider's
+"terraform-provider-openeo <version>" (the acceptance tests' provider version
+is "test") where Python writes "openeo-python-client <version>"; and
+set_refresh_token keeps the keys of an existing entry (see below).
 
 Run from this folder: python3 gen_fixtures.py
 """
@@ -38,7 +40,10 @@ def auth_write(data, created_by):
     return data
 
 
-def set_basic_auth(data, backend, username, password, created_by="terraform-provider-openeo"):
+CREATED_BY = "terraform-provider-openeo test"
+
+
+def set_basic_auth(data, backend, username, password, created_by=CREATED_BY):
     keys = ("backends", normalize_url(backend), "basic")
     deep_set(data, *keys, "date", value=DATE)
     deep_set(data, *keys, "username", value=username)
@@ -48,7 +53,7 @@ def set_basic_auth(data, backend, username, password, created_by="terraform-prov
 
 
 def set_oidc_client_config(data, backend, provider_id, client_id, client_secret=None, issuer=None,
-                           created_by="terraform-provider-openeo", date=DATE):
+                           created_by=CREATED_BY, date=DATE):
     keys = ("backends", normalize_url(backend), "oidc", "providers", provider_id)
     deep_set(data, *keys, "date", value=date)
     deep_set(data, *keys, "client_id", value=client_id)
@@ -59,7 +64,13 @@ def set_oidc_client_config(data, backend, provider_id, client_id, client_secret=
 
 
 def set_refresh_token(data, issuer, client_id, refresh_token):
-    deep_set(data, normalize_url(issuer), client_id, value={"date": DATE, "refresh_token": refresh_token})
+    # Deliberately not Python's set_refresh_token, which replaces the whole
+    # entry ({"date", "refresh_token"}): the provider keeps an existing entry
+    # and sets only these two keys, so unknown keys in it survive. A new
+    # entry gets the same bytes as Python writes.
+    entry = data.setdefault(normalize_url(issuer), {}).setdefault(client_id, {})
+    entry["date"] = DATE
+    entry["refresh_token"] = refresh_token
     return data
 
 
