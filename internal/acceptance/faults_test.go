@@ -251,10 +251,10 @@ func readFile(t *testing.T, p string) string {
 
 // TestAccFaultBrokenAnswers: slow answers past the timeout, 429 with
 // Retry-After, truncated and non-JSON bodies, wrong content types, HTML
-// error pages, a back-end without OIDC providers and a discovery document
-// without token_endpoint. Each either succeeds through a retry (where a retry
-// is allowed to help) or fails with a clear diagnostic, in bounded time,
-// without a panic.
+// error pages and a back-end without OIDC providers. Each either succeeds
+// (through a retry where a retry is allowed to help, or because the answer
+// is usable as it is) or fails with its own diagnostic summary that names the
+// request, in bounded time, without a panic.
 func TestAccFaultBrokenAnswers(t *testing.T) {
 	type rigFn = func(t *testing.T, r *acctest.Rig, cl testrig.Client)
 	for _, tc := range []struct {
@@ -262,9 +262,12 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 		mods    []func(*testbackend.Config)
 		arm     rigFn
 		extra   string         // provider block attributes
-		wantErr *regexp.Regexp // nil: the apply must succeed (unless either)
-		either  bool           // success and a clear error are both fine
-		minTime time.Duration  // e.g. a Retry-After that must be honoured
+		wantErr *regexp.Regexp // nil: the apply must succeed
+		// wantURL, when set, is a URL the diagnostic must show verbatim
+		// (the request that failed), or with a successful apply a path
+		// the back-end must have served (the fault must have fired).
+		wantURL func(r *acctest.Rig) string
+		minTime time.Duration // e.g. a Retry-After that must be honoured
 		bound   time.Duration
 	}{
 		{
@@ -282,7 +285,8 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 				r.IdP.DelayNext(t, cl.ID, 10*time.Second, 5)
 			},
 			extra:   "  request_timeout = \"1s\"\n  max_retries     = 1",
-			wantErr: regexp.MustCompile(`(?s)Error: .*/token.*timed\s+out\s+after\s+1s`),
+			wantErr: regexp.MustCompile(`(?s)Error: OIDC Request Failed.*Failed\s+to\s+retrieve\s+access\s+token\s+at\s+'\S+/token':.*timed\s+out\s+after\s+1s`),
+			wantURL: func(r *acctest.Rig) string { return r.IdP.Endpoints().Token },
 			bound:   20 * time.Second,
 		},
 		{
@@ -337,10 +341,11 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			arm: func(t *testing.T, r *acctest.Rig, _ testrig.Client) {
 				r.Backend.InjectFault(testbackend.Fault{Path: "/", Kind: testbackend.KindWrongContentType, Count: -1})
 			},
-			// A JSON body served as text/html is accepted or refused
-			// clearly; both are fine, a crash is not.
-			either: true,
-			bound:  30 * time.Second,
+			// Like the Python client (requests' Response.json() ignores the
+			// Content-Type), a JSON body served as text/html is parsed and
+			// used: the apply succeeds.
+			wantURL: func(*acctest.Rig) string { return "/" },
+			bound:   30 * time.Second,
 		},
 		{
 			name: "credentials_oidc_html_502",
@@ -365,9 +370,14 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			bound: 30 * time.Second,
 		},
 		{
-			name:    "credentials_oidc_no_providers",
-			mods:    []func(*testbackend.Config){func(c *testbackend.Config) { c.EmptyProviders = true }},
-			wantErr: regexp.MustCompile(`(?s)Error: .*provider`),
+			name: "credentials_oidc_no_providers",
+			mods: []func(*testbackend.Config){func(c *testbackend.Config) { c.EmptyProviders = true }},
+			// Its own summary, the Python client's message, the request and
+			// the fix (no provider to pick from, so no provider_id advice).
+			wantErr: regexp.MustCompile(`(?s)Error: No OIDC Providers Listed.*Backend\s+lists\s+no\s+OIDC\s+providers\.\s+GET\s+` +
+				`\S+/openeo/1\.2/credentials/oidc\s+lists\s+no\s+usable\s+OIDC\s+provider.*auth_method\s+=\s+"basic".*` +
+				`ask\s+the\s+back-end's\s+operator.*check\s+GET\s+\S+/openeo/1\.2/credentials/oidc\s+again`),
+			wantURL: func(r *acctest.Rig) string { return r.Backend.URL() + "/openeo/1.2/credentials/oidc" },
 			bound:   30 * time.Second,
 		},
 		{
@@ -376,7 +386,10 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 				r.IdP.InjectFault(t, cl.ID, testrig.Fault{Status: http.StatusOK, Body: "<html><body>Welcome</body></html>",
 					ContentType: "text/html", Count: 5})
 			},
-			wantErr: regexp.MustCompile(`(?s)Error: .*token`),
+			wantErr: regexp.MustCompile(`(?s)Error: OIDC Token Response Invalid.*Failed\s+to\s+retrieve\s+access\s+token\s+at\s+` +
+				`'\S+/token':\s+\[200\]\s+OK:\s+token\s+response\s+is\s+not\s+a\s+JSON\s+object.*not\s+with\s+an\s+OAuth\s+token\s+response` +
+				`.*token_endpoint`),
+			wantURL: func(r *acctest.Rig) string { return r.IdP.Endpoints().Token },
 			bound:   30 * time.Second,
 		},
 		{
@@ -386,7 +399,10 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 					Body:        map[string]any{"error": "invalid_request", "error_description": "served as text/plain"},
 					ContentType: "text/plain", Count: 5})
 			},
-			wantErr: regexp.MustCompile(`(?s)Error: .*invalid_request`),
+			// The OAuth error is read from the body whatever its Content-Type.
+			wantErr: regexp.MustCompile(`(?s)Error: OIDC Request Failed.*Failed\s+to\s+retrieve\s+access\s+token\s+at\s+'\S+/token':\s+` +
+				`\[400\]\s+invalid_request:\s+served\s+as\s+text/plain`),
+			wantURL: func(r *acctest.Rig) string { return r.IdP.Endpoints().Token },
 			bound:   30 * time.Second,
 		},
 	} {
@@ -399,22 +415,22 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			d := newTFDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), cl.ID, tc.extra)+dataSources(1))
 			res := d.apply(2*time.Minute, secretEnv(cl.Secret))
 			noCrash(t, "apply", res.Output)
-			switch {
-			case tc.either:
-				// Either outcome, but an error must be a diagnostic.
-				if res.Err != nil && errorBlocks(res.Output) == "" {
-					t.Errorf("apply failed without a diagnostic:\n%s", res.Output)
-				}
-			case tc.wantErr == nil:
+			if tc.wantErr == nil {
 				if res.Err != nil {
 					t.Fatalf("apply failed: %v\n%s", res.Err, res.Output)
 				}
-			default:
+				if tc.wantURL != nil && r.Backend.Count(tc.wantURL(r)) == 0 {
+					t.Errorf("the back-end never served %s: the fault was not tested", tc.wantURL(r))
+				}
+			} else {
 				if res.Err == nil {
 					t.Fatalf("apply succeeded, want an error matching %s:\n%s", tc.wantErr, res.Output)
 				}
 				if !tc.wantErr.MatchString(res.Output) {
 					t.Errorf("the diagnostic does not match %s:\n%s", tc.wantErr, errorBlocks(res.Output))
+				}
+				if tc.wantURL != nil && !strings.Contains(errorBlocks(res.Output), tc.wantURL(r)) {
+					t.Errorf("the diagnostic does not name %s:\n%s", tc.wantURL(r), errorBlocks(res.Output))
 				}
 				if strings.Contains(errorBlocks(res.Output), "<html") {
 					t.Errorf("the diagnostic quotes HTML:\n%s", errorBlocks(res.Output))
@@ -435,7 +451,9 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 }
 
 // TestAccFaultDiscoveryWithoutTokenEndpoint: the IdP's discovery document
-// has no token_endpoint. The diagnostic says so and names the issuer.
+// has no token_endpoint. The diagnostic has its own summary, names the
+// discovery URL and points at the issuer URL and the IdP's configuration
+// (not at the network: the IdP answered).
 func TestAccFaultDiscoveryWithoutTokenEndpoint(t *testing.T) {
 	issuer := fakeIssuer(t, `{"issuer": "{{issuer}}", "jwks_uri": "{{issuer}}/jwks", "scopes_supported": ["openid"]}`)
 	r := acctest.RigPreCheck(t, func(c *testbackend.Config) {
@@ -447,9 +465,15 @@ func TestAccFaultDiscoveryWithoutTokenEndpoint(t *testing.T) {
 	if res.Err == nil {
 		t.Fatalf("apply succeeded:\n%s", res.Output)
 	}
-	want := regexp.MustCompile(`(?s)Error: .*token_endpoint`)
-	if !want.MatchString(res.Output) || !strings.Contains(res.Output, issuer) {
-		t.Errorf("the diagnostic does not mention token_endpoint and the issuer %s:\n%s", issuer, errorBlocks(res.Output))
+	discovery := regexp.QuoteMeta(issuer + "/.well-known/openid-configuration")
+	want := regexp.MustCompile(`(?s)Error: OIDC Discovery Document Incomplete.*Failed\s+to\s+obtain\s+OIDC\s+discovery\s+document\s+` +
+		`from\s+'` + discovery + `':\s+discovery\s+document\s+has\s+no\s+token_endpoint\.\s+The\s+identity\s+provider\s+answered\s+` +
+		`GET\s+` + discovery + `,.*issuer\s+URL\s+the\s+back-end\s+lists.*identity\s+provider's\s+configuration`)
+	if !want.MatchString(res.Output) {
+		t.Errorf("the diagnostic does not match %s:\n%s", want, errorBlocks(res.Output))
+	}
+	if strings.Contains(errorBlocks(res.Output), "reachable") {
+		t.Errorf("the diagnostic blames the network although the IdP answered:\n%s", errorBlocks(res.Output))
 	}
 	t.Logf("\n%s", errorBlocks(res.Output))
 }

@@ -78,9 +78,9 @@ without echo (empty: no secret); --no-client-secret stores none.`,
 		}
 		providers, err := c.OIDCProviders(ctx, root)
 		if err != nil {
-			var ce *flows.ClientError
-			if errors.As(err, &ce) {
-				return &flows.ClientError{Message: fmt.Sprintf("No OpenID Connect providers listed by backend %s.", quote(b.url))}
+			if errors.Is(err, flows.ErrNoOIDCProviders) {
+				return &flows.ClientError{Message: fmt.Sprintf("No OpenID Connect providers listed by backend %s.", quote(b.url)),
+					Kind: flows.ErrNoOIDCProviders}
 			}
 			return err
 		}
@@ -329,8 +329,7 @@ func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConf
 	}
 	_, reason, err := s.Provider(ctx)
 	if err != nil {
-		var ce *flows.ClientError
-		if req.providerID != "" && errors.As(err, &ce) {
+		if req.providerID != "" && errors.Is(err, flows.ErrProviderNotAvailable) {
 			return nil, &usageError{msg: err.Error()}
 		}
 		return nil, err

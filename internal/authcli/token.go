@@ -222,8 +222,7 @@ for the provider in auth-config.json (like the provider does).`,
 		}
 		g, err := s.GrantConfig(ctx)
 		if err != nil {
-			var ce *flows.ClientError
-			if errors.As(err, &ce) {
+			if errors.Is(err, flows.ErrNoClientID) {
 				return &usageError{msg: err.Error() + " (give --client-id, or set OPENEO_AUTH_CLIENT_ID and OPENEO_AUTH_CLIENT_SECRET)"}
 			}
 			return err

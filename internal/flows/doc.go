@@ -19,6 +19,16 @@
 // says why they were chosen ([GrantConfig.Selection]); [Session.DeviceLogin]
 // runs the device flow on request.
 //
+// Errors keep the Python client's messages and are classified without
+// reading them: [errors.As] finds the typed errors ([*APIError],
+// [*PlainError], [*OIDCError], [*TransportError], [*ClientError],
+// [*ProviderNotAvailableError], [*NeedsInteractiveLoginError]), and
+// [errors.Is] the sentinels ([ErrNoOIDCProviders], [ErrProviderNotAvailable],
+// [ErrNoClientID], [ErrNoRefreshToken], [ErrNoCredentials],
+// [ErrBasicUnsupported], [ErrMissingTokenEndpoint],
+// [ErrInvalidDiscoveryDocument], [ErrInvalidTokenResponse]) and the openEO
+// error codes ([ErrorCode]).
+//
 // # Deliberate differences from the Python client
 //
 //   - Version discovery compares api_version values as SemVer, not as

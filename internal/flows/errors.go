@@ -182,7 +182,8 @@ type OIDCError struct {
 	// Op says what was attempted, ending in a preposition, e.g.
 	// "retrieve access token at".
 	Op string
-	// Endpoint is the URL that was requested.
+	// Endpoint is the URL that was requested. Error shows it without user
+	// info, query and fragment.
 	Endpoint string
 	// Status is the HTTP status, 0 when no response arrived.
 	Status int
@@ -204,7 +205,7 @@ func (e *OIDCError) Error() string {
 	b.WriteString("Failed to ")
 	b.WriteString(e.Op)
 	b.WriteString(" '")
-	b.WriteString(e.Endpoint)
+	b.WriteString(logURL(e.Endpoint))
 	b.WriteString("'")
 	if e.Status != 0 {
 		fmt.Fprintf(&b, ": [%d]", e.Status)
@@ -249,19 +250,59 @@ type NeedsInteractiveLoginError struct {
 }
 
 func (e *NeedsInteractiveLoginError) Error() string {
+	backend := logURL(e.BackendURL)
 	s := fmt.Sprintf("openEO back-end '%s' needs an interactive OIDC login (provider '%s', client '%s', issuer '%s')",
-		e.BackendURL, e.ProviderID, e.ClientID, e.Issuer)
+		backend, e.ProviderID, e.ClientID, e.Issuer)
 	if e.Reason != "" {
 		s += ": " + e.Reason
 	}
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}
-	return s + fmt.Sprintf(". Run `openeo-auth oidc-auth %s` to log in and store a refresh token.", e.BackendURL)
+	return s + fmt.Sprintf(". Run `openeo-auth oidc-auth %s` to log in and store a refresh token.", backend)
 }
 
 // Unwrap returns the failed refresh attempt, if any.
 func (e *NeedsInteractiveLoginError) Unwrap() error { return e.Err }
+
+// Sentinel errors that classify the failures of this package. Match them with
+// [errors.Is]: the errors that wrap them carry the messages people read (the
+// Python client's, where it has one), so the sentinels' own texts appear
+// only where noted.
+var (
+	// ErrNoOIDCProviders: GET /credentials/oidc lists no usable provider
+	// ("Backend lists no OIDC providers."). The *ClientError names the
+	// request in its Endpoint when it is known.
+	ErrNoOIDCProviders = errors.New("no OIDC providers listed")
+	// ErrProviderNotAvailable: the requested provider id is not listed;
+	// [errors.As] gives the [*ProviderNotAvailableError] with the id and the
+	// listed ids.
+	ErrProviderNotAvailable = errors.New("requested OIDC provider not available")
+	// ErrNoClientID: no OIDC client id was given or found ("No client_id
+	// found.").
+	ErrNoClientID = errors.New("no client_id found")
+	// ErrNoRefreshToken: a refresh token is needed but none was given or
+	// stored ("No refresh token given or found").
+	ErrNoRefreshToken = errors.New("no refresh token given or found")
+	// ErrNoCredentials: basic authentication without a user name
+	// ("No username/password given or found.").
+	ErrNoCredentials = errors.New("no username/password given or found")
+	// ErrBasicUnsupported: the back-end's capabilities do not list GET
+	// /credentials/basic ("This openEO back-end does not support basic
+	// authentication.").
+	ErrBasicUnsupported = errors.New("basic authentication not supported")
+	// ErrMissingTokenEndpoint: an OIDC discovery document without
+	// token_endpoint; wrapped by the *OIDCError of [Client.Discover], whose
+	// message shows this text.
+	ErrMissingTokenEndpoint = errors.New("discovery document has no token_endpoint")
+	// ErrInvalidDiscoveryDocument: an OIDC discovery document that is not a
+	// JSON object; wrapped by the *OIDCError of [Client.Discover].
+	ErrInvalidDiscoveryDocument = errors.New("invalid OIDC discovery document")
+	// ErrInvalidTokenResponse: a 200 answer of a token endpoint that is not
+	// a usable token response (not JSON, no access_token, a token_type other
+	// than Bearer); wrapped by the *OIDCError of the grant.
+	ErrInvalidTokenResponse = errors.New("invalid OIDC token response")
+)
 
 // ClientError is a failure detected by this package before or instead of an
 // HTTP error, worded like the Python client's OpenEoClientException (for
@@ -269,6 +310,14 @@ func (e *NeedsInteractiveLoginError) Unwrap() error { return e.Err }
 type ClientError struct {
 	Message string
 	Err     error
+	// Kind classifies the error for [errors.Is] and [errors.As] (for
+	// example [ErrNoClientID], or a [*ProviderNotAvailableError]); its text
+	// is not part of Error. nil for unclassified errors.
+	Kind error
+	// Endpoint is the URL (without user info, query and fragment) of the
+	// request whose answer led to the error, e.g. GET /credentials/oidc for
+	// [ErrNoOIDCProviders]; "" when none or unknown.
+	Endpoint string
 }
 
 func (e *ClientError) Error() string {
@@ -278,11 +327,61 @@ func (e *ClientError) Error() string {
 	return e.Message
 }
 
-// Unwrap returns the cause, if any.
-func (e *ClientError) Unwrap() error { return e.Err }
+// Unwrap returns the cause and the kind, when set.
+func (e *ClientError) Unwrap() []error {
+	var out []error
+	for _, err := range []error{e.Err, e.Kind} {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
+
+// kindErrorf returns a *ClientError of the given kind with the formatted
+// message.
+func kindErrorf(kind error, format string, args ...any) error {
+	return &ClientError{Message: fmt.Sprintf(format, args...), Kind: kind}
+}
 
 func clientErrorf(format string, args ...any) error {
 	return &ClientError{Message: fmt.Sprintf(format, args...)}
+}
+
+// ProviderNotAvailableError is the Kind of the *ClientError that
+// [SelectProvider] returns when the requested provider is not listed. It
+// matches [ErrProviderNotAvailable].
+type ProviderNotAvailableError struct {
+	// ProviderID is the requested id.
+	ProviderID string
+	// Available are the ids the back-end lists, in its order.
+	Available []string
+}
+
+// Error returns the Python client's message: "Requested OIDC provider 'x'
+// not available. Should be one of ['a', 'b'].".
+func (e *ProviderNotAvailableError) Error() string {
+	return fmt.Sprintf("Requested OIDC provider '%s' not available. Should be one of %s.", e.ProviderID, pyList(e.Available))
+}
+
+// Is reports whether target is [ErrProviderNotAvailable].
+func (e *ProviderNotAvailableError) Is(target error) bool { return target == ErrProviderNotAvailable }
+
+// kindError is an error with its own text that also matches kind (a
+// sentinel) and wraps err, when set.
+type kindError struct {
+	text string
+	kind error
+	err  error
+}
+
+func (e *kindError) Error() string { return e.text }
+
+func (e *kindError) Unwrap() []error {
+	if e.err == nil {
+		return []error{e.kind}
+	}
+	return []error{e.kind, e.err}
 }
 
 // ParseErrorResponse turns an openEO error response into an *APIError when

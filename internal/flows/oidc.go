@@ -37,14 +37,15 @@ func DiscoveryURL(issuer string) string {
 }
 
 // ParseProviderMetadata parses a discovery document. It fails when the
-// document is not a JSON object or has no token_endpoint.
+// document is not a JSON object ([ErrInvalidDiscoveryDocument]) or has no
+// token_endpoint ([ErrMissingTokenEndpoint]).
 func ParseProviderMetadata(data []byte) (*ProviderMetadata, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil || top == nil {
 		if err == nil {
 			err = errors.New("not a JSON object")
 		}
-		return nil, fmt.Errorf("discovery document is not valid JSON: %w", err)
+		return nil, &kindError{text: "discovery document is not valid JSON: " + err.Error(), kind: ErrInvalidDiscoveryDocument, err: err}
 	}
 	str := func(key string) string {
 		var s string
@@ -70,7 +71,7 @@ func ParseProviderMetadata(data []byte) (*ProviderMetadata, error) {
 		}
 	}
 	if md.TokenEndpoint == "" {
-		return nil, errors.New("discovery document has no token_endpoint")
+		return nil, ErrMissingTokenEndpoint
 	}
 	return md, nil
 }
@@ -162,7 +163,7 @@ const (
 // first listed provider. reason says which rule applied.
 func SelectProvider(providers []Provider, sel ProviderSelection) (p Provider, reason ProviderReason, err error) {
 	if len(providers) == 0 {
-		return Provider{}, "", clientErrorf("Backend lists no OIDC providers.")
+		return Provider{}, "", kindErrorf(ErrNoOIDCProviders, "Backend lists no OIDC providers.")
 	}
 	find := func(id string) (Provider, bool) {
 		for _, p := range providers {
@@ -176,8 +177,8 @@ func SelectProvider(providers []Provider, sel ProviderSelection) (p Provider, re
 		if p, ok := find(sel.ProviderID); ok {
 			return p, ProviderRequested, nil
 		}
-		return Provider{}, "", clientErrorf("Requested OIDC provider '%s' not available. Should be one of %s.",
-			sel.ProviderID, pyList(providerIDs(providers)))
+		pe := &ProviderNotAvailableError{ProviderID: sel.ProviderID, Available: providerIDs(providers)}
+		return Provider{}, "", &ClientError{Message: pe.Error(), Kind: pe}
 	}
 	if sel.EnvProviderID != "" {
 		if p, ok := find(sel.EnvProviderID); ok {
@@ -319,7 +320,7 @@ func SelectClient(p Provider, sel ClientSelection) (ClientChoice, error) {
 	}
 	var tried []string
 	tried = append(tried, "no client_id given")
-	tried = append(tried, fmt.Sprintf("no client for provider '%s' in auth-config.json for '%s'", p.ID, strings.TrimRight(sel.BackendURL, "/")))
+	tried = append(tried, fmt.Sprintf("no client for provider '%s' in auth-config.json for '%s'", p.ID, strings.TrimRight(logURL(sel.BackendURL), "/")))
 	switch {
 	case sel.Grants.match == nil:
 		tried = append(tried, "this method does not use the back-end's default clients")
@@ -329,7 +330,7 @@ func SelectClient(p Provider, sel ClientSelection) (ClientChoice, error) {
 		tried = append(tried, fmt.Sprintf("no default client of provider '%s' supports %s (looked at %s)",
 			p.ID, sel.Grants.desc, strings.Join(looked, ", ")))
 	}
-	return ClientChoice{}, clientErrorf("No client_id found. Tried: %s.", strings.Join(tried, "; "))
+	return ClientChoice{}, kindErrorf(ErrNoClientID, "No client_id found. Tried: %s.", strings.Join(tried, "; "))
 }
 
 func normalizeGrants(grants []string) map[string]bool {

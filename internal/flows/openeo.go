@@ -371,7 +371,7 @@ func bearerHeader(bearer string) string {
 // endpoint, with the Python client's message.
 func (c *Client) BasicAccessToken(ctx context.Context, caps *Capabilities, username, password string) (string, error) {
 	if !caps.SupportsEndpoint(http.MethodGet, "/credentials/basic") {
-		return "", clientErrorf("This openEO back-end does not support basic authentication.")
+		return "", kindErrorf(ErrBasicUnsupported, "This openEO back-end does not support basic authentication.")
 	}
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(username+":"+password))
 	body, err := c.getOpenEO(ctx, caps.Root, "/credentials/basic", auth, password)
@@ -411,7 +411,7 @@ type DefaultClient struct {
 // ParseProviders parses a GET /credentials/oidc document. Providers without
 // id or issuer are skipped, and a provider without a title gets its id as
 // title (the Python client fails on all of them); an empty result is the
-// error "Backend lists no OIDC providers.".
+// *ClientError "Backend lists no OIDC providers." ([ErrNoOIDCProviders]).
 func ParseProviders(data []byte) ([]Provider, error) {
 	var doc struct {
 		Providers []json.RawMessage `json:"providers"`
@@ -475,18 +475,24 @@ func ParseProviders(data []byte) ([]Provider, error) {
 		out = append(out, pr)
 	}
 	if len(out) == 0 {
-		return nil, clientErrorf("Backend lists no OIDC providers.")
+		return nil, kindErrorf(ErrNoOIDCProviders, "Backend lists no OIDC providers.")
 	}
 	return out, nil
 }
 
-// OIDCProviders fetches and parses GET /credentials/oidc.
+// OIDCProviders fetches and parses GET /credentials/oidc. For an empty list
+// the *ClientError of [ParseProviders] names the request in its Endpoint.
 func (c *Client) OIDCProviders(ctx context.Context, root string) ([]Provider, error) {
 	body, err := c.getOpenEO(ctx, root, "/credentials/oidc", "")
 	if err != nil {
 		return nil, err
 	}
-	return ParseProviders(body)
+	providers, err := ParseProviders(body)
+	var ce *ClientError
+	if errors.As(err, &ce) && ce.Endpoint == "" {
+		ce.Endpoint = logURL(joinURL(root, "/credentials/oidc"))
+	}
+	return providers, err
 }
 
 // Account is the response of GET /me.

@@ -35,7 +35,7 @@ func (c *Client) RevokeToken(ctx context.Context, g *GrantConfig, token, tokenTy
 		return errors.New("flows: RevokeToken needs a GrantConfig with provider metadata")
 	}
 	if g.ClientID == "" {
-		return clientErrorf("No client_id found.")
+		return kindErrorf(ErrNoClientID, "No client_id found.")
 	}
 	if token == "" {
 		return errors.New("flows: RevokeToken needs a token")

@@ -175,7 +175,7 @@ func NewSession(ctx context.Context, cfg Config) (*Session, error) {
 		}
 	case MethodRefreshToken:
 		if o.RefreshToken == "" && cfg.RefreshTokens == nil {
-			return nil, clientErrorf("No refresh token given or found")
+			return nil, kindErrorf(ErrNoRefreshToken, "No refresh token given or found")
 		}
 	}
 	if o.StoreRefreshToken && cfg.RefreshTokens == nil {
@@ -460,7 +460,7 @@ func (s *Session) acquire(ctx context.Context) (*Token, renewFunc, error) {
 			return nil, nil, err
 		}
 		if rt == "" {
-			return nil, nil, clientErrorf("No refresh token given or found")
+			return nil, nil, kindErrorf(ErrNoRefreshToken, "No refresh token given or found")
 		}
 		return s.refreshLogin(ctx, g, rt)
 	case MethodDeviceCode:
@@ -481,7 +481,7 @@ func (s *Session) basic(ctx context.Context) (*Token, error) {
 		return nil, err
 	}
 	if !caps.SupportsEndpoint(http.MethodGet, "/credentials/basic") {
-		return nil, clientErrorf("This openEO back-end does not support basic authentication.")
+		return nil, kindErrorf(ErrBasicUnsupported, "This openEO back-end does not support basic authentication.")
 	}
 	user, pass := s.cfg.Basic.Username, s.cfg.Basic.Password
 	if user == "" {
@@ -496,7 +496,7 @@ func (s *Session) basic(ctx context.Context) (*Token, error) {
 			}
 		}
 		if user == "" {
-			return nil, clientErrorf("No username/password given or found.")
+			return nil, kindErrorf(ErrNoCredentials, "No username/password given or found.")
 		}
 	}
 	at, err := s.client.BasicAccessToken(ctx, caps, user, pass)

@@ -143,8 +143,8 @@ func (t Token) Format(f fmt.State, verb rune) { _, _ = fmt.Fprint(f, t.String())
 
 // ParseTokenResponse parses a successful token endpoint response. It
 // requires access_token and token_type "bearer" (any case); expires_in may be
-// a number or a numeric string. Errors never contain the body, which holds
-// secrets.
+// a number or a numeric string. Errors match [ErrInvalidTokenResponse] and
+// never contain the body, which holds secrets.
 func ParseTokenResponse(data []byte) (*Token, error) {
 	var r struct {
 		AccessToken  any `json:"access_token"`
@@ -155,15 +155,16 @@ func ParseTokenResponse(data []byte) (*Token, error) {
 		Scope        any `json:"scope"`
 	}
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("token response is not a JSON object (%d bytes)", len(data))
+		return nil, &kindError{text: fmt.Sprintf("token response is not a JSON object (%d bytes)", len(data)), kind: ErrInvalidTokenResponse}
 	}
 	at, _ := r.AccessToken.(string)
 	if at == "" {
-		return nil, errors.New("token response has no access_token")
+		return nil, &kindError{text: "token response has no access_token", kind: ErrInvalidTokenResponse}
 	}
 	tt, _ := r.TokenType.(string)
 	if !strings.EqualFold(tt, "bearer") {
-		return nil, fmt.Errorf("Unsupported token_type=%s", pyRepr(r.TokenType)) //nolint:staticcheck // ST1005: the Python client's message, verbatim
+		// The Python client's message, verbatim.
+		return nil, &kindError{text: "Unsupported token_type=" + pyRepr(r.TokenType), kind: ErrInvalidTokenResponse}
 	}
 	now := time.Now()
 	t := &Token{AccessToken: at, TokenType: tt, obtained: now}
@@ -247,7 +248,7 @@ func (g *GrantConfig) check() error {
 		return errors.New("flows: GrantConfig needs provider metadata with a token_endpoint")
 	}
 	if g.ClientID == "" {
-		return clientErrorf("No client_id found.")
+		return kindErrorf(ErrNoClientID, "No client_id found.")
 	}
 	return nil
 }
@@ -391,7 +392,7 @@ func (c *Client) RefreshTokenGrant(ctx context.Context, g *GrantConfig, refreshT
 		return nil, err
 	}
 	if refreshToken == "" {
-		return nil, clientErrorf("No refresh token given or found")
+		return nil, kindErrorf(ErrNoRefreshToken, "No refresh token given or found")
 	}
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
 	t, err := c.tokenRequest(ctx, g, form)

@@ -3,6 +3,7 @@ package providerdata
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
@@ -23,7 +24,9 @@ type Problem struct {
 // operation, e.g. "read the openEO account".
 func Explain(err error, s Settings, what string) Problem {
 	p := explain(err, s, what)
-	secrets := s.Secrets()
+	// Every URL in a diagnostic goes through LogURL; the user info and query
+	// of the back-end URL are also removed from the texts of other errors.
+	secrets := append(s.Secrets(), urlSecrets(s.URL)...)
 	p.Summary = Redact(p.Summary, secrets...)
 	p.Detail = Redact(p.Detail, secrets...)
 	return p
@@ -52,6 +55,7 @@ func explain(err error, s Settings, what string) Problem {
 		if u == "" {
 			u = s.URL
 		}
+		u = LogURL(u)
 		store := storeName(s)
 		var se *storeError
 		if errors.As(err, &se) && se.path != "" {
@@ -73,6 +77,36 @@ func explain(err error, s Settings, what string) Problem {
 
 	var oidcErr *flows.OIDCError
 	if errors.As(err, &oidcErr) {
+		// The identity provider answered, but not with what OIDC defines.
+		switch {
+		case errors.Is(err, flows.ErrMissingTokenEndpoint):
+			return Problem{
+				Summary: "OIDC Discovery Document Incomplete",
+				Detail: fmt.Sprintf("Cannot %s: %s. The identity provider answered GET %s, but its discovery document "+
+					"has no token_endpoint, which every OIDC login needs. Check that the issuer URL the back-end lists "+
+					"for this provider (see the openeo_oidc_providers data source) is the identity provider's issuer; "+
+					"if it is, the identity provider's configuration lacks token_endpoint: ask its operator to fix it.",
+					what, oidcErr.Error(), LogURL(oidcErr.Endpoint)),
+			}
+		case errors.Is(err, flows.ErrInvalidDiscoveryDocument):
+			return Problem{
+				Summary: "OIDC Discovery Document Invalid",
+				Detail: fmt.Sprintf("Cannot %s: %s. GET %s answered with something other than an OIDC discovery "+
+					"document (a JSON object). Check that the issuer URL the back-end lists for this provider (see the "+
+					"openeo_oidc_providers data source) is the identity provider's issuer and that no proxy or login "+
+					"page answers in its place; if it is, ask the identity provider's operator to fix it.",
+					what, oidcErr.Error(), LogURL(oidcErr.Endpoint)),
+			}
+		case errors.Is(err, flows.ErrInvalidTokenResponse):
+			return Problem{
+				Summary: "OIDC Token Response Invalid",
+				Detail: fmt.Sprintf("Cannot %s: %s. The identity provider's token endpoint (%s) answered, but not with "+
+					"an OAuth token response. Check that the token_endpoint of the identity provider's discovery "+
+					"document points at its token endpoint and that no proxy or login page answers in its place; if it "+
+					"does, ask the identity provider's operator to fix it.",
+					what, oidcErr.Error(), LogURL(oidcErr.Endpoint)),
+			}
+		}
 		switch oidcErr.Code {
 		case "invalid_client", "unauthorized_client":
 			return Problem{
@@ -88,7 +122,7 @@ func explain(err error, s Settings, what string) Problem {
 				fix = fmt.Sprintf("Check oidc.username and oidc.password (or %s and %s).", EnvAuthUsername, EnvAuthPassword)
 			case MethodRefreshToken, MethodOIDC:
 				fix = fmt.Sprintf("The refresh token is invalid or expired: run `%s`%s to log in again.",
-					s.OIDCAuthCommand(s.URL, ""), s.oidcAuthStdinNote())
+					s.OIDCAuthCommand(LogURL(s.URL), ""), s.oidcAuthStdinNote())
 			}
 			return Problem{
 				Summary: "OIDC Login Failed",
@@ -121,45 +155,58 @@ func explain(err error, s Settings, what string) Problem {
 
 	var clientErr *flows.ClientError
 	if errors.As(err, &clientErr) {
-		msg := clientErr.Error()
-		low := strings.ToLower(msg)
+		msg := ensureSentence(clientErr.Error())
+		var notListed *flows.ProviderNotAvailableError
 		switch {
-		case strings.Contains(low, "basic authentication") && strings.Contains(low, "not support"):
+		case errors.Is(err, flows.ErrBasicUnsupported):
 			return Problem{
 				Summary: "Basic Authentication Not Supported",
 				Detail: fmt.Sprintf("Cannot %s: %s The back-end does not list GET /credentials/basic in its capabilities. "+
-					"Use an OIDC auth method (see the openeo_oidc_providers data source).", what, ensureSentence(msg)),
+					"Use an OIDC auth method (see the openeo_oidc_providers data source).", what, msg),
 			}
-		case strings.Contains(low, "username") && (strings.Contains(low, "no ") || strings.Contains(low, "missing")):
+		case errors.Is(err, flows.ErrNoCredentials):
 			return Problem{
 				Summary: "Missing Basic Credentials",
 				Detail: fmt.Sprintf("Cannot %s: %s Set basic.username and basic.password in the provider block, the "+
 					"environment variables %s and %s, or store them for %s in auth-config.json.",
-					what, ensureSentence(msg), EnvAuthUsername, EnvAuthPassword, s.URL),
+					what, msg, EnvAuthUsername, EnvAuthPassword, LogURL(s.URL)),
 			}
-		case strings.Contains(low, "client_id"):
+		case errors.Is(err, flows.ErrNoClientID):
 			return Problem{
 				Summary: "Missing OIDC Client",
 				Detail: fmt.Sprintf("Cannot %s: %s Set oidc.client_id (and oidc.client_secret for a confidential client), "+
 					"the environment variables %s and %s, or store a client for this back-end in auth-config.json.",
-					what, ensureSentence(msg), EnvAuthClientID, EnvAuthClientSecret),
+					what, msg, EnvAuthClientID, EnvAuthClientSecret),
 			}
-		case strings.Contains(low, "refresh token"):
+		case errors.Is(err, flows.ErrNoRefreshToken):
 			return Problem{
 				Summary: "Missing Refresh Token",
 				Detail: fmt.Sprintf("Cannot %s: %s Set oidc.refresh_token, or run `%s`%s to store one.",
-					what, ensureSentence(msg), s.OIDCAuthCommand(s.URL, ""), s.oidcAuthStdinNote()),
+					what, msg, s.OIDCAuthCommand(LogURL(s.URL), ""), s.oidcAuthStdinNote()),
 			}
-		case strings.Contains(low, "provider"):
+		case errors.Is(err, flows.ErrNoOIDCProviders):
+			list := "/credentials/oidc of " + LogURL(s.URL)
+			if clientErr.Endpoint != "" {
+				list = LogURL(clientErr.Endpoint)
+			}
+			return Problem{
+				Summary: "No OIDC Providers Listed",
+				Detail: fmt.Sprintf("Cannot %s: %s GET %s lists no usable OIDC provider (none with an id and an issuer), "+
+					"so no OIDC auth method can work with this back-end. Use auth_method = \"basic\" if the back-end "+
+					"supports it, or ask the back-end's operator to list an OIDC provider; check GET %s again afterwards.",
+					what, msg, list, list),
+			}
+		case errors.As(err, &notListed):
 			return Problem{
 				Summary: "OIDC Provider Not Available",
-				Detail: fmt.Sprintf("Cannot %s: %s Set oidc.provider_id (or %s) to one of the providers the back-end lists "+
-					"(see the openeo_oidc_providers data source).", what, ensureSentence(msg), EnvAuthProviderID),
+				Detail: fmt.Sprintf("Cannot %s: %s Set oidc.provider_id (or %s) to one of these ids, or leave it unset "+
+					"to use the back-end's default provider (see the openeo_oidc_providers data source).",
+					what, msg, EnvAuthProviderID),
 			}
 		}
 		return Problem{
 			Summary: "openEO Authentication Failed",
-			Detail:  fmt.Sprintf("Cannot %s: %s Check the provider configuration.", what, ensureSentence(msg)),
+			Detail:  fmt.Sprintf("Cannot %s: %s Check the provider configuration.", what, msg),
 		}
 	}
 
@@ -363,6 +410,26 @@ func basicSources(s Settings) string {
 		return " (both come from " + u + ")"
 	}
 	return " (the user name comes from " + u + ", the password from " + p + ")"
+}
+
+// urlSecrets returns the parts of rawURL that LogURL leaves out and that may
+// hold secrets: the user info (whole, and its password) and the query.
+func urlSecrets(rawURL string) []string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	if u.User != nil {
+		out = append(out, u.User.String())
+		if pw, ok := u.User.Password(); ok {
+			out = append(out, pw)
+		}
+	}
+	if u.RawQuery != "" {
+		out = append(out, u.RawQuery)
+	}
+	return out
 }
 
 func ensureSentence(s string) string {

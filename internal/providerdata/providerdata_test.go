@@ -122,7 +122,7 @@ func TestExplain(t *testing.T) {
 		{&flows.OIDCError{Op: "retrieve access token", Endpoint: "https://idp/token", Status: 401, Code: "invalid_client",
 			Description: "bad secret s3cr3t-value"}, "OIDC Client Authentication Failed", "<redacted>"},
 		{&flows.TransportError{Method: "GET", URL: "https://b.example/", Err: errors.New("refused")}, "openEO Back-End Unreachable", "request_timeout"},
-		{&flows.ClientError{Message: "No client_id found."}, "Missing OIDC Client", "OPENEO_AUTH_CLIENT_ID"},
+		{&flows.ClientError{Message: "No client_id found.", Kind: flows.ErrNoClientID}, "Missing OIDC Client", "OPENEO_AUTH_CLIENT_ID"},
 		{&flows.APIError{Status: 500, Code: "Internal", Message: "boom"}, "openEO Back-End Error", "[500] Internal: boom"},
 		// Error answers name the request; one summary per kind of answer.
 		{&flows.APIError{Status: 500, Code: "Internal", Message: "boom", ID: "r-7", Method: "GET", Endpoint: "https://b.example/openeo/1.2/me", Attempts: 1},
@@ -203,7 +203,7 @@ func TestOIDCAuthCommand(t *testing.T) {
 	for _, err := range []error{
 		&flows.NeedsInteractiveLoginError{BackendURL: be, ProviderID: "egi", ClientID: "ci-client", Reason: "no refresh token"},
 		&flows.OIDCError{Op: "retrieve access token", Code: "invalid_grant"},
-		&flows.ClientError{Message: "No refresh token given or found"},
+		&flows.ClientError{Message: "No refresh token given or found", Kind: flows.ErrNoRefreshToken},
 	} {
 		if p := Explain(err, s, "do it"); !strings.Contains(p.Detail, want) {
 			t.Errorf("%T: %s", err, p.Detail)
