@@ -50,24 +50,6 @@ func binary(t *testing.T) string {
 
 var built sync.Map
 
-// lockedBuffer is a writer that can be read while the process runs.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 type run struct {
 	code           int
 	stdout, stderr string
@@ -89,7 +71,7 @@ func exe(t *testing.T, env []string, stdin string, approve func(code string) err
 	if stdin != "" {
 		cmd.Stdin = strings.NewReader(stdin)
 	}
-	var stdout, stderr lockedBuffer
+	var stdout, stderr testrig.SyncBuffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

@@ -160,7 +160,7 @@ func TestRigEnvClientIDCommandFixesLogin(t *testing.T) {
 
 	// Run it, in the same environment, approving the device flow.
 	args := strings.Fields(m[1])[1:]
-	var stdout, stderr lockedBuffer
+	var stdout, stderr testrig.SyncBuffer
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	approved := make(chan error, 1)
@@ -197,22 +197,4 @@ func TestRigEnvClientIDCommandFixesLogin(t *testing.T) {
 	if st := idp.Stats(t, pub.ID); st.TokenRequests != 0 || st.DeviceRequests != 0 {
 		t.Errorf("the default client was used: %+v", st)
 	}
-}
-
-// lockedBuffer is a writer that can be read while a command runs.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

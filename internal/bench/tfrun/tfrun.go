@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 // ProviderSource is the provider's registry address.
@@ -235,7 +237,7 @@ func (s *Setup) Run(ctx context.Context, c Cmd) Result {
 	cmd := exec.Command(s.Terraform, c.Args...)
 	cmd.Dir = c.Dir
 	cmd.Env = append(s.BaseEnv(), c.Env...)
-	var out lockedBuffer
+	var out testrig.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	setProcessGroup(cmd)
 	if c.Prepare != nil {
@@ -267,24 +269,6 @@ func (s *Setup) Run(ctx context.Context, c Cmd) Result {
 		res.Err = fmt.Errorf("terraform %s did not finish within %v (killed): %w", strings.Join(c.Args, " "), c.Timeout, ctx.Err())
 	}
 	return res
-}
-
-// lockedBuffer is a bytes.Buffer safe for the two writers of exec.Cmd.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // sampler polls the peak RSS of a process and of its child processes.
