@@ -5,7 +5,7 @@
 #  2. starts the openEO test back-end (cmd/openeo-test-backend) on a free port of 127.0.0.1,
 #     with the IdP as OIDC provider and a basic-auth user,
 #  3. builds the provider into a temporary folder and installs it through a private CLI
-#     configuration with dev_overrides (TF_CLI_CONFIG_FILE),
+#     configuration with dev_overrides and a filesystem mirror for init (TF_CLI_CONFIG_FILE),
 #  4. runs terraform init and apply on examples/demo (OIDC client credentials and basic auth),
 #  5. prints the accounts and the token expiry, and stops everything it started.
 #
@@ -87,12 +87,22 @@ backend_url=$(cat "$tmp/backend-url")
 say "openEO test back-end: $backend_url (OIDC provider: $issuer)"
 
 # 3. A private CLI configuration: the provider comes from the folder just built.
+# dev_overrides serves the provider from the folder just built; the filesystem
+# mirror (the same binary) lets `terraform init` resolve it without asking the
+# registry, which dev_overrides alone would do. No other provider is allowed.
+platform="$(go env GOOS)_$(go env GOARCH)"
+mirror="$tmp/mirror/registry.terraform.io/openeo-tf/openeo/0.0.1/$platform"
+mkdir -p "$mirror"
+cp "$tmp/bin/terraform-provider-openeo" "$mirror/terraform-provider-openeo_v0.0.1"
 cat >"$tmp/terraformrc" <<EOF
 provider_installation {
   dev_overrides {
     "registry.terraform.io/openeo-tf/openeo" = "$tmp/bin"
   }
-  direct {}
+  filesystem_mirror {
+    path    = "$tmp/mirror"
+    include = ["registry.terraform.io/openeo-tf/openeo"]
+  }
 }
 EOF
 export TF_CLI_CONFIG_FILE="$tmp/terraformrc"
@@ -106,8 +116,11 @@ export TF_VAR_client_id=openeo-tf TF_VAR_client_secret=openeo-tf-secret # the Id
 export TF_VAR_basic_username="$basic_user" TF_VAR_basic_password="$basic_password"
 
 say "terraform version: $("$terraform" version | head -n1)"
-# With dev_overrides, init is not needed for this provider (and would look it up in the
-# registry); the demo has no other providers, so it goes straight to apply.
+say "terraform init (provider from the private mirror, no registry)"
+if ! "$terraform" -chdir="$work" init -input=false -no-color >"$tmp/init.log" 2>&1; then
+  cat "$tmp/init.log" >&2
+  die "terraform init failed"
+fi
 say "terraform apply (provider from dev_overrides, no registry)"
 if ! "$terraform" -chdir="$work" apply -auto-approve -input=false -no-color >"$tmp/apply.log" 2>&1; then
   cat "$tmp/apply.log" >&2
