@@ -102,33 +102,8 @@ func AppendQuoted(b []byte, s string) []byte {
 			i++
 			continue
 		}
-		switch c {
-		case '"':
-			b = append(b, '\\', '"')
-			i++
-			continue
-		case '\\':
-			b = append(b, '\\', '\\')
-			i++
-			continue
-		case '\n':
-			b = append(b, '\\', 'n')
-			i++
-			continue
-		case '\r':
-			b = append(b, '\\', 'r')
-			i++
-			continue
-		case '\t':
-			b = append(b, '\\', 't')
-			i++
-			continue
-		case '\b':
-			b = append(b, '\\', 'b')
-			i++
-			continue
-		case '\f':
-			b = append(b, '\\', 'f')
+		if esc := shortEscapes[c]; esc != 0 {
+			b = append(b, '\\', esc)
 			i++
 			continue
 		}
@@ -228,3 +203,7 @@ func PythonFloatRepr(f float64) string {
 	b.WriteString(strconv.Itoa(exp))
 	return b.String()
 }
+
+// shortEscapes maps the bytes Python's json module writes as a two-character
+// escape to the letter after the backslash; every other byte maps to 0.
+var shortEscapes = [256]byte{'"': '"', '\\': '\\', '\n': 'n', '\r': 'r', '\t': 't', '\b': 'b', '\f': 'f'}
