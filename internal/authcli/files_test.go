@@ -3,6 +3,7 @@ package authcli_test
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,14 +54,12 @@ func TestPathsAndDumps(t *testing.T) {
 		t.Errorf("auth_config %+v", p)
 	}
 
-	// config-dump: header padded to 80 characters, redacted JSON; alias "config".
+	// config-dump: Python's header line, redacted JSON; alias "config".
 	for _, name := range []string{"config-dump", "config"} {
 		r = h.run("", name)
 		wantCode(t, r, 0)
 		lines := strings.SplitN(r.stdout, "\n", 2)
-		if !strings.HasPrefix(lines[0], "### "+h.authConfigPath()+" #") || len([]rune(lines[0])) != 80 {
-			t.Errorf("header %q (%d characters)", lines[0], len(lines[0]))
-		}
+		checkDumpHeader(t, lines[0], h.authConfigPath())
 		mustContain(t, name, lines[1], `"username": "alice"`, `"password": "<redacted>"`, `"https://oeo.test": {`)
 		mustNotContain(t, name, r.stdout+r.stderr, "pw-secret-1")
 	}
@@ -228,4 +227,41 @@ func TestAddBasicNoTryNormalisesURL(t *testing.T) {
 	wantCode(t, r, 0)
 	mustContain(t, "stderr", r.stderr, "entry under 'legacy.test'", "look up 'https://legacy.test'",
 		"WARNING: --password on the command line is visible")
+}
+
+// checkDumpHeader asserts Python's `"### <path> ".ljust(80, "#")`: the path
+// between "### " and a space, then "#" up to 80 characters; a longer header
+// (a long path, e.g. under a long $TMPDIR) gets no "#" at all.
+func checkDumpHeader(t *testing.T, header, path string) {
+	t.Helper()
+	head := "### " + path + " "
+	fill, ok := strings.CutPrefix(header, head)
+	if !ok || strings.Trim(fill, "#") != "" {
+		t.Fatalf("header %q: want %q followed only by '#'", header, head)
+	}
+	if n := len([]rune(head)); n < 80 && len([]rune(header)) != 80 {
+		t.Errorf("header %q has %d characters: Python pads a %d-character prefix to 80", header, len([]rune(header)), n)
+	} else if n >= 80 && fill != "" {
+		t.Errorf("header %q: Python adds no '#' to a prefix of %d characters", header, n)
+	}
+}
+
+func TestDumpHeaderLongPath(t *testing.T) {
+	// A path that fills the line gets no '#' (Python's ljust(80) never
+	// cuts), whatever $TMPDIR is; TestPathsAndDumps covers the padded case
+	// under a short $TMPDIR.
+	h := newHarness(t)
+	h.dir = filepath.Join(h.dir, strings.Repeat("d", 80))
+	h.env["OPENEO_CONFIG_HOME"] = h.dir
+	if err := os.MkdirAll(h.dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, h.run("", "add-basic", "--no-try", "--username", "alice", "--password", "pw-secret-1", "https://oeo.test/"), 0)
+	r := h.run("", "config-dump")
+	wantCode(t, r, 0)
+	header := strings.SplitN(r.stdout, "\n", 2)[0]
+	checkDumpHeader(t, header, h.authConfigPath())
+	if strings.HasSuffix(header, "#") {
+		t.Errorf("header %q: a line longer than 80 characters gets no '#'", header)
+	}
 }
