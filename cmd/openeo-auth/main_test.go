@@ -7,7 +7,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,9 +63,9 @@ func (r run) String() string {
 // code as soon as it appears on stderr.
 func exe(t *testing.T, env []string, stdin string, approve func(code string) error, args ...string) run {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binary(t), args...)
+	bin := binary(t) // built before the run starts: a build on a busy machine is slow
+	ctx := testrig.Context(t)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
 	if stdin != "" {
 		cmd.Stdin = strings.NewReader(stdin)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -10,26 +9,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // start runs the program with args; it stops when the test ends.
-func start(t *testing.T, args ...string) (string, *syncBuf) {
+func start(t *testing.T, args ...string) (string, *testrig.SyncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	logs := &syncBuf{}
+	logs := &testrig.SyncBuffer{}
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, args, logs, ready) }()
@@ -44,8 +33,8 @@ func start(t *testing.T, args ...string) (string, *syncBuf) {
 		return base, logs
 	case err := <-done:
 		t.Fatalf("run ended early: %v\n%s", err, logs.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("not ready")
+	case <-testrig.Context(t).Done():
+		t.Fatalf("not ready before the test deadline\n%s", logs.String())
 	}
 	return "", nil
 }

@@ -33,7 +33,7 @@ func TestAccFaultTokenEndpoint503Twice(t *testing.T) {
 	d := newTFDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), r.Client.ID, "")+dataSources(1))
 	logPath := filepath.Join(t.TempDir(), "terraform.log")
 
-	res := d.apply(2*time.Minute, secretEnv(r.Client.Secret), "TF_LOG=debug", "TF_LOG_PATH="+logPath)
+	res := d.apply(secretEnv(r.Client.Secret), "TF_LOG=debug", "TF_LOG_PATH="+logPath)
 	noCrash(t, "apply", res.Output)
 	if res.Err != nil {
 		t.Fatalf("apply failed although the IdP recovered after two 503: %v\n%s", res.Err, res.Output)
@@ -70,12 +70,11 @@ func TestAccFaultIdPDown(t *testing.T) {
 	for _, tc := range []struct {
 		name, issuer string
 		want         *regexp.Regexp
-		bound        time.Duration
 	}{
 		// Connection refused: retried with back-off (1 s, 2 s), then reported.
-		{"refused", dead, regexp.MustCompile(`(?s)Error: .*` + regexp.QuoteMeta(dead) + `/\.well-known/openid-configuration`), 30 * time.Second},
+		{"refused", dead, regexp.MustCompile(`(?s)Error: .*` + regexp.QuoteMeta(dead) + `/\.well-known/openid-configuration`)},
 		// Never answers: each attempt ends after request_timeout (2 s).
-		{"hanging", hanging, regexp.MustCompile(`(?s)Error: .*` + regexp.QuoteMeta(hanging) + `/\.well-known/openid-configuration.*timed\s+out\s+after\s+2s`), 30 * time.Second},
+		{"hanging", hanging, regexp.MustCompile(`(?s)Error: .*` + regexp.QuoteMeta(hanging) + `/\.well-known/openid-configuration.*timed\s+out\s+after\s+2s`)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := acctest.RigPreCheck(t, func(c *testbackend.Config) {
@@ -84,7 +83,7 @@ func TestAccFaultIdPDown(t *testing.T) {
 			d := newTFDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), r.Client.ID,
 				"  request_timeout = \"2s\"\n  max_retries     = 2")+dataSources(3))
 			start := time.Now()
-			res := d.apply(2*time.Minute, secretEnv(r.Client.Secret))
+			res := d.apply(secretEnv(r.Client.Secret))
 			took := time.Since(start)
 			noCrash(t, "apply", res.Output)
 			if res.Err == nil {
@@ -92,9 +91,6 @@ func TestAccFaultIdPDown(t *testing.T) {
 			}
 			if !tc.want.MatchString(res.Output) {
 				t.Errorf("the diagnostic does not name the issuer's discovery URL (%s):\n%s", tc.issuer, errorBlocks(res.Output))
-			}
-			if took > tc.bound {
-				t.Errorf("apply took %v, want < %v (request_timeout 2s, max_retries 2)", took, tc.bound)
 			}
 			t.Logf("failed after %v with:\n%s", took.Round(time.Millisecond), errorBlocks(res.Output))
 		})
@@ -146,7 +142,7 @@ func TestAccFaultTokensExpireEvery2s(t *testing.T) {
 					}
 				}()
 			}
-			res := d.apply(5*time.Minute, secretEnv(cl.Secret))
+			res := d.apply(secretEnv(cl.Secret))
 			close(stop)
 			wg.Wait()
 			noCrash(t, "apply", res.Output)
@@ -268,7 +264,6 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 		// the back-end must have served (the fault must have fired).
 		wantURL func(r *acctest.Rig) string
 		minTime time.Duration // e.g. a Retry-After that must be honoured
-		bound   time.Duration
 	}{
 		{
 			name: "me_slower_than_timeout",
@@ -277,7 +272,6 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			},
 			extra:   "  request_timeout = \"1s\"\n  max_retries     = 1",
 			wantErr: regexp.MustCompile(`(?s)Error: openEO Back-End Unreachable.*GET\s+\S+/me.*timed\s+out\s+after\s+1s`),
-			bound:   20 * time.Second,
 		},
 		{
 			name: "token_endpoint_slower_than_timeout",
@@ -287,7 +281,6 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			extra:   "  request_timeout = \"1s\"\n  max_retries     = 1",
 			wantErr: regexp.MustCompile(`(?s)Error: OIDC Request Failed.*Failed\s+to\s+retrieve\s+access\s+token\s+at\s+'\S+/token':.*timed\s+out\s+after\s+1s`),
 			wantURL: func(r *acctest.Rig) string { return r.IdP.Endpoints().Token },
-			bound:   20 * time.Second,
 		},
 		{
 			name: "me_429_retry_after_then_ok",
@@ -295,7 +288,6 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 				r.Backend.InjectFault(testbackend.Fault{Path: "/me", Status: http.StatusTooManyRequests, RetryAfter: "2", Count: 1})
 			},
 			minTime: 2 * time.Second,
-			bound:   30 * time.Second,
 		},
 		{
 			name: "me_429_until_retries_run_out",
@@ -307,7 +299,6 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			wantErr: regexp.MustCompile(`(?s)Error: openEO Back-End Busy.*GET\s+\S+/openeo/1\.2/me\s+answered\s+\[429\]` +
 				`.*after\s+2\s+attempts.*raise\s+max_retries\s+\(now\s+1\)`),
 			minTime: 1 * time.Second,
-			bound:   30 * time.Second,
 		},
 		{
 			name: "token_endpoint_429_retry_after_then_ok",
@@ -315,7 +306,6 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 				r.IdP.InjectFault(t, cl.ID, testrig.Fault{Status: http.StatusTooManyRequests, RetryAfter: "2", Count: 1})
 			},
 			minTime: 2 * time.Second,
-			bound:   30 * time.Second,
 		},
 		{
 			name: "me_truncated",
@@ -326,7 +316,6 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			// The same summary as a truncated /credentials/oidc.
 			wantErr: regexp.MustCompile(`(?s)Error: openEO Back-End Answer Incomplete.*GET\s+\S+/openeo/1\.2/me:\s+reading\s+the\s+body` +
 				`.*unexpected\s+EOF.*try\s+again`),
-			bound: 30 * time.Second,
 		},
 		{
 			name: "me_not_json",
@@ -334,7 +323,6 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 				r.Backend.InjectFault(testbackend.Fault{Path: "/me", Kind: testbackend.KindMalformed, Count: -1})
 			},
 			wantErr: regexp.MustCompile(`(?s)Error: .*account.*GET\s+\S+/openeo/1\.2/me:\s+invalid\s+account\s+document`),
-			bound:   30 * time.Second,
 		},
 		{
 			name: "capabilities_wrong_content_type",
@@ -345,7 +333,6 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			// Content-Type), a JSON body served as text/html is parsed and
 			// used: the apply succeeds.
 			wantURL: func(*acctest.Rig) string { return "/" },
-			bound:   30 * time.Second,
 		},
 		{
 			name: "credentials_oidc_html_502",
@@ -357,7 +344,6 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			// both attempts and the fix.
 			wantErr: regexp.MustCompile(`(?s)Error: openEO Back-End Error.*GET\s+\S+/openeo/1\.2/credentials/oidc\s+answered\s+` +
 				`\[502\]\s+Bad\s+Gateway:\s+502\s+Bad\s+Gateway.*nginx\s+\(after\s+2\s+attempts\).*try\s+again\s+later`),
-			bound: 30 * time.Second,
 		},
 		{
 			name: "credentials_oidc_truncated",
@@ -367,7 +353,6 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			extra: "  max_retries = 1",
 			wantErr: regexp.MustCompile(`(?s)Error: openEO Back-End Answer Incomplete.*GET\s+\S+/openeo/1\.2/credentials/oidc:\s+reading\s+the\s+body` +
 				`.*unexpected\s+EOF.*try\s+again`),
-			bound: 30 * time.Second,
 		},
 		{
 			name: "credentials_oidc_no_providers",
@@ -378,7 +363,6 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 				`\S+/openeo/1\.2/credentials/oidc\s+lists\s+no\s+usable\s+OIDC\s+provider.*auth_method\s+=\s+"basic".*` +
 				`ask\s+the\s+back-end's\s+operator.*check\s+GET\s+\S+/openeo/1\.2/credentials/oidc\s+again`),
 			wantURL: func(r *acctest.Rig) string { return r.Backend.URL() + "/openeo/1.2/credentials/oidc" },
-			bound:   30 * time.Second,
 		},
 		{
 			name: "token_endpoint_not_json",
@@ -390,7 +374,6 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 				`'\S+/token':\s+\[200\]\s+OK:\s+token\s+response\s+is\s+not\s+a\s+JSON\s+object.*not\s+with\s+an\s+OAuth\s+token\s+response` +
 				`.*token_endpoint`),
 			wantURL: func(r *acctest.Rig) string { return r.IdP.Endpoints().Token },
-			bound:   30 * time.Second,
 		},
 		{
 			name: "token_endpoint_wrong_content_type",
@@ -403,7 +386,6 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			wantErr: regexp.MustCompile(`(?s)Error: OIDC Request Failed.*Failed\s+to\s+retrieve\s+access\s+token\s+at\s+'\S+/token':\s+` +
 				`\[400\]\s+invalid_request:\s+served\s+as\s+text/plain`),
 			wantURL: func(r *acctest.Rig) string { return r.IdP.Endpoints().Token },
-			bound:   30 * time.Second,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -413,7 +395,7 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 				tc.arm(t, r, cl)
 			}
 			d := newTFDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), cl.ID, tc.extra)+dataSources(1))
-			res := d.apply(2*time.Minute, secretEnv(cl.Secret))
+			res := d.apply(secretEnv(cl.Secret))
 			noCrash(t, "apply", res.Output)
 			if tc.wantErr == nil {
 				if res.Err != nil {
@@ -442,9 +424,6 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			if res.Wall < tc.minTime {
 				t.Errorf("apply took %v, want >= %v (Retry-After must be honoured)", res.Wall, tc.minTime)
 			}
-			if res.Wall > tc.bound {
-				t.Errorf("apply took %v, want < %v", res.Wall, tc.bound)
-			}
 			t.Logf("apply took %v (err %v)\n%s", res.Wall.Round(time.Millisecond), res.Err, errorBlocks(res.Output))
 		})
 	}
@@ -460,7 +439,7 @@ func TestAccFaultDiscoveryWithoutTokenEndpoint(t *testing.T) {
 		c.Providers = []testbackend.Provider{testbackend.ProviderFor("broken", issuer)}
 	})
 	d := newTFDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), r.Client.ID, "")+dataSources(1))
-	res := d.apply(2*time.Minute, secretEnv(r.Client.Secret))
+	res := d.apply(secretEnv(r.Client.Secret))
 	noCrash(t, "apply", res.Output)
 	if res.Err == nil {
 		t.Fatalf("apply succeeded:\n%s", res.Output)

@@ -7,10 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/bench/tfrun"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 func TestMain(m *testing.M) {
@@ -65,21 +65,23 @@ func (d *tfDir) write(config string) {
 	}
 }
 
-// run runs one command; extra environment entries win over d.env.
-func (d *tfDir) run(timeout time.Duration, extraEnv []string, args ...string) tfrun.Result {
+// run runs one command; extra environment entries win over d.env. It is
+// bounded only by the test binary's deadline (testrig.Context): a run takes
+// as long as the machine needs.
+func (d *tfDir) run(extraEnv []string, args ...string) tfrun.Result {
 	d.t.Helper()
 	env := append(append([]string(nil), d.env...), extraEnv...)
-	res := d.setup.Run(d.t.Context(), tfrun.Cmd{Dir: d.dir, Args: args, Env: env, Timeout: timeout})
+	res := d.setup.Run(testrig.Context(d.t), tfrun.Cmd{Dir: d.dir, Args: args, Env: env})
 	if res.TimedOut {
-		d.t.Fatalf("terraform %s hung: killed after %v\n%s", strings.Join(args, " "), timeout, res.Output)
+		d.t.Fatalf("terraform %s hung until the test deadline: killed\n%s", strings.Join(args, " "), res.Output)
 	}
 	return res
 }
 
 // apply runs terraform apply -auto-approve.
-func (d *tfDir) apply(timeout time.Duration, extraEnv ...string) tfrun.Result {
+func (d *tfDir) apply(extraEnv ...string) tfrun.Result {
 	d.t.Helper()
-	return d.run(timeout, extraEnv, "apply", "-input=false", "-no-color", "-auto-approve")
+	return d.run(extraEnv, "apply", "-input=false", "-no-color", "-auto-approve")
 }
 
 // crashSigns are what Terraform prints when a provider panics or dies.

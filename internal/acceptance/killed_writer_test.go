@@ -16,6 +16,7 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/bench/tfrun"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 // TestAccKilledProviderLeavesAuthFileIntact: `terraform apply` rewrites the
@@ -34,7 +35,7 @@ func TestAccKilledProviderLeavesAuthFileIntact(t *testing.T) {
 	for round := range rounds {
 		file := filepath.Join(t.TempDir(), "auth-config.json")
 		d := newTFDir(t, dirs, basicEntries(file, n, "old"))
-		if res := d.apply(5 * time.Minute); res.Err != nil {
+		if res := d.apply(); res.Err != nil {
 			t.Fatalf("round %d: first apply: %v\n%s", round, res.Err, res.Output)
 		}
 		d.write(basicEntries(file, n, "new"))
@@ -66,9 +67,9 @@ func TestAccKilledProviderLeavesAuthFileIntact(t *testing.T) {
 				}
 			}()
 		}
-		res := d.setup.Run(t.Context(), tfrun.Cmd{
+		res := d.setup.Run(testrig.Context(t), tfrun.Cmd{
 			Dir: d.dir, Args: []string{"apply", "-input=false", "-no-color", "-auto-approve"},
-			Env: d.env, Timeout: 5 * time.Minute, Started: started,
+			Env: d.env, Started: started,
 		})
 		wg.Wait()
 		if res.TimedOut {
@@ -90,7 +91,7 @@ func TestAccKilledProviderLeavesAuthFileIntact(t *testing.T) {
 
 		// The next run completes the change (a temporary file left by the
 		// killed writer does not get in the way).
-		if res := d.apply(5 * time.Minute); res.Err != nil {
+		if res := d.apply(); res.Err != nil {
 			t.Fatalf("round %d: apply after the kill: %v\n%s", round, res.Err, res.Output)
 		}
 		if got := checkAuthFile(t, file, n); got != n {

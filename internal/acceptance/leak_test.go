@@ -20,7 +20,6 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -34,7 +33,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/bench/tfrun"
@@ -302,13 +300,13 @@ func runLeakCase(t *testing.T, r *acctest.Rig, spec leakSpec) {
 		logPath := filepath.Join(logDir, name+".log")
 		env := append(append([]string(nil), d.env...), varEnv(spec.vars, vars)...)
 		env = append(env, "TF_LOG=trace", "TF_LOG_PATH="+logPath)
-		c := tfrun.Cmd{Dir: d.dir, Args: args, Env: env, Timeout: 3 * time.Minute}
+		c := tfrun.Cmd{Dir: d.dir, Args: args, Env: env}
 		var stopApprover func()
 		if spec.device {
 			c.Env = append(c.Env, "TF_IN_AUTOMATION=")
 			c.Prepare, stopApprover = deviceApprover(t, r)
 		}
-		res := d.setup.Run(t.Context(), c)
+		res := d.setup.Run(testrig.Context(t), c)
 		if stopApprover != nil {
 			stopApprover()
 		}
@@ -534,9 +532,7 @@ func deviceApprover(t *testing.T, r *acctest.Rig) (prepare func(*exec.Cmd), stop
 			}
 			approved[code] = true
 			go func() {
-				ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-				defer cancel()
-				if err := r.IdP.ApproveDevice(ctx, code, testrig.Alice.Name, testrig.Alice.Password); err != nil {
+				if err := r.IdP.ApproveDevice(t.Context(), code, testrig.Alice.Name, testrig.Alice.Password); err != nil {
 					t.Errorf("approving device login %s: %v", code, err)
 				}
 			}()

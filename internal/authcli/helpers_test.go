@@ -126,7 +126,7 @@ func (h *harness) envFor(stdin string, stdout, stderr *syncBuffer) authcli.Env {
 func (h *harness) run(stdin string, args ...string) result {
 	h.t.Helper()
 	out, errw := newSyncBuffer(), newSyncBuffer()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := testrig.DetachedContext(h.t)
 	defer cancel()
 	code := authcli.Run(ctx, args, h.envFor(stdin, out, errw))
 	r := result{code: code, stdout: out.String(), stderr: errw.String()}
@@ -147,7 +147,7 @@ func (h *harness) runDevice(idp *testrig.OpenIDProvider, user testrig.User, args
 func (h *harness) runDeviceInput(stdin string, idp *testrig.OpenIDProvider, user testrig.User, args ...string) result {
 	h.t.Helper()
 	out, errw := newSyncBuffer(), newSyncBuffer()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := testrig.DetachedContext(h.t)
 	defer cancel()
 	done := make(chan int, 1)
 	go func() { done <- authcli.Run(ctx, args, h.envFor(stdin, out, errw)) }()
@@ -222,11 +222,7 @@ func newRig(t *testing.T, mods ...func(*testbackend.Config)) *rig {
 	return &rig{idp: idp, be: testbackend.Start(t, cfg), public: pub}
 }
 
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+func ctxT(t *testing.T) context.Context { return testrig.Context(t) }
 
 // providerSession is what the Terraform provider's "oidc" method does:
 // a session on the same files that may never start a device flow.

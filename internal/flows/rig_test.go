@@ -60,11 +60,7 @@ func testLogger(t *testing.T) flows.Logger {
 	})
 }
 
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+func ctxT(t *testing.T) context.Context { return testrig.Context(t) }
 
 // memStore is an in-memory refresh token store.
 type memStore struct {
@@ -119,9 +115,7 @@ func (a *approver) display(e flows.DeviceEvent) {
 	}
 	a.once.Do(func() {
 		go func() {
-			ctx, cancel := context.WithTimeout(a.t.Context(), 30*time.Second)
-			defer cancel()
-			a.done <- a.idp.ApproveDevice(ctx, e.UserCode, testrig.Alice.Name, testrig.Alice.Password)
+			a.done <- a.idp.ApproveDevice(a.t.Context(), e.UserCode, testrig.Alice.Name, testrig.Alice.Password)
 		}()
 	})
 }
@@ -518,14 +512,10 @@ func TestRigIdPDown(t *testing.T) {
 	s := session(t, flows.Config{BackendURL: be.URL(), Method: flows.MethodClientCredentials,
 		OIDC: flows.OIDCSettings{ClientID: "c", ClientSecret: "s"},
 		HTTP: flows.HTTPOptions{Timeout: 2 * time.Second, RetryBaseWait: 50 * time.Millisecond, RetryMaxWait: 200 * time.Millisecond}})
-	start := time.Now()
 	_, err = s.Token(ctxT(t))
 	if err == nil || !strings.Contains(err.Error(), dead+"/.well-known/openid-configuration") ||
 		!strings.Contains(err.Error(), "Failed to obtain OIDC discovery document") {
 		t.Fatalf("err = %v", err)
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("took %v", d)
 	}
 	// A hanging IdP token endpoint is bounded by the per-request timeout.
 	idp, be2 := rig(t)
@@ -534,13 +524,9 @@ func TestRigIdPDown(t *testing.T) {
 	s = session(t, flows.Config{BackendURL: be2.URL(), Method: flows.MethodClientCredentials,
 		OIDC: flows.OIDCSettings{ClientID: c.ID, ClientSecret: c.Secret},
 		HTTP: flows.HTTPOptions{Timeout: 500 * time.Millisecond, MaxRetries: -1}})
-	start = time.Now()
 	_, err = s.Token(ctxT(t))
 	if err == nil || !strings.Contains(err.Error(), "timed out after 500ms") || !strings.Contains(err.Error(), idp.Endpoints().Token) {
 		t.Errorf("err = %v", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("took %v", d)
 	}
 }
 

@@ -5,7 +5,6 @@ package provider_test
 // running (OPENEO_TEST_ISSUER unset).
 
 import (
-	"context"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -161,8 +160,7 @@ func TestRigEnvClientIDCommandFixesLogin(t *testing.T) {
 	// Run it, in the same environment, approving the device flow.
 	args := strings.Fields(m[1])[1:]
 	var stdout, stderr testrig.SyncBuffer
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
+	ctx := testrig.Context(t)
 	approved := make(chan error, 1)
 	go func() {
 		re := regexp.MustCompile(`user code '([^']+)'`)

@@ -32,6 +32,7 @@ import (
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/provider"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 const serveProviderEnv = "OPENEO_RESOURCES_TEST_SERVE_PROVIDER"
@@ -122,7 +123,7 @@ func startProvider(t *testing.T, logLevel, logPath string) *providerProc {
 	}()
 	select {
 	case p.reattach = <-lines:
-	case <-time.After(60 * time.Second):
+	case <-testrig.Context(t).Done():
 		t.Fatal("the provider process did not print its reattach configuration")
 	}
 	return p
