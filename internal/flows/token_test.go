@@ -461,10 +461,9 @@ func TestDevicePollTimeout(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		start := time.Now()
 		_, err = c.PollDeviceToken(t.Context(), g, da, tc.poll)
-		if err == nil || !strings.Contains(err.Error(), tc.message) || time.Since(start) > 900*time.Millisecond {
-			t.Errorf("%+v: err = %v after %s, want %q", tc.poll, err, time.Since(start), tc.message)
+		if err == nil || !strings.Contains(err.Error(), tc.message) {
+			t.Errorf("%+v: err = %v, want %q", tc.poll, err, tc.message)
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 // shell is a Setup whose "terraform" is /bin/sh, so that Run can be tested
@@ -58,12 +60,32 @@ func TestRunEnvironment(t *testing.T) {
 
 func TestRunTimeoutKillsTheGroup(t *testing.T) {
 	s := shell(t)
-	start := time.Now()
-	res := s.Run(t.Context(), Cmd{Dir: t.TempDir(), Args: []string{"-c", "sleep 30 & sleep 30; wait"}, Timeout: 300 * time.Millisecond})
+	dir := t.TempDir()
+	// The background sleep is a grandchild: only killing the whole process
+	// group ends it.
+	res := s.Run(t.Context(), Cmd{Dir: dir, Args: []string{"-c", "sleep 300 & echo $! > bg.pid; sleep 300; wait"}, Timeout: 300 * time.Millisecond})
 	if !res.TimedOut || res.Err == nil {
 		t.Fatalf("not timed out: %+v", res)
 	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("took %v: the process group was not killed", d)
+	raw, err := os.ReadFile(filepath.Join(dir, "bg.pid"))
+	if err != nil {
+		t.Fatalf("the shell did not record its background process: %v", err)
+	}
+	stat := "/proc/" + strings.TrimSpace(string(raw)) + "/stat"
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("needs /proc to see the background process")
+	}
+	// Killed, it may stay a zombie until init reaps it.
+	ctx := testrig.Context(t)
+	for {
+		b, err := os.ReadFile(stat)
+		if err != nil || strings.Contains(string(b), ") Z ") {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the background process of the timed-out command still runs: the process group was not killed")
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
