@@ -5,6 +5,10 @@
 #   scripts/rig.sh stop     stop it (by PID) and remove the state files
 #   scripts/rig.sh env      print `export OPENEO_TEST_ISSUER=<issuer>` when it runs (use: eval "$(scripts/rig.sh env)")
 #   scripts/rig.sh status   print the issuer and exit 0 when it runs, exit 1 otherwise
+#   scripts/rig.sh approve <user_code> [user]
+#                           approve a device login at the IdP as user (default alice; or bob), without a
+#                           browser (builds and runs internal/testrig/approve, the tests' helper); the IdP is the
+#                           one OPENEO_TEST_ISSUER names, else the one the rig runs
 #
 # State lives in <repo>/.rig/ (git-ignored): idp.pid, issuer, idp.log. RIG_STATE_DIR overrides that folder,
 # e.g. to run a private IdP beside a shared one. RIG_IDP_PORT picks a fixed port (default 0: a free one).
@@ -104,7 +108,6 @@ cmd_start() {
     iss=$(issuer || true)
     if [ -n "$iss" ] && answers "$iss"; then
       say "IdP already running: $iss (pid $(cat "$pid_file"))"
-      echo "$iss"
       return 0
     fi
     say "IdP process $(cat "$pid_file") does not answer: restarting it"
@@ -144,7 +147,6 @@ cmd_start() {
       t1=$(date +%s%N 2>/dev/null || echo 0)
       [ "$t0" != 0 ] && [ "$t1" != 0 ] && ms=" in $(((t1 - t0) / 1000000)) ms"
       say "IdP ready$ms: $iss (pid $pid, log $log_file)"
-      echo "$iss"
       return 0
     fi
     sleep 0.1
@@ -191,13 +193,41 @@ cmd_status() {
   return 1
 }
 
+cmd_approve() {
+  if [ "$#" -lt 1 ] || [ "$#" -gt 2 ]; then
+    echo "usage: $0 approve <user_code> [user]   (user: alice (default) or bob)" >&2
+    return 2
+  fi
+  # The IdP that OPENEO_TEST_ISSUER names (as for the tests), else the one this rig runs.
+  local iss=${OPENEO_TEST_ISSUER:-}
+  if [ -z "$iss" ] && { ! running || ! iss=$(issuer) || [ -z "$iss" ]; }; then
+    say "IdP not running: start it with \`scripts/rig.sh start\` (and start the device login against it)"
+    return 1
+  fi
+  command -v go >/dev/null 2>&1 || { say "Go is not on PATH: approve runs a small Go program"; return 1; }
+  # go build (cached), not go run: go run turns every exit status into 1.
+  local bin rc=0
+  bin=$(mktemp -d "${TMPDIR:-/tmp}/rig-approve.XXXXXX")
+  if (cd "$root" && go build -o "$bin/approve" ./internal/testrig/approve); then
+    "$bin/approve" -issuer "$iss" "$@" || rc=$?
+  else
+    rc=1
+  fi
+  rm -rf "$bin"
+  return "$rc"
+}
+
 case "${1:-}" in
 start) cmd_start ;;
 stop) cmd_stop ;;
 env) cmd_env ;;
 status) cmd_status ;;
+approve)
+  shift
+  cmd_approve "$@"
+  ;;
 *)
-  echo "usage: $0 start|stop|env|status" >&2
+  echo "usage: $0 start|stop|env|status|approve <user_code> [user]" >&2
   exit 2
   ;;
 esac

@@ -125,20 +125,42 @@ func IdP(t testing.TB) *OpenIDProvider {
 	if issuer == "" {
 		t.Skip(SkipMessage())
 	}
+	p, err := Connect(issuer)
+	if err != nil {
+		t.Fatalf("%s=%s is set, but the test IdP does not answer: %v (restart it with `scripts/rig.sh start`)", EnvIssuer, issuer, err)
+	}
+	return p
+}
+
+// Connect returns the test IdP at issuer (its discovery document is read once per process), or
+// an error when it does not answer. Tests call IdP(t); Connect is for programs such as
+// `scripts/rig.sh approve` (internal/testrig/approve).
+func Connect(issuer string) (*OpenIDProvider, error) {
+	issuer = strings.TrimRight(issuer, "/")
 	p := &OpenIDProvider{issuer: issuer, client: &http.Client{Timeout: 30 * time.Second}}
 	discoveryMu.Lock()
 	defer discoveryMu.Unlock()
 	if ep, ok := discoveryCache[issuer]; ok {
 		p.endpoints = ep
-		return p
+		return p, nil
 	}
 	ep, err := p.discover()
 	if err != nil {
-		t.Fatalf("%s=%s is set, but the test IdP does not answer: %v (restart it with `scripts/rig.sh start`)", EnvIssuer, issuer, err)
+		return nil, err
 	}
 	discoveryCache[issuer] = ep
 	p.endpoints = ep
-	return p
+	return p, nil
+}
+
+// UserByName is the test user with login name name.
+func UserByName(name string) (User, bool) {
+	for _, u := range Users {
+		if u.Name == name {
+			return u, true
+		}
+	}
+	return User{}, false
 }
 
 func (p *OpenIDProvider) discover() (Endpoints, error) {
