@@ -26,4 +26,20 @@ fi
 export TF_ACC_PROVIDER_NAMESPACE="${TF_ACC_PROVIDER_NAMESPACE:-openeo-tf}"
 
 go vet ./...
-TF_ACC=1 go test -count=1 -timeout 30m ${TEST_RUN:+-run "$TEST_RUN"} ${TEST_PKGS:-./...}
+
+# The tests run with a fresh TMPDIR (short: Unix socket paths have a length
+# limit), so that what they leave behind can be listed afterwards: a go-plugin
+# socket (plugin<digits>) left there means a provider plugin or an in-process
+# provider server was not stopped cleanly, and fails the run.
+test_tmp=$(mktemp -d "${TMPDIR:-/tmp}/t.XXXXXX")
+cleanup_tmp() { rm -rf "$test_tmp"; }
+trap 'cleanup_tmp; cleanup' EXIT
+rc=0
+TMPDIR="$test_tmp" TF_ACC=1 go test -count=1 -timeout 30m ${TEST_RUN:+-run "$TEST_RUN"} ${TEST_PKGS:-./...} || rc=$?
+sockets=$(find "$test_tmp" -type s -name 'plugin*' 2>/dev/null | sed "s|^$test_tmp/|\$TMPDIR/|")
+if [ -n "$sockets" ]; then
+  echo "test.sh: the tests left go-plugin sockets in \$TMPDIR (a plugin process or provider server not stopped):" >&2
+  echo "$sockets" | sed 's/^/  /' >&2
+  [ "$rc" != 0 ] || rc=1
+fi
+exit "$rc"

@@ -168,7 +168,8 @@ type Cmd struct {
 	Args []string
 	// Env is added to the base environment (later entries win). The base is
 	// the process environment without TF_* and OPENEO_* variables, plus
-	// TF_CLI_CONFIG_FILE, CHECKPOINT_DISABLE=1 and TF_IN_AUTOMATION=1.
+	// TF_CLI_CONFIG_FILE, CHECKPOINT_DISABLE=1, TF_IN_AUTOMATION=1 and
+	// PLUGIN_UNIX_SOCKET_DIR (a folder of this run, removed afterwards).
 	Env []string
 	// Timeout kills the command (the whole process group) after this long;
 	// zero means no limit beyond the context.
@@ -214,6 +215,11 @@ type Result struct {
 // memory the command held at its peak.
 func (r Result) TotalPeakKB() int64 { return r.TerraformPeakKB + r.PluginPeakKB }
 
+// EnvPluginSocketDir is go-plugin's variable for the folder in which a
+// plugin creates its Unix socket (default $TMPDIR). Terraform passes it on to
+// the provider processes.
+const EnvPluginSocketDir = "PLUGIN_UNIX_SOCKET_DIR"
+
 // BaseEnv is the environment of every command, before Cmd.Env.
 func (s *Setup) BaseEnv() []string {
 	var env []string
@@ -234,9 +240,18 @@ func (s *Setup) Run(ctx context.Context, c Cmd) Result {
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
 		defer cancel()
 	}
+	// The plugins' go-plugin sockets go to a folder of their own, removed
+	// after the run: a plugin killed with SIGKILL (a timeout, or a test that
+	// kills it on purpose) cannot unlink its socket, which would otherwise
+	// stay in $TMPDIR. The name is short: socket paths have a length limit.
+	sockets, err := os.MkdirTemp("", "tfsock")
+	if err != nil {
+		return Result{Err: fmt.Errorf("folder for the plugin sockets: %w", err)}
+	}
+	defer os.RemoveAll(sockets)
 	cmd := exec.Command(s.Terraform, c.Args...)
 	cmd.Dir = c.Dir
-	cmd.Env = append(s.BaseEnv(), c.Env...)
+	cmd.Env = append(append(s.BaseEnv(), EnvPluginSocketDir+"="+sockets), c.Env...)
 	var out testrig.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	setProcessGroup(cmd)

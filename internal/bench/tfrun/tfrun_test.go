@@ -1,6 +1,8 @@
 package tfrun
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -87,5 +89,33 @@ func TestRunTimeoutKillsTheGroup(t *testing.T) {
 			t.Fatal("the background process of the timed-out command still runs: the process group was not killed")
 		case <-time.After(20 * time.Millisecond):
 		}
+	}
+}
+
+// A plugin killed with SIGKILL cannot unlink its go-plugin socket: Run gives
+// the plugins a socket folder of their own and removes it afterwards, so
+// nothing stays in $TMPDIR.
+func TestRunRemovesThePluginSocketFolder(t *testing.T) {
+	s := shell(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	res := s.Run(t.Context(), Cmd{Dir: t.TempDir(), Args: []string{"-c",
+		`echo "$PLUGIN_UNIX_SOCKET_DIR"; : >"$PLUGIN_UNIX_SOCKET_DIR/plugin123"; kill -9 $$`}})
+	if res.Err == nil {
+		t.Fatalf("the shell was not killed: %q", res.Output)
+	}
+	dir := strings.TrimSpace(res.Output)
+	if filepath.Dir(dir) != tmp {
+		t.Fatalf("socket folder %q, want one in $TMPDIR %s", dir, tmp)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("socket folder %s still there after the run (stat: %v)", dir, err)
+	}
+	left, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 0 {
+		t.Errorf("left in $TMPDIR: %v", left)
 	}
 }
