@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/provider"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 // ProviderName is the provider's local name in test configurations.
@@ -147,9 +148,6 @@ func HCLString(s string) string {
 	return `"` + r.Replace(s) + `"`
 }
 
-// originalHome is HOME before any test changed it.
-var originalHome = os.Getenv("HOME")
-
 // BinaryProviderVersion is the version the built provider is installed as.
 const BinaryProviderVersion = "0.0.1"
 
@@ -173,7 +171,7 @@ func BinaryProvider(t *testing.T) map[string]resource.ExternalProvider {
 	cmd.Dir = root
 	// IsolateEnv moved HOME: build with the real one, or Go would start
 	// from an empty build cache.
-	cmd.Env = append(os.Environ(), "HOME="+originalHome)
+	cmd.Env = testrig.GoCommandEnv()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the provider: %v\n%s", err, out)
 	}

@@ -108,6 +108,9 @@ func Build(ctx context.Context, root, dir string) (*Setup, error) {
 	}
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(provDir, ProviderBinaryName), ".")
 	cmd.Dir = root
+	// Tests call this after moving HOME: build with the process's own HOME,
+	// or Go would download and compile every module again.
+	cmd.Env = testrig.GoCommandEnv()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("building the provider: %w\n%s", err, out)
 	}

@@ -119,3 +119,29 @@ func TestRunRemovesThePluginSocketFolder(t *testing.T) {
 		t.Errorf("left in $TMPDIR: %v", left)
 	}
 }
+
+// Tests move HOME before they build the provider (acctest.IsolateEnv); Build
+// must still use Go's module and build caches of the real HOME, or every test
+// binary downloads and compiles all modules again (minutes on a loaded machine).
+func TestBuildUsesTheGoCachesOfTheRealHome(t *testing.T) {
+	if _, err := TerraformPath(); err != nil {
+		t.Skipf("Build needs a Terraform CLI: %v", err)
+	}
+	root, err := ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	if _, err := Build(t.Context(), root, t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	left, err := os.ReadDir(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range left {
+		// go build writes only its caches under HOME (go/pkg/mod, .cache/go-build) when it uses this one.
+		t.Errorf("go build used the moved HOME: %s was created in it", e.Name())
+	}
+}
