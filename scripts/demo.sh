@@ -6,24 +6,56 @@
 #     with the IdP as OIDC provider and a basic-auth user,
 #  3. builds the provider into a temporary folder and installs it through a private CLI
 #     configuration with dev_overrides and a filesystem mirror for init (TF_CLI_CONFIG_FILE),
-#  4. runs terraform init and apply on examples/demo (OIDC client credentials and basic auth),
-#  5. prints the accounts and the token expiry, and stops everything it started.
+#  4. runs terraform init and apply on examples/demo: OIDC client credentials and basic auth
+#     (provider authentication), an openeo_auth_config_basic entry written to auth-config.json
+#     and read back with the openeo_auth_config data source (file resources),
+#  5. prints the accounts, the token expiry and the auth-config.json entry, then the same file
+#     through `openeo-auth config-dump` (the command), and stops everything it started.
 #
-# Needs Go, Node.js with npm (for the IdP) and Terraform >= 1.10 (or TERRAFORM=/path/to/terraform).
+# The user's own openEO files and Terraform configuration are never touched: OPENEO_CONFIG_HOME,
+# TF_CLI_CONFIG_FILE, the state and the working directory all live in a temporary folder.
+# Colour (bold labels) only on a terminal, and never when NO_COLOR is set (https://no-color.org).
+#
+# Needs Go, Node.js with npm (for the IdP) and Terraform >= 1.11 (or TERRAFORM=/path/to/terraform).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$root"
 
-say() { printf '\033[1mdemo:\033[0m %s\n' "$*" >&2; }
+# Bold labels on stderr (say) and stdout (heading) only where that stream is a terminal, NO_COLOR
+# is unset or empty (https://no-color.org) and TERM is not dumb; otherwise plain text.
+bold_on="" bold_off="" out_on="" out_off=""
+if [ -z "${NO_COLOR:-}" ] && [ "${TERM:-}" != dumb ]; then
+  if [ -t 2 ]; then bold_on=$'\033[1m' bold_off=$'\033[0m'; fi
+  if [ -t 1 ]; then out_on=$'\033[1m' out_off=$'\033[0m'; fi
+fi
+say() { printf '%sdemo:%s %s\n' "$bold_on" "$bold_off" "$*" >&2; }
 die() { say "$*"; exit 1; }
+# heading TEXT: a heading of the result on stdout.
+heading() { printf '\n%s%s%s\n' "$out_on" "$*" "$out_off"; }
+# label TEXT VALUE: one labelled line of the result.
+label() { printf '  %-46s %s\n' "$1" "$2"; }
 
 t_start=$(date +%s)
 terraform=${TERRAFORM:-terraform}
 command -v go >/dev/null 2>&1 || die "Go is not on PATH: install Go (see go.mod for the version)."
 command -v "$terraform" >/dev/null 2>&1 ||
-  die "Terraform is not on PATH: install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install) or set TERRAFORM=/path/to/terraform."
+  die "Terraform is not on PATH: install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install) or set TERRAFORM=/path/to/terraform."
 command -v node >/dev/null 2>&1 || die "Node.js is not on PATH: the test IdP needs Node.js 20+ with npm."
+
+# A cold machine (Go modules not downloaded yet, or packages not in Go's build cache) spends
+# minutes on the first build: say so before anything else happens.
+cold=0
+if ! stale=$(GOPROXY=off GOFLAGS=-mod=readonly go list -deps \
+  -f '{{if and .Stale (ne .Name "main")}}{{.ImportPath}}{{end}}' . ./cmd/openeo-test-backend ./cmd/openeo-auth 2>/dev/null); then
+  cold=1
+  say "first run on this machine: Go downloads the modules and compiles the provider, the test back-end and" \
+    "openeo-auth; that takes a few minutes (later runs take seconds)"
+elif [ "$(grep -c . <<<"$stale")" -gt 20 ]; then
+  cold=1
+  say "first build on this machine (Go's build cache is cold): compiling the provider, the test back-end and" \
+    "openeo-auth takes a few minutes (later runs take seconds)"
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/openeo-demo.XXXXXX")
 rig_started=0
@@ -47,11 +79,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Keep the demo away from the user's own openEO settings and files.
-unset OPENEO_BACKEND_URL OPENEO_AUTH_METHOD OPENEO_AUTH_USERNAME OPENEO_AUTH_PASSWORD \
-  OPENEO_AUTH_PROVIDER_ID OPENEO_AUTH_CLIENT_ID OPENEO_AUTH_CLIENT_SECRET OPENEO_CLIENT_CONFIG
+# Keep the demo away from the user's own openEO and Terraform settings and files: no OPENEO_* or
+# TF_* variable of the caller (TF_PLUGIN_CACHE_DIR, TF_DATA_DIR, TF_CLI_ARGS, TF_VAR_..., the
+# OPENEO_AUTH_* credentials) reaches it; the auth files and an empty openeo-client-config.ini
+# (found before ~/.openeo-client-config.ini) are the demo's own.
+for var in $(compgen -e); do
+  case "$var" in OPENEO_* | TF_*) unset "$var" ;; esac
+done
 export OPENEO_CONFIG_HOME="$tmp/openeo"
 mkdir -p "$OPENEO_CONFIG_HOME"
+export OPENEO_CLIENT_CONFIG="$OPENEO_CONFIG_HOME/openeo-client-config.ini"
+: >"$OPENEO_CLIENT_CONFIG"
 export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
 # 1. The test IdP.
@@ -66,23 +104,26 @@ eval "$(scripts/rig.sh env)"
 [ -n "${OPENEO_TEST_ISSUER:-}" ] || die "the test IdP did not start (see .rig/idp.log)"
 issuer=$OPENEO_TEST_ISSUER
 
-# 2. Build the provider and the test back-end.
-say "building the provider and the test back-end"
-mkdir -p "$tmp/bin"
+# 2. Build the provider, the test back-end and openeo-auth.
+mkdir -p "$tmp/bin" "$tmp/tools"
+t_build=$(date +%s)
+say "building the provider, the test back-end and openeo-auth (go build)"
 go build -o "$tmp/bin/terraform-provider-openeo" .
-go build -o "$tmp/openeo-test-backend" ./cmd/openeo-test-backend
+go build -o "$tmp/tools/openeo-test-backend" ./cmd/openeo-test-backend
+go build -o "$tmp/tools/openeo-auth" ./cmd/openeo-auth
+[ "$cold" = 0 ] || say "the first build took $(($(date +%s) - t_build)) s; later runs reuse Go's build cache"
 
 basic_user=demo
 basic_password="demo-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
-"$tmp/openeo-test-backend" --issuer "$issuer" --basic-user "$basic_user:$basic_password" \
-  --url-file "$tmp/backend-url" --quiet &
+"$tmp/tools/openeo-test-backend" --issuer "$issuer" --basic-user "$basic_user:$basic_password" \
+  --url-file "$tmp/backend-url" --quiet >"$tmp/backend.log" 2>&1 &
 backend_pid=$!
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   [ -s "$tmp/backend-url" ] && break
-  kill -0 "$backend_pid" 2>/dev/null || die "the test back-end exited"
+  kill -0 "$backend_pid" 2>/dev/null || { cat "$tmp/backend.log" >&2; die "the test back-end exited"; }
   sleep 0.1
 done
-[ -s "$tmp/backend-url" ] || die "the test back-end did not start"
+[ -s "$tmp/backend-url" ] || { cat "$tmp/backend.log" >&2; die "the test back-end did not start"; }
 backend_url=$(cat "$tmp/backend-url")
 say "openEO test back-end: $backend_url (OIDC provider: $issuer)"
 
@@ -115,27 +156,40 @@ export TF_VAR_backend_url="$backend_url"
 export TF_VAR_client_id=openeo-tf TF_VAR_client_secret=openeo-tf-secret # the IdP's static confidential client
 export TF_VAR_basic_username="$basic_user" TF_VAR_basic_password="$basic_password"
 
-say "terraform version: $("$terraform" version | head -n1)"
+say "terraform version: $("$terraform" version | sed -n 1p)"
 say "terraform init (provider from the private mirror, no registry)"
 if ! "$terraform" -chdir="$work" init -input=false -no-color >"$tmp/init.log" 2>&1; then
   cat "$tmp/init.log" >&2
   die "terraform init failed"
 fi
-say "terraform apply (provider from dev_overrides, no registry)"
+say "terraform apply (provider from dev_overrides, no registry); what it read, opened and created:"
 if ! "$terraform" -chdir="$work" apply -auto-approve -input=false -no-color >"$tmp/apply.log" 2>&1; then
   cat "$tmp/apply.log" >&2
   die "terraform apply failed"
 fi
-grep -E '^(data|ephemeral)\.[a-z_.]+: (Read complete|Opening complete)|^Apply complete' "$tmp/apply.log" | sed 's/^/  /' || true
+grep -E '^([a-z]+\.)?openeo_[a-z_]+\.[a-z_]+: (Read complete|Opening complete|Creation complete)|^Apply complete' \
+  "$tmp/apply.log" | sed 's/^/  /' || true
 
-# 5. The result.
+# 5. The result, in three parts: provider authentication, the file resources, the openeo-auth command.
 out() { "$terraform" -chdir="$work" output -raw "$1" 2>/dev/null || "$terraform" -chdir="$work" output -json "$1"; }
 json() { "$terraform" -chdir="$work" output -json "$1"; }
-echo
-say "result"
-echo "  back-end:               $(out backend)"
-echo "  account (OIDC):         $(json account_oidc)"
-echo "  account (basic):        $(json account_basic)"
-echo "  account (ephemeral):    $(out account_via_ephemeral_bearer)"
-echo "  OIDC token:             $(json oidc_token)"
+
+heading "1. Provider authentication (data sources and an ephemeral resource, examples/demo/main.tf)"
+label "openEO back-end (data.openeo_capabilities):" "$(out backend)"
+label "account via OIDC client credentials:" "$(json account_oidc)"
+label "account via basic auth (provider alias):" "$(json account_basic)"
+label "user id via the ephemeral bearer token:" "$(out account_via_ephemeral_bearer)"
+label "OIDC token, without the token itself:" "$(json oidc_token)"
+
+heading "2. File resources: the openEO Python client's auth-config.json (the demo's own, in a temporary folder)"
+label "entry written (openeo_auth_config_basic):" "$(json auth_config_entry_written)"
+label "basic entries read back (openeo_auth_config):" "$(json auth_config_basic_entries_read_back)"
+
+heading "3. The openeo-auth command: \`openeo-auth config-dump\` of that file (secrets redacted)"
+"$tmp/tools/openeo-auth" config-dump >"$tmp/config-dump.txt" 2>&1 || {
+  cat "$tmp/config-dump.txt" >&2
+  die "openeo-auth config-dump failed"
+}
+! grep -qF "$basic_password" "$tmp/config-dump.txt" || die "openeo-auth config-dump showed the password: a bug, please report it"
+sed 's/^/  /' "$tmp/config-dump.txt"
 echo

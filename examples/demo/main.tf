@@ -1,11 +1,12 @@
 # The `make demo` configuration: the provider against a local openEO test
 # back-end and test identity provider, with OIDC client credentials (the
-# default provider) and basic authentication (the "basic" alias).
+# default provider) and basic authentication (the "basic" alias), plus an
+# auth-config.json entry written by a resource and read back by a data source.
 # scripts/demo.sh sets the variables through TF_VAR_* and installs the
 # provider through a private dev_overrides CLI configuration.
 
 terraform {
-  required_version = ">= 1.10"
+  required_version = ">= 1.11" # write-only password_wo below
   required_providers {
     openeo = {
       source = "openeo-tf/openeo"
@@ -116,4 +117,31 @@ output "oidc_token" {
     provider_id = data.openeo_bearer_token.oidc.provider_id
     expires_at  = data.openeo_bearer_token.oidc.expires_at
   }
+}
+
+# The Python client's auth-config.json: a basic-auth entry for the back-end,
+# so that `openeo.connect(url).authenticate_basic()` would need no arguments.
+# The password is write-only (never in the state or plan). scripts/demo.sh
+# points OPENEO_CONFIG_HOME at a temporary folder, so the file is the demo's own.
+resource "openeo_auth_config_basic" "demo" {
+  url                 = var.backend_url
+  username            = var.basic_username
+  password_wo         = var.basic_password
+  password_wo_version = 1
+}
+
+# The same file read back (after the entry is written), without its secrets.
+data "openeo_auth_config" "files" {
+  depends_on = [openeo_auth_config_basic.demo]
+}
+
+output "auth_config_entry_written" {
+  value = {
+    id   = openeo_auth_config_basic.demo.id
+    date = openeo_auth_config_basic.demo.date
+  }
+}
+
+output "auth_config_basic_entries_read_back" {
+  value = data.openeo_auth_config.files.basic
 }
