@@ -97,29 +97,35 @@ func TestAccFaultIdPDown(t *testing.T) {
 	}
 }
 
-// TestAccFaultTokensExpireEvery2s: while an apply reads 100 openeo_account
-// data sources, their tokens expire every 2 seconds: at the back-end (every
+// TestAccFaultTokensExpire: while an apply reads 100 openeo_account data
+// sources, their tokens expire every tokenPeriod: at the back-end (every
 // token known so far becomes TokenInvalid: reactive renewal), or at the IdP
-// (access tokens live 2 s: proactive renewal). The apply succeeds, and the
-// IdP sees renewals, not a token request per data source.
-func TestAccFaultTokensExpireEvery2s(t *testing.T) {
+// (access tokens live tokenPeriod: proactive renewal). The apply succeeds,
+// and the IdP sees renewals, not a token request per data source.
+//
+// tokenPeriod is long enough that a renewed token is used well before it
+// expires in turn even on a machine loaded many times over (a renewal that
+// is stale again on arrival fails the read, as it should), and /me is slow
+// enough that several periods fall inside the apply.
+func TestAccFaultTokensExpire(t *testing.T) {
+	const tokenPeriod = 6 * time.Second
 	for _, tc := range []struct {
 		name    string
-		backend bool // the back-end expires tokens; else the IdP's TTL is 2 s
+		backend bool // the back-end expires tokens; else the IdP's TTL is tokenPeriod
 	}{
 		{name: "backend_expires_tokens", backend: true},
-		{name: "idp_access_token_ttl_2s", backend: false},
+		{name: "idp_access_token_ttl", backend: false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := acctest.RigPreCheck(t)
 			cl := r.IdP.RegisterClient(t, testrig.ClientSpec{GrantTypes: []string{testrig.GrantClientCredentials}})
 			if !tc.backend {
-				r.IdP.SetAccessTokenTTL(t, cl.ID, 2)
+				r.IdP.SetAccessTokenTTL(t, cl.ID, int(tokenPeriod/time.Second))
 			}
-			// Slow /me down (500 ms each; 100 reads at Terraform's default
-			// parallelism of 10 take at least 5 s), so that several expiry
-			// periods fall inside the apply.
-			r.Backend.InjectFault(testbackend.Fault{Path: "/me", Kind: testbackend.KindDelay, Delay: 500 * time.Millisecond, Count: -1})
+			// Slow /me down (1.5 s each; 100 reads at Terraform's default
+			// parallelism of 10 take at least 15 s), so that at least two
+			// expiry periods fall inside the apply.
+			r.Backend.InjectFault(testbackend.Fault{Path: "/me", Kind: testbackend.KindDelay, Delay: 1500 * time.Millisecond, Count: -1})
 			d := newTFDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), cl.ID, "")+dataSources(100))
 
 			stop := make(chan struct{})
@@ -129,7 +135,7 @@ func TestAccFaultTokensExpireEvery2s(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					tick := time.NewTicker(2 * time.Second)
+					tick := time.NewTicker(tokenPeriod)
 					defer tick.Stop()
 					for {
 						select {
@@ -149,17 +155,17 @@ func TestAccFaultTokensExpireEvery2s(t *testing.T) {
 			if res.Err != nil {
 				t.Fatalf("apply failed: %v\n%s", res.Err, res.Output)
 			}
-			periods := int(res.Wall/(2*time.Second)) + 1
+			periods := int(res.Wall/tokenPeriod) + 1
 			tokens := r.IdP.TokenRequests(t, cl.ID)
 			me := r.Backend.Count("/me")
-			t.Logf("apply took %v: %d token requests at the IdP, %d GET /me, %d back-end expiries, %d periods of 2 s",
-				res.Wall.Round(time.Millisecond), tokens, me, expiries.Load(), periods)
+			t.Logf("apply took %v: %d token requests at the IdP, %d GET /me, %d back-end expiries, %d periods of %v",
+				res.Wall.Round(time.Millisecond), tokens, me, expiries.Load(), periods, tokenPeriod)
 			if me < 100 {
 				t.Errorf("the back-end saw %d GET /me, want >= 100", me)
 			}
 			if tokens < 3 {
-				t.Errorf("the IdP saw %d token requests: tokens expired every 2 s during a %v apply, want >= 2 renewals",
-					tokens, res.Wall.Round(time.Millisecond))
+				t.Errorf("the IdP saw %d token requests: tokens expired every %v during a %v apply, want >= 2 renewals",
+					tokens, tokenPeriod, res.Wall.Round(time.Millisecond))
 			}
 			// One token at the start, then one renewal per expiry, with a
 			// little slack for an expiry that falls between a token's use
