@@ -246,8 +246,8 @@ func (s *Setup) Run(ctx context.Context, c Cmd) Result {
 	// The plugins' go-plugin sockets go to a folder of their own, removed
 	// after the run: a plugin killed with SIGKILL (a timeout, or a test that
 	// kills it on purpose) cannot unlink its socket, which would otherwise
-	// stay in $TMPDIR. The name is short: socket paths have a length limit.
-	sockets, err := os.MkdirTemp("", "tfsock")
+	// stay in $TMPDIR.
+	sockets, err := os.MkdirTemp(socketParent(), "tfsock")
 	if err != nil {
 		return Result{Err: fmt.Errorf("folder for the plugin sockets: %w", err)}
 	}
@@ -356,4 +356,19 @@ func (s *sampler) stop() (self, plugins int64, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.self, s.concurrent, len(s.seen)
+}
+
+// socketParent is where Run makes its socket folders: $TMPDIR, unless it is
+// so long that "<folder>/tfsock<n>/plugin<n>" could pass the Unix socket path
+// limit (104 bytes on macOS, 108 on Linux); then /tmp, when it exists.
+func socketParent() string {
+	const room = 104 - len("/tfsock1234567890/plugin1234567890") - 8 // 8: slack for longer random suffixes
+	dir := os.TempDir()
+	if len(dir) <= room {
+		return dir
+	}
+	if st, err := os.Stat("/tmp"); err == nil && st.IsDir() {
+		return "/tmp"
+	}
+	return dir
 }

@@ -145,3 +145,18 @@ func TestBuildUsesTheGoCachesOfTheRealHome(t *testing.T) {
 		t.Errorf("go build used the moved HOME: %s was created in it", e.Name())
 	}
 }
+
+func TestSocketFolderFitsTheSocketPathLimit(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix sockets")
+	}
+	long := filepath.Join(t.TempDir(), strings.Repeat("x", 90))
+	if err := os.MkdirAll(long, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", long)
+	p := filepath.Join(socketParent(), "tfsock1234567890", "plugin1234567890")
+	if len(p) > 104 {
+		t.Errorf("a plugin socket under TMPDIR=%s would be %q (%d bytes), over the 104-byte limit", long, p, len(p))
+	}
+}
