@@ -40,6 +40,7 @@ func binary(t *testing.T) string {
 	}
 	p := filepath.Join(t.TempDir(), "openeo-auth")
 	cmd := exec.Command(goBin, "build", "-o", p, "-ldflags", "-X main.version=9.9.9-e2e", ".")
+	cmd.Env = testrig.GoCommandEnv() // tests move HOME; Go's caches stay where they are
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
