@@ -88,3 +88,19 @@ func redactInPlace(o *ojson.Object) {
 		}
 	}
 }
+
+// SecretValues returns the string values of every key that Redact hides, at
+// any depth of nested objects, for the masks of logs and messages.
+func SecretValues(o *ojson.Object) []string {
+	var out []string
+	for _, m := range o.Members() {
+		if secretKeys[m.Key] {
+			if v, ok := m.Value.AsString(); ok && v != "" {
+				out = append(out, v)
+			}
+		} else if child, ok := m.Value.AsObject(); ok {
+			out = append(out, SecretValues(child)...)
+		}
+	}
+	return out
+}

@@ -149,7 +149,7 @@ func (b *base) ctx(ctx context.Context) context.Context {
 	if b.client == nil {
 		return ctx
 	}
-	if s := b.client.Settings().Secrets(); len(s) > 0 {
+	if s := b.client.Settings().MaskStrings(); len(s) > 0 {
 		ctx = tflog.MaskAllFieldValuesStrings(ctx, s...)
 		ctx = tflog.MaskMessageStrings(ctx, s...)
 	}
@@ -158,12 +158,7 @@ func (b *base) ctx(ctx context.Context) context.Context {
 
 // maskToken adds a token's secret parts to the tflog masks of ctx.
 func maskToken(ctx context.Context, t pd.Token) context.Context {
-	var s []string
-	for _, v := range []string{t.Bearer, t.AccessToken} {
-		if len(v) >= 4 {
-			s = append(s, v)
-		}
-	}
+	s := pd.MaskStrings(t.Bearer, t.AccessToken)
 	if len(s) == 0 {
 		return ctx
 	}

@@ -153,7 +153,7 @@ func (c *Client) DeviceAuthorize(ctx context.Context, g *GrantConfig, scope stri
 		return nil, err
 	}
 	if resp.status != http.StatusOK {
-		return nil, parseOIDCError(opDevice, endpoint, resp.status, resp.header.Get("Content-Type"), resp.body)
+		return nil, parseOIDCError(opDevice, endpoint, resp.status, resp.header.Get("Content-Type"), resp.body, resp.secrets)
 	}
 	d, err := ParseDeviceAuthorization(resp.body)
 	if err != nil {
@@ -297,7 +297,7 @@ func (c *Client) PollDeviceToken(ctx context.Context, g *GrantConfig, d *DeviceA
 			c.logToken(ctx, g, GrantDeviceCode, t, map[string]any{"pkce": d.pkce != nil})
 			return g.finish(t, MethodDeviceCode), nil
 		}
-		oerr := parseOIDCError(opToken, endpoint, resp.status, resp.header.Get("Content-Type"), resp.body)
+		oerr := parseOIDCError(opToken, endpoint, resp.status, resp.header.Get("Content-Type"), resp.body, resp.secrets)
 		switch oerr.Code {
 		case "authorization_pending":
 			emit(DevicePending)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"strings"
 	"unicode"
@@ -391,6 +392,15 @@ func (e *kindError) Unwrap() []error {
 // requests fill in Method, Endpoint and Attempts; callers of [Session.Do]
 // may set them.
 func ParseErrorResponse(status int, contentType string, body []byte) error {
+	return parseErrorResponse(status, contentType, body, nil)
+}
+
+// parseErrorResponse is ParseErrorResponse for a response to a request that
+// carried secrets: every form of them is removed from the body before it is
+// parsed and from the texts taken from it (see [Scrub]), and every text is
+// cleaned of control characters (see [CleanText]) before it is cut short.
+func parseErrorResponse(status int, contentType string, body []byte, secrets []string) error {
+	body = scrubBytes(body, secrets)
 	var obj struct {
 		Code    *string         `json:"code"`
 		Message *string         `json:"message"`
@@ -400,13 +410,36 @@ func ParseErrorResponse(status int, contentType string, body []byte) error {
 	if json.Unmarshal(body, &obj) == nil && obj.Code != nil && obj.Message != nil {
 		return &APIError{
 			Status:  status,
-			Code:    *obj.Code,
-			Message: *obj.Message,
-			ID:      jsonScalar(obj.ID),
-			URL:     jsonScalar(obj.URL),
+			Code:    serverText(*obj.Code, secrets),
+			Message: serverText(*obj.Message, secrets),
+			ID:      serverText(jsonScalar(obj.ID), secrets),
+			URL:     serverText(jsonScalar(obj.URL), secrets),
 		}
 	}
-	return &PlainError{Status: status, Body: excerpt(contentType, body)}
+	return &PlainError{Status: status, Body: excerpt(contentType, body, secrets)}
+}
+
+// serverText makes a text from a server's answer fit for messages and
+// logs: secrets scrubbed, control characters and bidi overrides removed.
+func serverText(s string, secrets []string) string { return CleanText(Scrub(s, secrets...)) }
+
+// CleanText removes what must not reach a terminal or a log from a text a
+// server supplied: invalid UTF-8 (replaced by U+FFFD), control characters
+// (NUL, ESC of ANSI escape sequences, carriage returns, C1 controls; tabs
+// and newlines become spaces) and the bidirectional formatting characters
+// (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C) that reorder how
+// text is displayed.
+func CleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n':
+			return ' '
+		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r):
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // jsonScalar renders a JSON string or number as text; other values give "".
@@ -431,13 +464,13 @@ const maxExcerpt = 200
 // excerpt makes a response body readable for an error message: invalid UTF-8
 // replaced, HTML tags (and script/style contents) removed, white space
 // collapsed, and the result cut to about maxExcerpt characters.
-func excerpt(contentType string, body []byte) string {
+func excerpt(contentType string, body []byte, secrets []string) string {
 	s := strings.ToValidUTF8(string(body), "\uFFFD")
 	trimmed := strings.TrimSpace(s)
 	if strings.Contains(strings.ToLower(contentType), "html") || strings.HasPrefix(trimmed, "<") {
 		s = stripTags(s)
 	}
-	s = strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+	s = strings.Join(strings.FieldsFunc(serverText(s, secrets), unicode.IsSpace), " ")
 	return truncate(s, maxExcerpt)
 }
 
@@ -483,28 +516,27 @@ func stripTags(s string) string {
 		i += gt + 1
 		b.WriteByte(' ')
 	}
-	return htmlUnescape(b.String())
+	return html.UnescapeString(b.String())
 }
-
-var htmlEntities = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#39;", "'", "&nbsp;", " ")
-
-func htmlUnescape(s string) string { return htmlEntities.Replace(s) }
 
 // parseOIDCError builds the *OIDCError for a non-success response from an
 // OpenID provider. It is the one place where OAuth error bodies are parsed.
-func parseOIDCError(op, endpoint string, status int, contentType string, body []byte) *OIDCError {
+// Secrets of the request are scrubbed and server text is cleaned as in
+// parseErrorResponse.
+func parseOIDCError(op, endpoint string, status int, contentType string, body []byte, secrets []string) *OIDCError {
+	body = scrubBytes(body, secrets)
 	e := &OIDCError{Op: op, Endpoint: endpoint, Status: status}
 	var obj struct {
 		Error            *string `json:"error"`
 		ErrorDescription *string `json:"error_description"`
 	}
 	if json.Unmarshal(body, &obj) == nil && obj.Error != nil {
-		e.Code = truncate(*obj.Error, maxExcerpt)
+		e.Code = truncate(serverText(*obj.Error, secrets), maxExcerpt)
 		if obj.ErrorDescription != nil {
-			e.Description = truncate(*obj.ErrorDescription, maxExcerpt)
+			e.Description = truncate(serverText(*obj.ErrorDescription, secrets), maxExcerpt)
 		}
 		return e
 	}
-	e.Body = excerpt(contentType, body)
+	e.Body = excerpt(contentType, body, secrets)
 	return e
 }

@@ -73,11 +73,11 @@ func TestAPIErrorMatching(t *testing.T) {
 }
 
 func TestOIDCErrorText(t *testing.T) {
-	e := parseOIDCError(opToken, "https://idp/token", 400, "application/json", []byte(`{"error":"invalid_grant","error_description":"grant request is invalid"}`))
+	e := parseOIDCError(opToken, "https://idp/token", 400, "application/json", []byte(`{"error":"invalid_grant","error_description":"grant request is invalid"}`), nil)
 	if got, want := e.Error(), "Failed to retrieve access token at 'https://idp/token': [400] invalid_grant: grant request is invalid"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	e = parseOIDCError(opDevice, "https://idp/device", 500, "text/html", []byte(`<h1>oops</h1>`))
+	e = parseOIDCError(opDevice, "https://idp/device", 500, "text/html", []byte(`<h1>oops</h1>`), nil)
 	if got, want := e.Error(), "Failed to get verification URL and user code from 'https://idp/device': [500] oops"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}

@@ -100,7 +100,7 @@ func FuzzParseErrorResponse(f *testing.F) {
 				t.Fatalf("bad excerpt %q", pe.Body)
 			}
 		}
-		oe := parseOIDCError(opToken, "https://idp/token", status, contentType, body)
+		oe := parseOIDCError(opToken, "https://idp/token", status, contentType, body, nil)
 		if !utf8.ValidString(oe.Body) || utf8.RuneCountInString(oe.Body) > maxExcerpt+1 ||
 			utf8.RuneCountInString(oe.Code) > maxExcerpt+1 || utf8.RuneCountInString(oe.Description) > maxExcerpt+1 {
 			t.Fatalf("unbounded OIDC error %+v", oe)

@@ -547,6 +547,9 @@ type response struct {
 	header   http.Header
 	body     []byte
 	attempts int
+	// secrets are the request's secrets (see request.secrets), for the
+	// parsers of error answers.
+	secrets []string
 }
 
 // fetch sends r and reads the whole response body.
@@ -563,7 +566,7 @@ func (c *Client) fetch(ctx context.Context, r *request) (*response, error) {
 	if len(body) > maxBody {
 		return nil, fmt.Errorf("%s %s: response larger than %d bytes", orString(r.method, http.MethodGet), logURL(r.url), maxBody)
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: body, attempts: attempts}, nil
+	return &response{status: resp.StatusCode, header: resp.Header, body: body, attempts: attempts, secrets: r.secrets}, nil
 }
 
 // readBody reads at most limit bytes of a response body sent by send. A
@@ -592,7 +595,7 @@ func (c *Client) getOpenEO(ctx context.Context, root, endpoint, auth string, sec
 		return nil, err
 	}
 	if resp.status != http.StatusOK {
-		return nil, withRequest(ParseErrorResponse(resp.status, resp.header.Get("Content-Type"), scrubBytes(resp.body, secrets)),
+		return nil, withRequest(parseErrorResponse(resp.status, resp.header.Get("Content-Type"), resp.body, secrets),
 			http.MethodGet, joinURL(root, endpoint), resp.attempts)
 	}
 	return resp.body, nil
@@ -602,23 +605,4 @@ func (c *Client) getOpenEO(ctx context.Context, root, endpoint, auth string, sec
 // url_join: root without trailing "/" plus "/" plus endpoint without leading "/".
 func joinURL(root, endpoint string) string {
 	return strings.TrimRight(root, "/") + "/" + strings.TrimLeft(endpoint, "/")
-}
-
-// scrub replaces every occurrence of a secret with "<redacted>".
-func scrub(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if len(sec) >= 4 { // very short values would mangle ordinary text
-			s = strings.ReplaceAll(s, sec, "<redacted>")
-		}
-	}
-	return s
-}
-
-func scrubBytes(b []byte, secrets []string) []byte {
-	for _, sec := range secrets {
-		if len(sec) >= 4 {
-			b = bytes.ReplaceAll(b, []byte(sec), []byte("<redacted>"))
-		}
-	}
-	return b
 }

@@ -90,7 +90,7 @@ func (c *Client) Discover(ctx context.Context, issuer string) (*ProviderMetadata
 		return nil, &OIDCError{Op: op, Endpoint: u, Err: err}
 	}
 	if resp.status != http.StatusOK {
-		return nil, parseOIDCError(op, u, resp.status, resp.header.Get("Content-Type"), resp.body)
+		return nil, parseOIDCError(op, u, resp.status, resp.header.Get("Content-Type"), resp.body, resp.secrets)
 	}
 	md, err := ParseProviderMetadata(resp.body)
 	if err != nil {

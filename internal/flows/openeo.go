@@ -373,8 +373,11 @@ func (c *Client) BasicAccessToken(ctx context.Context, caps *Capabilities, usern
 	if !caps.SupportsEndpoint(http.MethodGet, "/credentials/basic") {
 		return "", kindErrorf(ErrBasicUnsupported, "This openEO back-end does not support basic authentication.")
 	}
-	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(username+":"+password))
-	body, err := c.getOpenEO(ctx, caps.Root, "/credentials/basic", auth, password)
+	b64 := BasicAuthSecret(username, password)
+	if b64 == "" {
+		b64 = base64.StdEncoding.EncodeToString([]byte(username + ":"))
+	}
+	body, err := c.getOpenEO(ctx, caps.Root, "/credentials/basic", "Basic "+b64, password, b64)
 	if err != nil {
 		return "", err
 	}

@@ -54,7 +54,7 @@ func (c *Client) RevokeToken(ctx context.Context, g *GrantConfig, token, tokenTy
 		return err
 	}
 	if resp.status < 200 || resp.status > 299 {
-		return parseOIDCError(opRevoke, endpoint, resp.status, resp.header.Get("Content-Type"), resp.body)
+		return parseOIDCError(opRevoke, endpoint, resp.status, resp.header.Get("Content-Type"), resp.body, resp.secrets)
 	}
 	c.log(ctx, LevelDebug, "revoked OIDC token", map[string]any{
 		"client_id": g.ClientID, "revocation_endpoint": logURL(endpoint), "token_type_hint": tokenTypeHint,

@@ -319,7 +319,7 @@ func (s *Session) getAuthed(ctx context.Context, endpoint string) ([]byte, error
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, withRequest(ParseErrorResponse(resp.StatusCode, resp.Header.Get("Content-Type"), scrubBytes(body, s.secrets())),
+		return nil, withRequest(parseErrorResponse(resp.StatusCode, resp.Header.Get("Content-Type"), body, s.secrets()),
 			http.MethodGet, req.URL.String(), attempts)
 	}
 	return body, nil
@@ -329,7 +329,8 @@ func (s *Session) getAuthed(ctx context.Context, endpoint string) ([]byte, error
 // error messages.
 func (s *Session) secrets() []string {
 	c := s.cfg
-	out := []string{c.Bearer, c.Basic.Password, c.OIDC.ClientSecret, c.OIDC.Password, c.OIDC.RefreshToken, c.OIDC.AccessToken}
+	out := []string{c.Bearer, c.Basic.Password, BasicAuthSecret(c.Basic.Username, c.Basic.Password),
+		c.OIDC.ClientSecret, c.OIDC.Password, c.OIDC.RefreshToken, c.OIDC.AccessToken}
 	s.mu.Lock()
 	out = append(out, s.refreshToken)
 	s.mu.Unlock()

@@ -325,7 +325,7 @@ func (c *Client) tokenRequest(ctx context.Context, g *GrantConfig, form url.Valu
 		return nil, err
 	}
 	if resp.status != http.StatusOK {
-		return nil, parseOIDCError(opToken, endpoint, resp.status, resp.header.Get("Content-Type"), resp.body)
+		return nil, parseOIDCError(opToken, endpoint, resp.status, resp.header.Get("Content-Type"), resp.body, resp.secrets)
 	}
 	t, err := ParseTokenResponse(resp.body)
 	if err != nil {

@@ -110,6 +110,7 @@ func (p *openeoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		return
 	}
 	settings.ProviderVersion = p.version
+	settings.FileSecrets = pd.LoadFileSecrets(settings, p.getenv())
 
 	ctx = maskSecrets(ctx, settings)
 	fields := map[string]any{
@@ -134,7 +135,7 @@ func (p *openeoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 
 // maskSecrets makes tflog replace every secret of the settings.
 func maskSecrets(ctx context.Context, s pd.Settings) context.Context {
-	secrets := s.Secrets()
+	secrets := s.MaskStrings()
 	if len(secrets) == 0 {
 		return ctx
 	}

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
 // Auth methods accepted by the provider's auth_method attribute.
@@ -104,6 +106,11 @@ type Settings struct {
 	// empty, nothing that needs the back-end can run.
 	Unknown []string
 
+	// FileSecrets are the secrets found in auth-config.json and
+	// refresh-tokens.json when the provider was configured (see
+	// [LoadFileSecrets]): they are masked like configured ones.
+	FileSecrets []string
+
 	// Sources records where each merged field came from, keyed by attribute
 	// path (e.g. "basic.username" -> SourceEnv). Used by messages and tests.
 	Sources map[string]Source
@@ -130,13 +137,15 @@ type OIDCSettings struct {
 }
 
 // Secrets returns every secret value held by the settings (non-empty only),
-// longest first, so that callers can mask them in logs and messages.
+// longest first, so that callers can mask them in logs and messages: the
+// configured ones, the base64 of the basic "user:password" an Authorization
+// header carries, and those read from the auth files ([Settings.FileSecrets]).
 func (s Settings) Secrets() []string {
 	var out []string
-	for _, v := range []string{
-		s.Basic.Password, s.OIDC.ClientSecret, s.OIDC.Password,
+	for _, v := range append([]string{
+		s.Basic.Password, flows.BasicAuthSecret(s.Basic.Username, s.Basic.Password), s.OIDC.ClientSecret, s.OIDC.Password,
 		s.OIDC.RefreshToken, s.OIDC.AccessToken, s.BearerToken,
-	} {
+	}, s.FileSecrets...) {
 		if v != "" {
 			out = append(out, v)
 		}
@@ -144,6 +153,15 @@ func (s Settings) Secrets() []string {
 	sortLongestFirst(out)
 	return out
 }
+
+// MaskStrings are the strings a log masker must replace to hide the
+// settings' secrets: see [MaskStrings].
+func (s Settings) MaskStrings() []string { return MaskStrings(s.Secrets()...) }
+
+// MaskStrings are the strings a log masker (tflog.MaskMessageStrings,
+// tflog.MaskAllFieldValuesStrings) must replace to hide the secrets: every
+// form in which a server may echo each (see [flows.SecretForms]).
+func MaskStrings(secrets ...string) []string { return flows.SecretForms(secrets...) }
 
 // CreatedBy is the metadata.created_by value of files this provider
 // instance creates: "terraform-provider-openeo <version>".
@@ -157,20 +175,10 @@ func (s Settings) CreatedBy() string {
 // IsUnknown reports whether some provider value was unknown at configure time.
 func (s Settings) IsUnknown() bool { return len(s.Unknown) > 0 }
 
-// Redact replaces every occurrence of each secret in text with "<redacted>".
-// Secrets shorter than 4 characters are left alone: replacing them would mangle
-// ordinary words without protecting anything.
-func Redact(text string, secrets ...string) string {
-	sorted := append([]string(nil), secrets...)
-	sortLongestFirst(sorted)
-	for _, s := range sorted {
-		if len(s) < 4 {
-			continue
-		}
-		text = strings.ReplaceAll(text, s, "<redacted>")
-	}
-	return text
-}
+// Redact replaces every form of each secret in text with "<redacted>" (see
+// [flows.Scrub]). Secrets shorter than 4 characters are left alone: replacing
+// them would mangle ordinary words without protecting anything.
+func Redact(text string, secrets ...string) string { return flows.Scrub(text, secrets...) }
 
 func sortLongestFirst(v []string) {
 	sort.SliceStable(v, func(i, j int) bool { return len(v[i]) > len(v[j]) })

@@ -305,8 +305,9 @@ func maskSecret(ctx context.Context, secret string) context.Context {
 	if secret == "" {
 		return ctx
 	}
-	ctx = tflog.MaskMessageStrings(ctx, secret)
-	return tflog.MaskAllFieldValuesStrings(ctx, secret)
+	forms := pd.MaskStrings(secret)
+	ctx = tflog.MaskMessageStrings(ctx, forms...)
+	return tflog.MaskAllFieldValuesStrings(ctx, forms...)
 }
 
 // secretFrom returns the secret from the sensitive attribute or, failing that,
