@@ -291,6 +291,7 @@ func (c *Client) postFormTimeout(ctx context.Context, op, endpoint string, form 
 		body:        []byte(form.Encode()),
 		contentType: "application/x-www-form-urlencoded",
 		retry:       true,
+		noRedirect:  true,
 		secrets:     secrets,
 		timeout:     timeout,
 	})
