@@ -50,6 +50,10 @@ func PKCEChallenge(verifier string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
+// MinPollInterval is the shortest polling interval the device flow accepts
+// from a provider: a smaller one is raised to it.
+const MinPollInterval = time.Second
+
 // DeviceAuthorization is the response of the device authorization endpoint.
 // The device code and the PKCE verifier stay unexported: together with the
 // client id they are enough to obtain a token.
@@ -61,7 +65,9 @@ type DeviceAuthorization struct {
 	// (zero if not given). Polling is bounded by MaxPollTime instead, like
 	// the Python client.
 	ExpiresAt time.Time
-	// Interval is the polling interval the provider asked for (default 5 s).
+	// Interval is the polling interval the provider asked for: 5 s when it
+	// gave none or an invalid one (RFC 8628), and never less than
+	// [MinPollInterval].
 	Interval time.Duration
 
 	deviceCode string
@@ -104,11 +110,15 @@ func ParseDeviceAuthorization(data []byte) (*DeviceAuthorization, error) {
 		d.VerificationURI, _ = r.VerificationURL.(string)
 	}
 	d.VerificationURIComplete, _ = r.VerificationURIComplete.(string)
+	// The provider's strings are shown on terminals and in logs.
+	d.UserCode = CleanText(d.UserCode)
+	d.VerificationURI = CleanText(d.VerificationURI)
+	d.VerificationURIComplete = CleanText(d.VerificationURIComplete)
 	if s, ok := seconds(r.ExpiresIn); ok && s > 0 {
 		d.ExpiresAt = now.Add(time.Duration(s * float64(time.Second)))
 	}
-	if s, ok := seconds(r.Interval); ok && s > 0 {
-		d.Interval = time.Duration(s * float64(time.Second))
+	if s, ok := seconds(r.Interval); ok && s >= 0 {
+		d.Interval = max(time.Duration(s*float64(time.Second)), MinPollInterval)
 	}
 	switch {
 	case d.deviceCode == "":

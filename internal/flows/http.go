@@ -171,12 +171,42 @@ func (c *Client) log(ctx context.Context, level LogLevel, msg string, fields map
 // rootKey carries the API root of a request to the redirect policy.
 type rootKey struct{}
 
+// noRedirectKey marks a request whose redirects the policy refuses.
+type noRedirectKey struct{}
+
+// RedirectRefusedError is an OIDC POST (token, device authorization,
+// revocation) that was answered with a redirect. Such requests carry client
+// secrets, passwords, refresh tokens or device codes, and a client that
+// follows a 307 or 308 sends them again to the new target: they are never
+// followed, and nothing is sent to Target.
+type RedirectRefusedError struct {
+	// Endpoint is the URL that was requested (without query and user info).
+	Endpoint string
+	// Status is the redirect status (301, 302, 303, 307, 308).
+	Status int
+	// Target is the scheme, host and port the redirect pointed at.
+	Target string
+}
+
+func (e *RedirectRefusedError) Error() string {
+	return fmt.Sprintf("the endpoint answered [%d] with a redirect to %s, which is not followed: OIDC requests carry "+
+		"credentials and go only to the endpoint the discovery document names (nothing was sent to %s)",
+		e.Status, e.Target, e.Target)
+}
+
 // errTooManyRedirects is returned by the redirect policy.
 var errTooManyRedirects = errors.New("stopped after 10 redirects")
 
 // scopeRedirect drops the Authorization header when a redirect leaves the
 // API root of the original request (or, without a root, its host).
 func scopeRedirect(req *http.Request, via []*http.Request) error {
+	if refuse, _ := req.Context().Value(noRedirectKey{}).(bool); refuse {
+		e := &RedirectRefusedError{Endpoint: logURL(via[0].URL.String()), Target: origin(req.URL)}
+		if req.Response != nil {
+			e.Status = req.Response.StatusCode
+		}
+		return e
+	}
 	if len(via) >= 10 {
 		return errTooManyRedirects
 	}
@@ -193,6 +223,9 @@ func scopeRedirect(req *http.Request, via []*http.Request) error {
 	}
 	return nil
 }
+
+// origin is "scheme://host:port" of u.
+func origin(u *url.URL) string { return strings.ToLower(u.Scheme) + "://" + hostPort(u) }
 
 func sameOrigin(a, b *url.URL) bool {
 	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(hostPort(a), hostPort(b))
@@ -256,6 +289,8 @@ type request struct {
 	root string
 	// retry allows retries (idempotent requests and OIDC token requests).
 	retry bool
+	// noRedirect refuses redirects with a *RedirectRefusedError (OIDC POSTs).
+	noRedirect bool
 	// secrets are scrubbed from error bodies and log messages.
 	secrets []string
 	// timeout bounds each attempt instead of the client's timeout when it
@@ -321,7 +356,8 @@ func retryableStatus(code int) bool {
 // connection problems and timeouts yes; redirect policy and certificate
 // problems no.
 func retryableError(err error) bool {
-	if errors.Is(err, errTooManyRedirects) {
+	var rre *RedirectRefusedError
+	if errors.Is(err, errTooManyRedirects) || errors.As(err, &rre) || errors.Is(err, ErrPlainHTTPServer) {
 		return false
 	}
 	var cve *tls.CertificateVerificationError
@@ -333,6 +369,19 @@ func retryableError(err error) bool {
 		return false
 	}
 	return true
+}
+
+// ErrPlainHTTPServer matches a request to an https:// URL whose server
+// answered in plain HTTP (it is not retried).
+var ErrPlainHTTPServer = errors.New("the server answers plain http, not https")
+
+// classifyTransport gives transport errors that net/http reports as plain
+// text a kind that errors.Is can match.
+func classifyTransport(err error) error {
+	if err != nil && strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
+		return fmt.Errorf("%w (%v)", ErrPlainHTTPServer, err)
+	}
+	return err
 }
 
 // TransportError is a request that got no HTTP response, after retries, or
@@ -394,6 +443,9 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, int, err
 	for attempt := 0; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, timeout)
 		actx = context.WithValue(actx, rootKey{}, r.root)
+		if r.noRedirect {
+			actx = context.WithValue(actx, noRedirectKey{}, true)
+		}
 		req, err := r.build(actx)
 		if err != nil {
 			cancel()
@@ -415,6 +467,7 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, int, err
 				if errors.As(err, &ue) {
 					err = ue.Err // the URL is already part of TransportError
 				}
+				err = classifyTransport(err)
 			}
 			if !r.retry || attempt >= c.maxRetries || !retryableError(err) {
 				return nil, 0, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: err}
@@ -564,9 +617,14 @@ func (c *Client) fetch(ctx context.Context, r *request) (*response, error) {
 		return nil, err
 	}
 	if len(body) > maxBody {
-		return nil, fmt.Errorf("%s %s: response larger than %d bytes", orString(r.method, http.MethodGet), logURL(r.url), maxBody)
+		return nil, errTooLarge(r.method, r.url)
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: body, attempts: attempts, secrets: r.secrets}, nil
+}
+
+// errTooLarge is the error of a response body over maxBody bytes.
+func errTooLarge(method, rawURL string) error {
+	return fmt.Errorf("%s %s: response larger than %d bytes", orString(method, http.MethodGet), logURL(rawURL), maxBody)
 }
 
 // readBody reads at most limit bytes of a response body sent by send. A

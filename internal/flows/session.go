@@ -314,9 +314,12 @@ func (s *Session) getAuthed(ctx context.Context, endpoint string) ([]byte, error
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := s.client.readBody(ctx, resp, maxBody, http.MethodGet, req.URL.String(), attempts, s.client.timeout)
+	body, err := s.client.readBody(ctx, resp, maxBody+1, http.MethodGet, req.URL.String(), attempts, s.client.timeout)
 	if err != nil {
 		return nil, err
+	}
+	if len(body) > maxBody {
+		return nil, errTooLarge(http.MethodGet, req.URL.String())
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, withRequest(parseErrorResponse(resp.StatusCode, resp.Header.Get("Content-Type"), body, s.secrets()),
