@@ -43,7 +43,10 @@ func TestFlowsGetenvReflectsMergedDecisions(t *testing.T) {
 func TestCheckBasicTransport(t *testing.T) {
 	for u, ok := range map[string]bool{
 		"https://openeo.example": true, "http://127.0.0.1:8080": true, "http://localhost": true,
-		"http://[::1]:1": true, "http://api.localhost": true, "http://openeo.example": false, "HTTP://10.0.0.1": false,
+		"http://[::1]:1": true, "http://openeo.example": false, "HTTP://10.0.0.1": false,
+		// *.localhost names go through DNS: they could point anywhere.
+		"http://api.localhost": false, "http://evil.example.localhost:8080": false, "http://LOCALHOST:1": true,
+		"http://127.1.2.3": true, "http://localhost.": false,
 	} {
 		if err := CheckBasicTransport(u); (err == nil) != ok {
 			t.Errorf("%s: err = %v", u, err)

@@ -197,10 +197,11 @@ func CheckBasicTransport(rawURL string) error {
 	return fmt.Errorf("plain http:// to the non-loopback host %q would send the password unencrypted", u.Hostname())
 }
 
-// IsLoopbackHost reports whether host is localhost or a loopback address.
+// IsLoopbackHost reports whether host is "localhost" or a loopback IP
+// literal. Other names, "*.localhost" included, are not trusted: Go resolves
+// them through DNS, which may answer with any address.
 func IsLoopbackHost(host string) bool {
-	h := strings.ToLower(host)
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)
