@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -96,6 +98,10 @@ type HTTPOptions struct {
 	// Logger receives debug messages about requests and retries; nil
 	// discards them.
 	Logger Logger
+	// RootCAs, when set, are the certificate authorities trusted for https
+	// (see [LoadCertPool]); nil means the system's roots (which the
+	// environment variable SSL_CERT_FILE can replace).
+	RootCAs *x509.CertPool
 }
 
 // Client sends openEO and OIDC requests: timeouts, retries, User-Agent,
@@ -141,6 +147,9 @@ func NewClient(opts HTTPOptions) *Client {
 			hc.Transport = dt.Clone()
 		}
 	}
+	if opts.RootCAs != nil {
+		hc.Transport = withRootCAs(hc.Transport, opts.RootCAs)
+	}
 	next := hc.CheckRedirect
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if err := scopeRedirect(req, via); err != nil {
@@ -153,6 +162,42 @@ func NewClient(opts HTTPOptions) *Client {
 	}
 	c.hc = &hc
 	return c
+}
+
+// withRootCAs returns a copy of rt (nil: the default transport) that trusts
+// pool. A transport that is not an *http.Transport is returned unchanged.
+func withRootCAs(rt http.RoundTripper, pool *x509.CertPool) http.RoundTripper {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	t, ok := rt.(*http.Transport)
+	if !ok {
+		return rt
+	}
+	t = t.Clone()
+	if t.TLSClientConfig == nil {
+		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	t.TLSClientConfig.RootCAs = pool
+	return t
+}
+
+// LoadCertPool returns the system's trusted roots plus the certificates of
+// the PEM file at path. It fails when the file cannot be read or holds no
+// PEM certificate.
+func LoadCertPool(path string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the CA certificate file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("the CA certificate file %s holds no PEM certificate", path)
+	}
+	return pool, nil
 }
 
 func orDuration(d, def time.Duration) time.Duration {

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
@@ -158,6 +159,7 @@ func (m *merger) run() {
 	rtPath := m.field("refresh_token_store_path", in.RefreshTokenStorePath, blockAbsent)
 	m.field("client_config_path", in.ClientConfigPath, blockAbsent)
 	timeoutV := m.field("request_timeout", in.RequestTimeout, blockAbsent)
+	caV := m.field("ca_cert_file", in.CACertFile, blockAbsent)
 	if in.MaxRetries.IsUnknown() {
 		m.out.Unknown = append(m.out.Unknown, "max_retries")
 	}
@@ -204,6 +206,7 @@ func (m *merger) run() {
 	if m.out.URL != "" && !strings.Contains(m.out.URL, "://") {
 		// As the Python client: a URL without scheme means https.
 		m.out.URL = "https://" + m.out.URL
+		m.out.SchemeAssumed = true
 	}
 
 	// Auth method.
@@ -264,6 +267,16 @@ func (m *merger) run() {
 	}
 	m.out.AllowInsecureBasicAuth = !in.AllowInsecureBasicAuth.IsNull() && !in.AllowInsecureBasicAuth.IsUnknown() &&
 		in.AllowInsecureBasicAuth.ValueBool()
+
+	m.out.CACertFile = m.pick(caV, "")
+	if m.out.CACertFile != "" {
+		m.out.Sources["ca_cert_file"] = pd.SourceAttribute
+		if _, err := flows.LoadCertPool(m.out.CACertFile); err != nil {
+			m.diags.AddAttributeError(path.Root("ca_cert_file"), "CA Certificate File Unusable",
+				fmt.Sprintf("ca_cert_file: %s. Give the path of a PEM file with one or more \"CERTIFICATE\" blocks "+
+					"(the certificates of the private certificate authorities to trust), or remove the attribute.", err))
+		}
+	}
 
 	m.checkInsecureBasic()
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -40,7 +41,7 @@ func (c cfg) model(t *testing.T) providerModel {
 	m := providerModel{
 		URL: str("url"), AuthMethod: str("auth_method"), BearerToken: str("bearer_token"),
 		AuthConfigPath: str("auth_config_path"), RefreshTokenStorePath: str("refresh_token_store_path"),
-		ClientConfigPath: str("client_config_path"), RequestTimeout: str("request_timeout"),
+		ClientConfigPath: str("client_config_path"), RequestTimeout: str("request_timeout"), CACertFile: str("ca_cert_file"),
 		MaxRetries: types.Int64Null(), AllowInsecureBasicAuth: types.BoolNull(),
 		Basic: types.ObjectNull(basicAttrTypes), OIDC: types.ObjectNull(oidcAttrTypes),
 	}
@@ -385,6 +386,8 @@ func TestMergeInsecureBasic(t *testing.T) {
 			wantErr: "environment variable OPENEO_BACKEND_URL"},
 		{name: "opt-in", cfg: cfg{"url": "http://openeo.example", "auth_method": "basic", "allow_insecure_basic_auth": true}},
 		{name: "oidc over http is not basic", cfg: cfg{"url": "http://openeo.example", "auth_method": "client_credentials"}},
+		// Go resolves *.localhost through DNS: not loopback for sure.
+		{name: "*.localhost", cfg: cfg{"url": "http://openeo.localhost:8080", "auth_method": "basic"}, wantErr: "allow_insecure_basic_auth"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clearEnv(t)
@@ -564,4 +567,30 @@ func diagText(d diag.Diagnostics) string {
 		b.WriteString(x.Summary() + ": " + x.Detail() + "\n")
 	}
 	return b.String()
+}
+
+func TestMergeCACertFileAndAssumedScheme(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.pem")
+	if err := os.WriteFile(bad, []byte("no certificates here"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, diags := runMerge(t, cfg{"url": "https://openeo.example", "ca_cert_file": bad}, nil)
+	if text := diagText(diags); !diags.HasError() || !strings.Contains(text, "CA Certificate File Unusable") ||
+		!strings.Contains(text, "ca_cert_file") || !strings.Contains(text, "holds no PEM certificate") {
+		t.Errorf("a file without certificates: %s", text)
+	}
+	_, diags = runMerge(t, cfg{"url": "https://openeo.example", "ca_cert_file": filepath.Join(dir, "missing.pem")}, nil)
+	if !diags.HasError() || !strings.Contains(diagText(diags), "reading the CA certificate file") {
+		t.Errorf("a missing file: %s", diagText(diags))
+	}
+
+	s, diags := runMerge(t, cfg{"url": "openeo.example:8080"}, nil)
+	if diags.HasError() || s.URL != "https://openeo.example:8080" || !s.SchemeAssumed {
+		t.Errorf("no scheme: %q assumed=%v %s", s.URL, s.SchemeAssumed, diagText(diags))
+	}
+	if s, _ := runMerge(t, cfg{"url": "https://openeo.example"}, nil); s.SchemeAssumed {
+		t.Error("an explicit https:// counts as assumed")
+	}
 }

@@ -28,6 +28,7 @@ type providerModel struct {
 	RequestTimeout         types.String `tfsdk:"request_timeout"`
 	MaxRetries             types.Int64  `tfsdk:"max_retries"`
 	AllowInsecureBasicAuth types.Bool   `tfsdk:"allow_insecure_basic_auth"`
+	CACertFile             types.String `tfsdk:"ca_cert_file"`
 	Basic                  types.Object `tfsdk:"basic"`
 	OIDC                   types.Object `tfsdk:"oidc"`
 }
@@ -149,6 +150,14 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"429/502/503/504 answer, with exponential back-off. `0` disables retries. No environment fallback. Default: `%d`.",
 					pd.DefaultMaxRetries),
 				Validators: []validator.Int64{int64validator.Between(0, 10)},
+			},
+			"ca_cert_file": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Path of a PEM file with the certificates of private certificate authorities to trust for " +
+					"`https://` connections to the back-end and the identity provider, in addition to the system's trusted " +
+					"roots. No environment fallback (the environment variable `SSL_CERT_FILE` replaces the system's roots " +
+					"with a PEM bundle instead). Default: only the system's roots. There is no option to skip certificate " +
+					"verification.",
 			},
 			"allow_insecure_basic_auth": schema.BoolAttribute{
 				Optional: true,

@@ -74,6 +74,9 @@ func explain(err error, s Settings, what string) Problem {
 	if a, ok := answerOf(err); ok {
 		return explainAnswer(a, s, what)
 	}
+	if p, ok := explainConnection(err, s, what); ok {
+		return p
+	}
 
 	var oidcErr *flows.OIDCError
 	if errors.As(err, &oidcErr) {

@@ -86,6 +86,11 @@ func NewFlowsSessionFactory(o FlowsOptions) SessionFactory {
 		if s.MaxRetries == 0 {
 			cfg.HTTP.MaxRetries = -1 // flows: 0 means its default, negative disables
 		}
+		if s.CACertFile != "" {
+			if cfg.HTTP.RootCAs, err = flows.LoadCertPool(s.CACertFile); err != nil {
+				return nil, fmt.Errorf("ca_cert_file: %w", err)
+			}
+		}
 		// An explicit provider_id must be listed by the back-end (error
 		// otherwise); one from OPENEO_AUTH_PROVIDER_ID is used only when it
 		// is listed, as in the Python client. FlowsGetenv passes the latter.

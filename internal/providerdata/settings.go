@@ -76,6 +76,9 @@ type Settings struct {
 	URLSource Source
 	// URLDetail names the env var or file the URL came from (no value).
 	URLDetail string
+	// SchemeAssumed is true when the URL was given without a scheme and
+	// "https://" was put in front (as the Python client does).
+	SchemeAssumed bool
 
 	Method       string
 	MethodSource Source
@@ -95,6 +98,10 @@ type Settings struct {
 	MaxRetries     int
 
 	AllowInsecureBasicAuth bool
+
+	// CACertFile is a PEM file of certificate authorities trusted in
+	// addition to the system's roots; empty: the system's roots only.
+	CACertFile string
 
 	// ProviderVersion is the version of the provider binary (not a
 	// configuration value), e.g. for metadata.created_by of the files the
