@@ -96,7 +96,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		switch FaultKind(f.Kind) {
-		case KindError, KindMalformed, KindWrongContentType, KindTruncated, KindPlainText, KindHTML, KindDelay:
+		case KindError, KindMalformed, KindWrongContentType, KindTruncated, KindPlainText, KindHTML, KindDelay, KindEcho:
 		default:
 			bad("unknown kind " + f.Kind)
 			return

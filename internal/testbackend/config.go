@@ -122,6 +122,8 @@ type Config struct {
 
 	// AdminAPI serves the knobs under /_test/ (see admin.go). The program turns it on.
 	AdminAPI bool
+	// TLS makes Start serve https:// with a self-signed certificate (see Server.CertificatePEM).
+	TLS bool
 	// HTTPClient calls the IdPs (default: 10 s timeout).
 	HTTPClient *http.Client
 	// Log receives one line per request (method, path, status, duration, auth kind; never a
@@ -170,6 +172,10 @@ const (
 	KindHTML FaultKind = "html"
 	// KindDelay only delays (Delay), then serves normally.
 	KindDelay FaultKind = "delay"
+	// KindEcho answers with an openEO error object (default status 400) whose message echoes the
+	// request's Authorization header as sent and URL-encoded, like a careless back-end that
+	// reports the request it rejected.
+	KindEcho FaultKind = "echo"
 )
 
 // ProviderFor returns a provider entry for a test IdP at issuer: scopes openid and email, the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"time"
 )
@@ -96,6 +97,10 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f *Fault, ne
 		w.WriteHeader(st)
 		_, _ = fmt.Fprintf(w, "<html><head><title>%d %s</title></head><body><center><h1>%d %s</h1></center><hr><center>nginx</center></body></html>\n",
 			st, http.StatusText(st), st, http.StatusText(st))
+	case KindEcho:
+		h := r.Header.Get("Authorization")
+		writeError(w, &apiError{status: status(http.StatusBadRequest), code: "EchoedRequest",
+			message: fmt.Sprintf("Rejected request with Authorization: %s (URL-encoded: %s)", h, url.QueryEscape(h))})
 	case KindMalformed:
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status(http.StatusOK))

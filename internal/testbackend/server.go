@@ -20,6 +20,7 @@ type Server struct {
 
 	mu             sync.Mutex
 	baseURL        string
+	certPEM        []byte
 	versions       []Version
 	basicUsers     map[string]string
 	basicEnabled   bool

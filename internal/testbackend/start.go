@@ -1,7 +1,9 @@
 package testbackend
 
 import (
+	"encoding/pem"
 	"io"
+	"log"
 	"net"
 	"net/http/httptest"
 	"strings"
@@ -20,10 +22,26 @@ func Start(t testing.TB, cfg Config) *Server {
 	hs := httptest.NewUnstartedServer(s)
 	hs.Listener.Close()
 	hs.Listener = l
-	hs.Start()
+	if cfg.TLS {
+		hs.Config.ErrorLog = log.New(io.Discard, "", 0) // clients that do not trust the certificate
+		hs.StartTLS()
+		s.mu.Lock()
+		s.certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: hs.Certificate().Raw})
+		s.mu.Unlock()
+	} else {
+		hs.Start()
+	}
 	s.SetBaseURL(hs.URL)
 	t.Cleanup(hs.Close)
 	return s
+}
+
+// CertificatePEM is the PEM of the self-signed certificate of a back-end started with
+// Config.TLS (nil otherwise): what a client must trust to reach it.
+func (s *Server) CertificatePEM() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.certPEM
 }
 
 // TestLog returns a writer for Config.Log that writes through t.Log.

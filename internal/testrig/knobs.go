@@ -179,7 +179,24 @@ type Fault struct {
 	ContentType string
 	// RetryAfter, when not empty, is sent as the Retry-After header.
 	RetryAfter string
+	// Location, when not empty, is sent as the Location header (a hostile redirect with
+	// Status 307 or 308; see Trap).
+	Location string
+	// Echo makes the error body repeat the request's form fields, secrets first: EchoForm,
+	// EchoJSON, EchoHTML or EchoOAuth.
+	Echo string
 }
+
+// Echo modes of Fault.Echo: how a hostile IdP repeats the request in its error answer.
+const (
+	EchoForm  = "form"  // URL-encoded, as plain text
+	EchoJSON  = "json"  // every non-alphanumeric character a \u escape, in JSON that is no OAuth error
+	EchoHTML  = "html"  // hexadecimal character references in an HTML page
+	EchoOAuth = "oauth" // decoded, in an OAuth error_description
+)
+
+// EchoModes lists every Echo mode.
+var EchoModes = []string{EchoForm, EchoJSON, EchoHTML, EchoOAuth}
 
 // InjectFault arms f for the next requests of clientID; it is cleared when the test ends.
 func (p *OpenIDProvider) InjectFault(t testing.TB, clientID string, f Fault) {
@@ -204,6 +221,12 @@ func (p *OpenIDProvider) InjectFault(t testing.TB, clientID string, f Fault) {
 	}
 	if f.RetryAfter != "" {
 		in["retry_after"] = f.RetryAfter
+	}
+	if f.Location != "" {
+		in["location"] = f.Location
+	}
+	if f.Echo != "" {
+		in["echo"] = f.Echo
 	}
 	ctx, cancel := testContext(t)
 	defer cancel()

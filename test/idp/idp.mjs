@@ -74,7 +74,7 @@ const STATIC_CLIENTS = [
 
 // ---------------------------------------------------------------- test state (per client id)
 const stats = new Map(); // clientId -> {token_requests, by_grant, by_status, by_auth, device_requests, device_pkce, ...}
-const faults = new Map(); // `${endpoint} ${clientId}` -> {status, count, delay_ms, body, content_type, retry_after}
+const faults = new Map(); // `${endpoint} ${clientId}` -> {status, count, delay_ms, body, content_type, retry_after, location, echo}
 const ttls = new Map(); // clientId -> {access_token_ttl, refresh_token_ttl, device_code_ttl}
 const deviceIntervals = new Map(); // clientId -> seconds (0: omit "interval")
 
@@ -228,13 +228,40 @@ function takeFault(endpoint, clientId) {
   return f;
 }
 
-async function applyFault(f, res) {
+// Echoes of a request form, as careless servers write them: secret fields first, so that a
+// message cut short still shows them.
+const SECRET_FIELDS = ['client_secret', 'password', 'refresh_token', 'device_code', 'code_verifier', 'token'];
+const escapeAll = (v, f) => v.replace(/[^A-Za-z0-9]/g, f);
+function echoBody(mode, raw) {
+  const form = new URLSearchParams(raw);
+  const entries = [...form].sort(([a], [b]) => Number(!SECRET_FIELDS.includes(a)) - Number(!SECRET_FIELDS.includes(b)));
+  switch (mode) {
+    case 'form': // the raw URL-encoded body (space as "+")
+      return { type: 'text/plain; charset=utf-8', body: `rejected request body: ${entries.map(([k, v]) => `${k}=${encodeURIComponent(v).replace(/%20/g, '+')}`).join('&')}` };
+    case 'json': // every non-alphanumeric character as a \u escape, in a JSON document that is no OAuth error
+      return {
+        type: 'application/json',
+        body: `{"rejected":{${entries.map(([k, v]) => `"${k}":"${escapeAll(v, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`).join(',')}}}`,
+      };
+    case 'html': // hexadecimal character references
+      return { type: 'text/html; charset=utf-8', body: `<html><body><p>Rejected: ${entries.map(([k, v]) => `${k}=${escapeAll(v, (c) => `&#x${c.charCodeAt(0).toString(16)};`)}`).join(' ')}</p></body></html>` };
+    case 'oauth': // an OAuth error whose description holds the decoded values
+      return { type: 'application/json', body: JSON.stringify({ error: 'invalid_request', error_description: entries.map(([k, v]) => `${k}=${v}`).join(' ') }) };
+    default:
+      return undefined;
+  }
+}
+
+async function applyFault(f, res, reqBody) {
   if (f.delay_ms) await sleep(f.delay_ms);
   if (!f.status) return false; // delay only: go on with the real request
   const headers = { 'Cache-Control': 'no-store' };
   if (f.retry_after !== undefined) headers['Retry-After'] = String(f.retry_after);
+  if (f.location !== undefined) headers.Location = String(f.location);
   let body = f.body;
   let type = f.content_type;
+  const echo = f.echo ? echoBody(f.echo, reqBody ? reqBody.toString('utf8') : '') : undefined;
+  if (echo) ({ body, type } = echo);
   if (body === undefined) {
     body = { error: f.status >= 500 ? 'temporarily_unavailable' : 'invalid_request', error_description: `injected failure (HTTP ${f.status})` };
   }
@@ -296,8 +323,13 @@ async function testRoutes(req, res, url) {
       if (count === 0 || (status === 0 && delay === 0)) {
         faults.delete(key);
       } else {
+        if (body.echo !== undefined && !['form', 'json', 'html', 'oauth'].includes(body.echo)) {
+          sendJSON(res, 400, { error: 'echo must be "form", "json", "html" or "oauth"' });
+          return;
+        }
         faults.set(key, {
           status, count, delay_ms: delay, body: body.body, content_type: body.content_type, retry_after: body.retry_after,
+          location: body.location, echo: body.echo,
         });
       }
       sendJSON(res, 200, { endpoint, client_id: clientId, ...(faults.get(key) || { count: 0 }) });
@@ -510,7 +542,7 @@ server.on('request', async (req, res) => {
         const f = takeFault(isToken ? 'token' : 'device', clientId);
         if (f) {
           label += ' (injected)';
-          if (await applyFault(f, res)) return;
+          if (await applyFault(f, res, req.body)) return;
         }
       }
     }
