@@ -76,7 +76,12 @@
 //   - [Client.RevokeToken] revokes tokens (RFC 7009), which the Python
 //     client cannot do.
 //   - Error messages never contain secrets: response bodies are scrubbed of
-//     the secrets that were sent, and token responses are never quoted.
+//     the secrets that were sent, in every encoding a server may echo them
+//     in (see [Scrub]), and token responses are never quoted. Server text
+//     is cleaned of control characters (see [CleanText]).
+//   - OIDC POSTs (token, device authorization, revocation) never follow
+//     redirects ([RedirectRefusedError]): the Python client's requests
+//     session would re-send their secrets to the redirect target.
 //
 // The package imports no Terraform code and does no file I/O of its own: the
 // auth-config.json and refresh-tokens.json files are reached through
