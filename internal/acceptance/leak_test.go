@@ -10,6 +10,15 @@ package acceptance_test
 // provider instance and write-only attributes of the resources, so those
 // paths are checked against the state file too.
 //
+// Hostile error paths too: for every method a run in which the back-end
+// echoes the Authorization header it got (basic: at /credentials/basic, so
+// the base64 of user:password), and for the OIDC methods with their own
+// client a run in which the IdP's token endpoint echoes the request form,
+// one testrig.Echo* mode per method (URL-encoded, JSON \u escapes, HTML
+// character references, decoded in an OAuth error). The wrong secrets have
+// the punctuation that encodings change. Every secret is searched in every
+// encoding of encodings(), which the test builds on its own.
+//
 // The test knows every secret it used: the values it passed, every
 // Authorization header the back-end received (access tokens and bearers the
 // provider obtained), and every refresh token in the refresh-token files
@@ -20,10 +29,13 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"io/fs"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -33,9 +45,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/bench/tfrun"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testbackend"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
@@ -55,6 +69,12 @@ type leakSpec struct {
 	extraSecrets []string
 	// device approves device code logins as alice through a terminal.
 	device bool
+	// idpEcho, when set, adds a run in which the IdP's token endpoint echoes
+	// the request (the wrong variables) in this testrig.Echo* mode.
+	idpEcho string
+	// echoPath is the back-end path of a run in which the back-end echoes
+	// the Authorization header of the request (default "/me").
+	echoPath string
 }
 
 func TestAccNoSecretsInLogsDiagnosticsOrState(t *testing.T) {
@@ -73,8 +93,9 @@ func TestAccNoSecretsInLogsDiagnosticsOrState(t *testing.T) {
 }
 `, q(r.Backend.URL()), q(acctest.BasicUser)),
 				vars:      map[string]string{"password": acctest.BasicPassword},
-				wrongVars: map[string]string{"password": "wrong-basic-Pw-leak-4c1d"},
+				wrongVars: map[string]string{"password": "wrong-basic-Pw/+=&<leak> 4c1d"},
 				wantError: regexp.MustCompile(`Basic Authentication Failed`),
+				echoPath:  "/credentials/basic",
 				writeOnly: fmt.Sprintf(`resource "openeo_auth_config_basic" "wo" {
   url                 = %s
   username            = %s
@@ -96,8 +117,9 @@ func TestAccNoSecretsInLogsDiagnosticsOrState(t *testing.T) {
 }
 `, q(r.Backend.URL()), q(r.Client.ID)),
 				vars:      map[string]string{"client_secret": r.Client.Secret},
-				wrongVars: map[string]string{"client_secret": "wrong-client-secret-leak-77e0"},
+				wrongVars: map[string]string{"client_secret": "wrong-client/secret+=&<leak> 77e0"},
 				wantError: regexp.MustCompile(`OIDC Client Authentication Failed`),
+				idpEcho:   testrig.EchoForm,
 				writeOnly: fmt.Sprintf(`resource "openeo_auth_config_oidc" "wo" {
   url                      = %s
   provider_id              = %s
@@ -124,8 +146,9 @@ func TestAccNoSecretsInLogsDiagnosticsOrState(t *testing.T) {
 }
 `, q(r.Backend.URL()), q(r.Client.ID), q(testrig.Alice.Name)),
 				vars:      map[string]string{"client_secret": r.Client.Secret, "password": testrig.Alice.Password},
-				wrongVars: map[string]string{"password": "wrong-alice-Pw-leak-0a9b"},
+				wrongVars: map[string]string{"password": "wrong-alice-Pw/+=&<leak> 0a9b"},
 				wantError: regexp.MustCompile(`OIDC Login Failed`),
+				idpEcho:   testrig.EchoJSON,
 			}
 		}},
 		{"refresh_token", func(t *testing.T, r *acctest.Rig) leakSpec {
@@ -145,8 +168,9 @@ func TestAccNoSecretsInLogsDiagnosticsOrState(t *testing.T) {
 }
 `, q(r.Backend.URL()), q(r.Client.ID)),
 				vars:      map[string]string{"client_secret": r.Client.Secret, "refresh_token": rt},
-				wrongVars: map[string]string{"refresh_token": "not-a-refresh-token-leak-5e2f"},
+				wrongVars: map[string]string{"refresh_token": "1//0g-not-a-refresh+token/leak=5e2f"},
 				wantError: regexp.MustCompile(`OIDC Login Failed`),
+				idpEcho:   testrig.EchoHTML,
 				// Another client's entry, in another file, so that it does not
 				// meet the provider's own store.
 				writeOnly: fmt.Sprintf(`resource "openeo_refresh_token" "wo" {
@@ -177,9 +201,10 @@ func TestAccNoSecretsInLogsDiagnosticsOrState(t *testing.T) {
 }
 `, q(r.Backend.URL()), q(r.Client.ID)),
 				vars:         map[string]string{"client_secret": r.Client.Secret},
-				wrongVars:    map[string]string{"client_secret": "wrong-client-secret-leak-3b6c"},
+				wrongVars:    map[string]string{"client_secret": "wrong-client/secret+=&\"leak\" 3b6c"},
 				wantError:    regexp.MustCompile(`(?s)Error: (OIDC Client Authentication Failed|OIDC Login Failed|Interactive OIDC Login Required)`),
 				extraSecrets: []string{rt},
+				idpEcho:      testrig.EchoOAuth,
 			}
 		}},
 		{"device_code", func(t *testing.T, r *acctest.Rig) leakSpec {
@@ -330,6 +355,25 @@ func runLeakCase(t *testing.T, r *acctest.Rig, spec leakSpec) {
 		}
 	}
 
+	// Hostile error paths: the IdP echoes the token request (with the
+	// secrets of the provider block and of the files), and the back-end
+	// echoes the Authorization header (basic user:password in base64, or
+	// the bearer).
+	if spec.idpEcho != "" {
+		r.IdP.InjectFault(t, r.Client.ID, testrig.Fault{Status: http.StatusBadRequest, Echo: spec.idpEcho, Count: 20})
+		out := run("idp-echo-"+spec.idpEcho, true, spec.wrongVars, "plan", "-input=false", "-no-color")
+		if !strings.Contains(out, "<redacted>") {
+			t.Errorf("the IdP's echo (%s) shows no redacted secret: the run did not test the scrubbing:\n%s", spec.idpEcho, errorBlocks(out))
+		}
+		r.IdP.ClearFaults(t, r.Client.ID)
+	}
+	r.Backend.InjectFault(testbackend.Fault{Path: cmp.Or(spec.echoPath, "/me"), Kind: testbackend.KindEcho, Count: -1})
+	out := run("backend-echo", true, nil, "plan", "-input=false", "-no-color")
+	r.Backend.ClearFaults()
+	if !strings.Contains(out, "EchoedRequest") || !strings.Contains(out, "<redacted>") {
+		t.Errorf("the back-end's echo was not shown redacted: the run did not test the scrubbing:\n%s", errorBlocks(out))
+	}
+
 	secrets := knownSecrets(t, r, spec)
 	if len(secrets) < 2 {
 		t.Fatalf("only %d secrets known: the search would prove nothing", len(secrets))
@@ -379,8 +423,10 @@ func runLeakCase(t *testing.T, r *acctest.Rig, spec leakSpec) {
 	for _, c := range outputs {
 		searched += len(c.text)
 		for _, s := range secrets {
-			if strings.Contains(c.text, s.value) {
-				t.Errorf("%s contains %s (%s…)", c.name, s.kind, s.value[:min(6, len(s.value))])
+			for enc, v := range encodings(s.value) {
+				if strings.Contains(c.text, v) {
+					t.Errorf("%s contains %s (%s…), %s", c.name, s.kind, s.value[:min(6, len(s.value))], enc)
+				}
 			}
 		}
 		if m := jwt.FindString(c.text); m != "" {
@@ -414,6 +460,42 @@ func runLeakCase(t *testing.T, r *acctest.Rig, spec leakSpec) {
 
 type secret struct{ kind, value string }
 
+// encodings are the forms in which a secret may be echoed and must not
+// appear: raw; form and URL encoding (space as "+" and as "%20", upper- and
+// lower-case hex); JSON string escaping (Go's, with "\/", and every
+// character as \u); HTML entities (named and hexadecimal).
+func encodings(v string) map[string]string {
+	q := url.QueryEscape(v)
+	j, _ := json.Marshal(v)
+	js := strings.Trim(string(j), `"`)
+	var u, hx strings.Builder
+	for _, r := range v {
+		fmt.Fprintf(&u, `\u%04x`, r)
+		if r < 128 && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			fmt.Fprintf(&hx, "&#x%x;", r)
+		} else {
+			hx.WriteRune(r)
+		}
+	}
+	out := map[string]string{
+		"raw":                         v,
+		"form-encoded":                q,
+		"URL-encoded":                 strings.ReplaceAll(q, "+", "%20"),
+		"URL-encoded, lower-case hex": regexp.MustCompile(`%[0-9A-F]{2}`).ReplaceAllStringFunc(q, strings.ToLower),
+		"JSON-escaped":                js,
+		`JSON-escaped with \/`:        strings.ReplaceAll(js, "/", `\/`),
+		`JSON \u-escaped`:             u.String(),
+		"HTML-escaped":                html.EscapeString(v),
+		"HTML hex entities":           hx.String(),
+	}
+	for k, e := range out {
+		if len(e) < 6 {
+			delete(out, k)
+		}
+	}
+	return out
+}
+
 // knownSecrets collects every secret of the case: the values given, the
 // bearers and access tokens the back-end received, the refresh tokens stored.
 func knownSecrets(t *testing.T, r *acctest.Rig, spec leakSpec) []secret {
@@ -441,6 +523,9 @@ func knownSecrets(t *testing.T, r *acctest.Rig, spec leakSpec) []secret {
 		if !ok {
 			if req.Authorization != "" {
 				add("an Authorization header", req.Authorization)
+			}
+			if b64, ok := strings.CutPrefix(req.Authorization, "Basic "); ok {
+				add("the base64 of basic user:password", b64)
 			}
 			continue
 		}
