@@ -424,7 +424,7 @@ var ErrPlainHTTPServer = errors.New("the server answers plain http, not https")
 // text a kind that errors.Is can match.
 func classifyTransport(err error) error {
 	if err != nil && strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
-		return fmt.Errorf("%w (%v)", ErrPlainHTTPServer, err)
+		return fmt.Errorf("%w (%w)", ErrPlainHTTPServer, err)
 	}
 	return err
 }
