@@ -207,10 +207,18 @@ func orDuration(d, def time.Duration) time.Duration {
 	return d
 }
 
+// log sends a message to the logger. String field values (which may come
+// from servers: URLs, error texts) go through [CleanText].
 func (c *Client) log(ctx context.Context, level LogLevel, msg string, fields map[string]any) {
-	if c.logger != nil {
-		c.logger.Log(ctx, level, msg, fields)
+	if c.logger == nil {
+		return
 	}
+	for k, v := range fields {
+		if s, ok := v.(string); ok {
+			fields[k] = CleanText(s)
+		}
+	}
+	c.logger.Log(ctx, level, msg, fields)
 }
 
 // rootKey carries the API root of a request to the redirect policy.

@@ -202,3 +202,11 @@ func TestHTTPSToPlainServerIsNotRetried(t *testing.T) {
 		t.Errorf("the handler ran %d times", hits.Load())
 	}
 }
+
+// Server-supplied strings in log fields are cleaned too.
+func TestLogFieldsAreCleaned(t *testing.T) {
+	var rec logRecorder
+	c := NewClient(HTTPOptions{Logger: &rec})
+	c.log(t.Context(), LevelDebug, "msg", map[string]any{"url": "https://x/" + hostileText, "n": 3})
+	assertClean(t, "a log field", rec.text())
+}

@@ -27,8 +27,10 @@ func Explain(err error, s Settings, what string) Problem {
 	// Every URL in a diagnostic goes through LogURL; the user info and query
 	// of the back-end URL are also removed from the texts of other errors.
 	secrets := append(s.Secrets(), urlSecrets(s.URL)...)
-	p.Summary = Redact(p.Summary, secrets...)
-	p.Detail = Redact(p.Detail, secrets...)
+	// Server text may have reached the texts: no control characters or
+	// bidi overrides reach the terminal.
+	p.Summary = flows.CleanText(Redact(p.Summary, secrets...))
+	p.Detail = flows.CleanText(Redact(p.Detail, secrets...))
 	return p
 }
 

@@ -2,6 +2,7 @@ package providerdata
 
 import (
 	"encoding/pem"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
@@ -74,5 +76,17 @@ func TestExplainAssumedHTTPS(t *testing.T) {
 	p = Explain(err, Settings{URL: "https://" + host}, "read the capabilities")
 	if strings.Contains(p.Detail, "was assumed") || !strings.Contains(p.Detail, "http://") {
 		t.Errorf("explicit https://: %s", p.Detail)
+	}
+}
+
+// Server text in any error (here a provider id the back-end listed) reaches
+// the diagnostic without control characters or bidi overrides.
+func TestExplainCleansServerText(t *testing.T) {
+	err := fmt.Errorf("the back-end lists the provider %q", "egi\x1b[2J\u202Eevil\x00")
+	p := Explain(err, Settings{}, "read the openEO account")
+	for _, r := range p.Summary + p.Detail {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			t.Fatalf("the diagnostic keeps %U: %q", r, p.Detail)
+		}
 	}
 }
