@@ -1,6 +1,7 @@
 package authfiles
 
 import (
+	"context"
 	"go/ast"
 	"go/importer"
 	"go/parser"
@@ -24,6 +25,7 @@ type authConfigReader interface {
 type refreshTokenStore interface {
 	RefreshToken(issuer, clientID string) (token string, found bool, err error)
 	SetRefreshToken(issuer, clientID, token string) error
+	RotateRefreshToken(ctx context.Context, issuer, clientID string, refresh func(context.Context, string) (string, error)) error
 }
 
 var (

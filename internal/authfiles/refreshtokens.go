@@ -1,6 +1,8 @@
 package authfiles
 
 import (
+	"context"
+
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
 )
 
@@ -74,6 +76,39 @@ func (s *RefreshTokens) SetRefreshToken(issuer, clientID, token string) error {
 		setRefreshToken(root, issuer, clientID, token, date)
 		return nil
 	})
+}
+
+// RotateRefreshToken implements flows.RefreshTokenStore: it runs refresh
+// under the file's locks (the in-process mutex and the cross-process lock
+// file that every write takes), with the token stored now for (issuer,
+// clientID) ("" without an entry), and writes the token refresh returns
+// (date and refresh_token, as SetRefreshToken) when it is not "" and
+// differs from the stored one, before it releases the locks. When refresh
+// fails, its error is returned and the file is not touched. A file that
+// cannot be loaded fails before refresh runs, with the load error.
+func (s *RefreshTokens) RotateRefreshToken(ctx context.Context, issuer, clientID string,
+	refresh func(context.Context, string) (string, error)) error {
+	var refreshErr error
+	err := s.f.update(func(root *ojson.Object) error {
+		var current string
+		if e := child(root, NormalizeURL(issuer), clientID); e != nil {
+			current, _ = str(e, "refresh_token")
+		}
+		rotated, err := refresh(ctx, current)
+		if err != nil {
+			refreshErr = err
+			return ErrSkipWrite
+		}
+		if rotated == "" || rotated == current {
+			return ErrSkipWrite
+		}
+		setRefreshToken(root, issuer, clientID, rotated, s.opts.date())
+		return nil
+	})
+	if refreshErr != nil {
+		return refreshErr
+	}
+	return err
 }
 
 func setRefreshToken(root *ojson.Object, issuer, clientID, token, date string) {

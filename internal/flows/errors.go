@@ -266,6 +266,71 @@ func (e *NeedsInteractiveLoginError) Error() string {
 // Unwrap returns the failed refresh attempt, if any.
 func (e *NeedsInteractiveLoginError) Unwrap() error { return e.Err }
 
+// RefreshFailure says why a refresh token grant failed in a way that
+// concerns the refresh token itself (see [RefreshTokenError]).
+type RefreshFailure string
+
+// Refresh failures.
+const (
+	// RefreshRefused: the identity provider refused the refresh token
+	// (invalid_grant, or invalid_request about the refresh token, as dex
+	// answers): it was rotated by another program, revoked or has expired.
+	RefreshRefused RefreshFailure = "refused"
+	// RefreshAnswerLost: the grant may have reached the identity provider,
+	// but no complete answer came back. It was not sent again: the provider
+	// may have rotated the token, and a spent refresh token presented again
+	// ends the whole login at providers that detect reuse.
+	RefreshAnswerLost RefreshFailure = "answer lost"
+)
+
+// RefreshTokenError is a refresh token grant that failed because of its
+// refresh token: refused by the identity provider, or sent without an
+// answer. It wraps the [*OIDCError] of the grant.
+type RefreshTokenError struct {
+	Failure RefreshFailure
+	// Issuer (normalised, the [RefreshTokenStore] key), ProviderID and
+	// ClientID identify the refresh token's login.
+	Issuer     string
+	ProviderID string
+	ClientID   string
+	// Stored is true when the refresh token is the RefreshTokenStore entry
+	// of (Issuer, ClientID).
+	Stored bool
+	Err    error
+}
+
+func (e *RefreshTokenError) Error() string {
+	if e.Failure == RefreshAnswerLost {
+		return e.Err.Error() + " (the refresh token was sent, but no answer came back; it was not sent again)"
+	}
+	return e.Err.Error()
+}
+
+// Unwrap returns the error of the grant.
+func (e *RefreshTokenError) Unwrap() error { return e.Err }
+
+// refreshFailure classifies an error of [Client.RefreshTokenGrant]; "" when
+// it is not about the refresh token.
+func refreshFailure(err error) RefreshFailure {
+	var oe *OIDCError
+	if !errors.As(err, &oe) {
+		return ""
+	}
+	if oe.Status != 0 && oe.Err == nil {
+		desc := strings.ToLower(oe.Description)
+		if oe.Code == "invalid_grant" ||
+			(oe.Code == "invalid_request" && (strings.Contains(desc, "refresh token") || strings.Contains(desc, "refresh_token"))) {
+			return RefreshRefused
+		}
+		return ""
+	}
+	var te *TransportError
+	if errors.As(err, &te) && !te.unsent {
+		return RefreshAnswerLost
+	}
+	return ""
+}
+
 // Sentinel errors that classify the failures of this package. Match them with
 // [errors.Is]: the errors that wrap them carry the messages people read (the
 // Python client's, where it has one), so the sentinels' own texts appear

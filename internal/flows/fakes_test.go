@@ -242,11 +242,17 @@ func (m *mapAuthConfig) OIDCClient(_, pid string) (string, string, bool, error) 
 	return c[0], c[1], ok && c[0] != "", nil
 }
 
-// mapStore is an in-memory RefreshTokenStore.
+// mapStore is an in-memory RefreshTokenStore. lock stands for the file's
+// cross-process lock; beforeRead, when set, runs under it before the entry
+// is read again (another process that wrote meanwhile).
 type mapStore struct {
-	mu     sync.Mutex
-	tokens map[string]string
-	sets   int
+	mu        sync.Mutex
+	tokens    map[string]string
+	sets      int
+	lock      sync.Mutex
+	rotations int
+	// beforeRead runs under the lock before RotateRefreshToken reads the entry.
+	beforeRead func()
 }
 
 func newMapStore() *mapStore { return &mapStore{tokens: map[string]string{}} }
@@ -264,6 +270,22 @@ func (m *mapStore) SetRefreshToken(issuer, clientID, token string) error {
 	m.tokens[issuer+"|"+clientID] = token
 	m.sets++
 	return nil
+}
+
+func (m *mapStore) RotateRefreshToken(ctx context.Context, issuer, clientID string,
+	refresh func(context.Context, string) (string, error)) error {
+	m.lock.Lock()
+	defer m.lock.Unlock()
+	m.rotations++
+	if m.beforeRead != nil {
+		m.beforeRead()
+	}
+	current := m.get(issuer, clientID)
+	rotated, err := refresh(ctx, current)
+	if err != nil || rotated == "" || rotated == current {
+		return err
+	}
+	return m.SetRefreshToken(issuer, clientID, rotated)
 }
 
 func (m *mapStore) get(issuer, clientID string) string {

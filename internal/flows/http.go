@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -82,8 +83,10 @@ type HTTPOptions struct {
 	Timeout time.Duration
 	// MaxRetries is the number of retries after the first attempt, for
 	// idempotent requests and OIDC token requests that failed with 429, 502,
-	// 503, 504 or a connection error. Zero means DefaultMaxRetries; a
-	// negative value disables retries.
+	// 503, 504 or a connection error. The refresh token grant, which spends
+	// its token, is retried only after 429 or 503 and when the connection
+	// could not be made (see [Client.RefreshTokenGrant]). Zero means
+	// DefaultMaxRetries; a negative value disables retries.
 	MaxRetries int
 	// RetryBaseWait is the first backoff wait; it doubles per retry and gets
 	// jitter (a random value between half and all of it). Zero means
@@ -344,6 +347,12 @@ type request struct {
 	retry bool
 	// noRedirect refuses redirects with a *RedirectRefusedError (OIDC POSTs).
 	noRedirect bool
+	// oneTime marks a request that spends a one-time credential (the
+	// refresh token grant at identity providers that rotate refresh
+	// tokens): it is retried only when it cannot have reached the server
+	// (see unsent) or the server answered 429 or 503, never after a
+	// timeout or a dropped connection.
+	oneTime bool
 	// secrets are scrubbed from error bodies and log messages.
 	secrets []string
 	// timeout bounds each attempt instead of the client's timeout when it
@@ -447,6 +456,21 @@ type TransportError struct {
 	// dropped, timeout while reading); 0 when no response arrived.
 	Status int
 	Err    error
+
+	// unsent: the request cannot have reached the server (see unsent).
+	unsent bool
+}
+
+// unsent reports whether a transport error happened before a request could
+// reach the server: the connection was never made (DNS failure, connection
+// refused, dial timeout).
+func unsent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
 }
 
 func (e *TransportError) Error() string {
@@ -509,6 +533,7 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, int, err
 		resp, err := c.hc.Do(req)
 		if err != nil {
 			timedOut := actx.Err() != nil && ctx.Err() == nil
+			notSent := unsent(err)
 			cancel()
 			if ctx.Err() != nil {
 				return nil, 0, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: ctx.Err()}
@@ -522,8 +547,8 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, int, err
 				}
 				err = classifyTransport(err)
 			}
-			if !r.retry || attempt >= c.maxRetries || !retryableError(err) {
-				return nil, 0, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: err}
+			if !r.retry || attempt >= c.maxRetries || !retryableError(err) || (r.oneTime && !notSent) {
+				return nil, 0, &TransportError{Method: method, URL: logURL(target), Attempts: attempt + 1, Err: err, unsent: notSent}
 			}
 			wait := c.backoff(attempt)
 			c.log(ctx, LevelDebug, "retrying request after connection error", map[string]any{
@@ -539,7 +564,8 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, int, err
 			"method": method, "url": logURL(target), "status": resp.StatusCode,
 			"attempt": attempt + 1, "duration_ms": time.Since(start).Milliseconds(),
 		})
-		if r.retry && attempt < c.maxRetries && retryableStatus(resp.StatusCode) {
+		if r.retry && attempt < c.maxRetries && retryableStatus(resp.StatusCode) &&
+			(!r.oneTime || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 			wait, fromHeader := c.retryAfter(resp.Header.Get("Retry-After"), time.Now())
 			if !fromHeader {
 				wait = c.backoff(attempt)

@@ -67,6 +67,7 @@ type memStore struct {
 	mu   sync.Mutex
 	m    map[string]string
 	sets int
+	lock sync.Mutex // the cross-process lock of a file store
 }
 
 func newMemStore() *memStore { return &memStore{m: map[string]string{}} }
@@ -84,6 +85,18 @@ func (s *memStore) SetRefreshToken(issuer, clientID, token string) error {
 	s.m[issuer+" "+clientID] = token
 	s.sets++
 	return nil
+}
+
+func (s *memStore) RotateRefreshToken(ctx context.Context, issuer, clientID string,
+	refresh func(context.Context, string) (string, error)) error {
+	s.lock.Lock()
+	defer s.lock.Unlock()
+	current := s.get(issuer, clientID)
+	rotated, err := refresh(ctx, current)
+	if err != nil || rotated == "" || rotated == current {
+		return err
+	}
+	return s.SetRefreshToken(issuer, clientID, rotated)
 }
 
 func (s *memStore) get(issuer, clientID string) string {

@@ -49,8 +49,11 @@ type OIDCSettings struct {
 	// Scopes are requested in addition to the provider's (not a Python
 	// client feature).
 	Scopes []string
-	// StoreRefreshToken writes refresh tokens obtained at login, and rotated
-	// ones obtained during renewal, to Config.RefreshTokens.
+	// StoreRefreshToken writes the refresh token of a new login (device
+	// flow, password, a given RefreshToken) to Config.RefreshTokens. A
+	// refresh token read from the store is always refreshed under the
+	// store's lock and its rotations written back, whatever this says (see
+	// [RefreshTokenStore.RotateRefreshToken]).
 	StoreRefreshToken bool
 	// MaxPollTime bounds the device flow (default 300 s).
 	MaxPollTime time.Duration
@@ -114,6 +117,12 @@ type Session struct {
 
 	mu           sync.Mutex
 	refreshToken string // current refresh token (rotations adopted)
+	// stored: refreshToken is the RefreshTokenStore entry of the login, so
+	// refreshes run under the store's lock and rotations are written back.
+	stored bool
+	// spent is a refresh token that was sent without an answer coming
+	// back; it is never sent again.
+	spent string
 }
 
 // lazy caches the first successful result of a computation; failures are
@@ -418,6 +427,13 @@ func (s *Session) do(ctx context.Context, req *http.Request) (*http.Response, in
 	}
 	reason := fmt.Sprintf("OIDC access token expired (%d TokenInvalid)", resp.StatusCode)
 	tok2, rerr := s.src.rejected(ctx, tok.Bearer)
+	var refreshErr *RefreshTokenError
+	if errors.As(rerr, &refreshErr) {
+		// The refresh token itself failed: that, not the back-end's
+		// rejection of the expired token, is what to report.
+		_ = resp.Body.Close()
+		return nil, attempts, rerr
+	}
 	if rerr != nil {
 		if !errors.Is(rerr, errCannotRenew) {
 			s.client.log(ctx, LevelError, "Failed to obtain new access token", map[string]any{
@@ -459,14 +475,14 @@ func (s *Session) acquire(ctx context.Context) (*Token, renewFunc, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		rt, err := s.initialRefreshToken(g)
+		rt, fromStore, err := s.initialRefreshToken(g)
 		if err != nil {
 			return nil, nil, err
 		}
 		if rt == "" {
 			return nil, nil, kindErrorf(ErrNoRefreshToken, "No refresh token given or found")
 		}
-		return s.refreshLogin(ctx, g, rt)
+		return s.refreshLogin(ctx, g, rt, fromStore)
 	case MethodDeviceCode:
 		g, err := s.grantConfig(ctx, s.clientSelection(MethodDeviceCode))
 		if err != nil {
@@ -629,22 +645,22 @@ func (s *Session) password(ctx context.Context) (*Token, renewFunc, error) {
 }
 
 // initialRefreshToken is the configured refresh token or the stored one
-// for (issuer, client id).
-func (s *Session) initialRefreshToken(g *GrantConfig) (string, error) {
+// for (issuer, client id); fromStore tells which.
+func (s *Session) initialRefreshToken(g *GrantConfig) (rt string, fromStore bool, err error) {
 	if rt := s.cfg.OIDC.RefreshToken; rt != "" {
-		return rt, nil
+		return rt, false, nil
 	}
 	if s.cfg.RefreshTokens == nil {
-		return "", nil
+		return "", false, nil
 	}
 	rt, found, err := s.cfg.RefreshTokens.RefreshToken(normalizeIssuer(g.Provider.Issuer), g.ClientID)
 	if err != nil {
-		return "", fmt.Errorf("reading refresh token store: %w", err)
+		return "", false, fmt.Errorf("reading refresh token store: %w", err)
 	}
 	if !found {
-		return "", nil
+		return "", false, nil
 	}
-	return rt, nil
+	return rt, true, nil
 }
 
 func normalizeIssuer(issuer string) string {
@@ -655,16 +671,96 @@ func normalizeIssuer(issuer string) string {
 }
 
 // refreshLogin logs in with a refresh token; renewal uses the current
-// refresh token (rotations adopted).
-func (s *Session) refreshLogin(ctx context.Context, g *GrantConfig, rt string) (*Token, renewFunc, error) {
-	t, err := s.client.RefreshTokenGrant(ctx, g, rt)
+// refresh token (rotations adopted). A token from the store is refreshed
+// through the store (see refreshGrant) and stays store-backed; a given one
+// is stored only with StoreRefreshToken.
+func (s *Session) refreshLogin(ctx context.Context, g *GrantConfig, rt string, fromStore bool) (*Token, renewFunc, error) {
+	t, err := s.refreshGrant(ctx, g, rt, fromStore)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.afterLogin(ctx, g, t); err != nil {
+	if fromStore {
+		s.mu.Lock()
+		s.refreshToken, s.stored = t.refreshToken, true
+		s.mu.Unlock()
+	} else if err := s.afterLogin(ctx, g, t); err != nil {
 		return nil, nil, err
 	}
 	return t, s.refreshRenewer(g), nil
+}
+
+// refreshGrant runs the refresh token grant with rt. With fromStore it runs
+// under the store's cross-process lock (RotateRefreshToken): the entry is
+// read again, a token another process stored meanwhile (it rotated rt) is
+// used instead of rt, and the rotated token is written back before the lock
+// is released, so that no two processes ever present the same refresh
+// token. An entry removed meanwhile is not created again (unless
+// StoreRefreshToken). The lock is held only for the grant.
+func (s *Session) refreshGrant(ctx context.Context, g *GrantConfig, rt string, fromStore bool) (*Token, error) {
+	if !fromStore {
+		return s.sendRefresh(ctx, g, rt, false)
+	}
+	issuer := normalizeIssuer(g.Provider.Issuer)
+	var t *Token
+	err := s.cfg.RefreshTokens.RotateRefreshToken(ctx, issuer, g.ClientID, func(ctx context.Context, current string) (string, error) {
+		use := rt
+		if current != "" && current != rt {
+			use = current
+			s.client.log(ctx, LevelDebug, "using the refresh token stored meanwhile by another process",
+				map[string]any{"issuer": issuer, "client_id": g.ClientID})
+		}
+		tok, err := s.sendRefresh(ctx, g, use, true)
+		if err != nil {
+			return "", err
+		}
+		t = tok
+		if current == "" && !s.cfg.OIDC.StoreRefreshToken {
+			return "", nil
+		}
+		return tok.refreshToken, nil
+	})
+	if err != nil {
+		if t == nil {
+			return nil, err
+		}
+		// The grant succeeded, but the rotated token could not be written:
+		// the token is used, and the error is logged.
+		s.client.log(ctx, LevelError, "could not store the rotated refresh token", map[string]any{
+			"issuer": issuer, "client_id": g.ClientID, "error": err.Error()})
+	}
+	return t, nil
+}
+
+// sendRefresh sends the refresh token grant once (see
+// Client.RefreshTokenGrant for its retries) and turns failures about the
+// refresh token into *RefreshTokenError. A token whose grant got no answer
+// is never sent again by this session.
+func (s *Session) sendRefresh(ctx context.Context, g *GrantConfig, rt string, stored bool) (*Token, error) {
+	fail := func(f RefreshFailure, err error) error {
+		return &RefreshTokenError{Failure: f, Issuer: normalizeIssuer(g.Provider.Issuer), ProviderID: g.Provider.ID,
+			ClientID: g.ClientID, Stored: stored, Err: err}
+	}
+	s.mu.Lock()
+	spent := rt != "" && rt == s.spent
+	s.mu.Unlock()
+	if spent {
+		return nil, fail(RefreshAnswerLost, &OIDCError{Op: opToken, Endpoint: g.Metadata.TokenEndpoint,
+			Err: errors.New("an earlier refresh with this refresh token got no answer")})
+	}
+	t, err := s.client.RefreshTokenGrant(ctx, g, rt)
+	if err == nil {
+		return t, nil
+	}
+	f := refreshFailure(err)
+	if f == "" {
+		return nil, err
+	}
+	if f == RefreshAnswerLost {
+		s.mu.Lock()
+		s.spent = rt
+		s.mu.Unlock()
+	}
+	return nil, fail(f, err)
 }
 
 // afterLogin remembers the refresh token and stores it when asked to (also
@@ -687,18 +783,22 @@ func (s *Session) afterLogin(ctx context.Context, g *GrantConfig, t *Token) erro
 	if err := s.cfg.RefreshTokens.SetRefreshToken(issuer, g.ClientID, t.refreshToken); err != nil {
 		return fmt.Errorf("storing refresh token: %w", err)
 	}
+	s.mu.Lock()
+	s.stored = true
+	s.mu.Unlock()
 	return nil
 }
 
 // refreshRenewer renews with the refresh grant. A refresh token rotated by
-// the provider replaces the old one in memory and, with StoreRefreshToken,
-// in the store (the Python client keeps the original one).
+// the provider replaces the old one in memory and, when the login's token
+// is store-backed, in the store (under its lock, see refreshGrant; the
+// Python client keeps the original one).
 func (s *Session) refreshRenewer(g *GrantConfig) renewFunc {
 	return func(ctx context.Context, _ *Token) (*Token, error) {
 		s.mu.Lock()
-		rt := s.refreshToken
+		rt, stored := s.refreshToken, s.stored
 		s.mu.Unlock()
-		t, err := s.client.RefreshTokenGrant(ctx, g, rt)
+		t, err := s.refreshGrant(ctx, g, rt, stored)
 		if err != nil {
 			return nil, err
 		}
@@ -707,11 +807,6 @@ func (s *Session) refreshRenewer(g *GrantConfig) renewFunc {
 			s.refreshToken = t.refreshToken
 			s.mu.Unlock()
 			s.client.log(ctx, LevelDebug, "adopted rotated refresh token", map[string]any{"issuer": g.Provider.Issuer, "client_id": g.ClientID})
-			if s.cfg.OIDC.StoreRefreshToken {
-				if err := s.cfg.RefreshTokens.SetRefreshToken(normalizeIssuer(g.Provider.Issuer), g.ClientID, t.refreshToken); err != nil {
-					s.client.log(ctx, LevelWarn, "could not store rotated refresh token", map[string]any{"error": err.Error()})
-				}
-			}
 		}
 		return t, nil
 	}
@@ -774,13 +869,13 @@ func (s *Session) dynamic(ctx context.Context) (*Token, renewFunc, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	rt, err := s.initialRefreshToken(g)
+	rt, fromStore, err := s.initialRefreshToken(g)
 	if err != nil {
 		return nil, nil, err
 	}
 	var cause error
 	if rt != "" {
-		t, renew, err := s.refreshLogin(ctx, g, rt)
+		t, renew, err := s.refreshLogin(ctx, g, rt, fromStore)
 		if err == nil {
 			s.client.log(ctx, LevelInfo, "Authenticated using refresh token.", map[string]any{"provider_id": g.Provider.ID, "client_id": g.ClientID})
 			return t, renew, nil

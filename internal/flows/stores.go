@@ -1,5 +1,7 @@
 package flows
 
+import "context"
+
 // AuthConfigReader reads what the openEO Python client keeps in auth-config.json
 // (basic credentials and OIDC client settings per back-end URL). The authfiles
 // package implements it; flows never touches files itself.
@@ -15,8 +17,18 @@ type AuthConfigReader interface {
 }
 
 // RefreshTokenStore is the refresh-tokens.json store, keyed by issuer (as
-// listed by the back-end, normalised) and client id.
+// listed by the back-end, normalised) and client id. It is the one source
+// of truth for a stored refresh token, shared by every process that uses
+// the file.
 type RefreshTokenStore interface {
 	RefreshToken(issuer, clientID string) (token string, found bool, err error)
 	SetRefreshToken(issuer, clientID, token string) error
+	// RotateRefreshToken runs refresh while it holds the store's
+	// cross-process lock: it reads the entry of (issuer, clientID) again,
+	// calls refresh with the token stored now ("" when there is none;
+	// another process may have rotated it meanwhile) and, when refresh
+	// returns a token other than "" and the stored one, writes it to the
+	// entry before it releases the lock. An error of refresh is returned
+	// as is and nothing is written. The lock is held only for refresh.
+	RotateRefreshToken(ctx context.Context, issuer, clientID string, refresh func(context.Context, string) (string, error)) error
 }

@@ -276,6 +276,13 @@ func (c *Client) postForm(ctx context.Context, op, endpoint string, form url.Val
 // postFormTimeout is postForm with a per-attempt timeout (see
 // request.timeout; 0: the client's).
 func (c *Client) postFormTimeout(ctx context.Context, op, endpoint string, form url.Values, timeout time.Duration) (*response, error) {
+	return c.postFormRequest(ctx, op, endpoint, form, timeout, false)
+}
+
+// postFormRequest is postFormTimeout; oneTime restricts the retries of a
+// form that spends a one-time credential (see request.oneTime).
+func (c *Client) postFormRequest(ctx context.Context, op, endpoint string, form url.Values, timeout time.Duration,
+	oneTime bool) (*response, error) {
 	var secrets []string
 	for _, k := range secretFormKeys {
 		if v := form.Get(k); v != "" {
@@ -292,6 +299,7 @@ func (c *Client) postFormTimeout(ctx context.Context, op, endpoint string, form 
 		contentType: "application/x-www-form-urlencoded",
 		retry:       true,
 		noRedirect:  true,
+		oneTime:     oneTime,
 		secrets:     secrets,
 		timeout:     timeout,
 	})
@@ -317,11 +325,13 @@ func (g *GrantConfig) authenticate(form url.Values) {
 }
 
 // tokenRequest POSTs a token request with client authentication as form
-// fields (see authenticate) and parses the response.
-func (c *Client) tokenRequest(ctx context.Context, g *GrantConfig, form url.Values) (*Token, error) {
+// fields (see authenticate) and parses the response. oneTime: the grant
+// spends a one-time credential and is never sent twice (see
+// request.oneTime).
+func (c *Client) tokenRequest(ctx context.Context, g *GrantConfig, form url.Values, oneTime bool) (*Token, error) {
 	g.authenticate(form)
 	endpoint := g.Metadata.TokenEndpoint
-	resp, err := c.postForm(ctx, opToken, endpoint, form)
+	resp, err := c.postFormRequest(ctx, opToken, endpoint, form, 0, oneTime)
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +372,7 @@ func (c *Client) ClientCredentialsGrant(ctx context.Context, g *GrantConfig, sco
 		return nil, err
 	}
 	form := url.Values{"grant_type": {"client_credentials"}, "scope": {scope}}
-	t, err := c.tokenRequest(ctx, g, form)
+	t, err := c.tokenRequest(ctx, g, form, false)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +387,7 @@ func (c *Client) PasswordGrant(ctx context.Context, g *GrantConfig, scope, usern
 		return nil, err
 	}
 	form := url.Values{"grant_type": {"password"}, "scope": {scope}, "username": {username}, "password": {password}}
-	t, err := c.tokenRequest(ctx, g, form)
+	t, err := c.tokenRequest(ctx, g, form, false)
 	if err != nil {
 		return nil, err
 	}
@@ -388,6 +398,13 @@ func (c *Client) PasswordGrant(ctx context.Context, g *GrantConfig, scope, usern
 // client_id, client_secret (when set) and refresh_token, and no scope. When
 // the response has no refresh token, the token keeps the one that was
 // used.
+//
+// The grant is never sent twice: identity providers that rotate refresh
+// tokens spend the token with the first request and revoke the whole login
+// when it is presented again. It is retried only when it cannot have
+// reached the identity provider (DNS failure, connection refused) or the
+// provider answered 429 or 503. A request that may have reached it but got
+// no complete answer fails with a [*TransportError].
 func (c *Client) RefreshTokenGrant(ctx context.Context, g *GrantConfig, refreshToken string) (*Token, error) {
 	if err := g.check(); err != nil {
 		return nil, err
@@ -396,7 +413,7 @@ func (c *Client) RefreshTokenGrant(ctx context.Context, g *GrantConfig, refreshT
 		return nil, kindErrorf(ErrNoRefreshToken, "No refresh token given or found")
 	}
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
-	t, err := c.tokenRequest(ctx, g, form)
+	t, err := c.tokenRequest(ctx, g, form, true)
 	if err != nil {
 		return nil, err
 	}
