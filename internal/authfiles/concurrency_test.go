@@ -2,6 +2,7 @@ package authfiles
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -47,6 +48,19 @@ func runChild(mode string) int {
 		}
 		for i := range n {
 			if err := c.SetBasic(fmt.Sprintf("https://%s-%d", prefix, i), "u", "p"); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 3
+			}
+		}
+		return 0
+	case "rotate": // n rotations of one token "tok-K" to "tok-K+1", printing each token spent
+		s, err := OpenRefreshTokens(path, Options{})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		for range n {
+			if err := s.RotateRefreshToken(context.Background(), "https://issuer", "client", rotateOnce); err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return 3
 			}
