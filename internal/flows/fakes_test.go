@@ -63,6 +63,10 @@ func newFakeIdP(t *testing.T) *fakeIdP {
 			}
 		}
 		st, body := h(r.PostForm)
+		if st == dropAnswer {
+			dropConnection(w)
+			return
+		}
 		writeJSONT(w, st, body)
 	})
 	mux.HandleFunc("POST /device", func(w http.ResponseWriter, r *http.Request) {
@@ -96,6 +100,21 @@ func newFakeIdP(t *testing.T) *fakeIdP {
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// dropAnswer as the status of a token answer closes the connection instead
+// of answering: the request was processed, its answer is lost.
+const dropAnswer = -1
+
+func dropConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic("fakeIdP: connection cannot be hijacked")
+	}
+	c, _, err := hj.Hijack()
+	if err == nil {
+		_ = c.Close()
+	}
 }
 
 func (f *fakeIdP) tokenForms() []url.Values {
