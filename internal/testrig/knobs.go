@@ -128,6 +128,9 @@ type Stats struct {
 	// authenticating caller) to the introspection and revocation endpoints.
 	IntrospectionRequests int `json:"introspection_requests"`
 	RevocationRequests    int `json:"revocation_requests"`
+	// RefreshTokenReuse counts refresh grants that presented a refresh token the client had
+	// presented before, whatever the answer: 0 means the IdP never saw one refresh token twice.
+	RefreshTokenReuse int `json:"refresh_token_reuse"`
 }
 
 func (p *OpenIDProvider) testURL(kind, clientID string) string {
@@ -334,6 +337,26 @@ func (p *OpenIDProvider) SetDeviceInterval(t testing.TB, clientID string, second
 			ctx, cancel := testContext(t)
 			defer cancel()
 			_ = p.doJSON(ctx, http.MethodPost, p.testURL("device", clientID), map[string]any{"interval": nil}, nil)
+		})
+	}
+}
+
+// RotateRefreshTokens makes the IdP rotate every refresh token of clientID (on) or none (off)
+// from now on. A rotated token is spent: presenting it again answers invalid_grant and revokes
+// the whole login, with every token issued from it (reuse detection, as Keycloak's "Revoke
+// Refresh Token" does). The setting of a static client is restored when the test ends.
+func (p *OpenIDProvider) RotateRefreshTokens(t testing.TB, clientID string, on bool) {
+	t.Helper()
+	ctx, cancel := testContext(t)
+	defer cancel()
+	if err := p.doJSON(ctx, http.MethodPost, p.testURL("rotation", clientID), map[string]any{"rotate": on}, nil); err != nil {
+		t.Fatalf("testrig: set refresh token rotation: %v", err)
+	}
+	if isStatic(clientID) {
+		t.Cleanup(func() {
+			ctx, cancel := testContext(t)
+			defer cancel()
+			_ = p.doJSON(ctx, http.MethodPost, p.testURL("rotation", clientID), map[string]any{"rotate": nil}, nil)
 		})
 	}
 }

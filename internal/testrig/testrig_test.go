@@ -387,3 +387,47 @@ func TestStaticClients(t *testing.T) {
 		t.Errorf("backend client grant: %v", err)
 	}
 }
+
+// TestRefreshRotationReuseRevokesLogin: with rotation on, every refresh
+// returns a new refresh token; presenting a spent one is refused and revokes
+// the whole login (the newest refresh token and the access tokens too), as
+// Keycloak does. The IdP counts the reuse. With rotation off, the token
+// stays the same and may be presented again.
+func TestRefreshRotationReuseRevokesLogin(t *testing.T) {
+	t.Parallel()
+	p := IdP(t)
+	c := p.RegisterClient(t, ClientSpec{GrantTypes: []string{GrantPassword, GrantRefreshToken}})
+	p.RotateRefreshTokens(t, c.ID, true)
+	login := p.PasswordToken(t, c, Alice, "openid offline_access")
+	next := p.RefreshToken(t, c, login.RefreshToken)
+	if next.RefreshToken == "" || next.RefreshToken == login.RefreshToken {
+		t.Fatalf("refresh did not rotate the refresh token")
+	}
+	if s := p.Stats(t, c.ID); s.RefreshTokenReuse != 0 {
+		t.Errorf("reuse counted without reuse: %+v", s)
+	}
+	refresh := func(rt string) error {
+		_, err := p.RequestToken(t.Context(), c.AuthForm(url.Values{"grant_type": {GrantRefreshToken}, "refresh_token": {rt}}))
+		return err
+	}
+	if err := refresh(login.RefreshToken); ErrorCode(err) != "invalid_grant" {
+		t.Fatalf("spent refresh token: %v, want invalid_grant", err)
+	}
+	if err := refresh(next.RefreshToken); ErrorCode(err) != "invalid_grant" {
+		t.Errorf("newest refresh token after reuse: %v, want invalid_grant (login revoked)", err)
+	}
+	if in := p.Introspect(t, next.AccessToken); in["active"] != false {
+		t.Errorf("access token after reuse: %v, want inactive", in)
+	}
+	if s := p.Stats(t, c.ID); s.RefreshTokenReuse != 1 {
+		t.Errorf("refresh_token_reuse %d, want 1", s.RefreshTokenReuse)
+	}
+
+	p.RotateRefreshTokens(t, c.ID, false)
+	login = p.PasswordToken(t, c, Bob, "openid offline_access")
+	for range 2 {
+		if tok := p.RefreshToken(t, c, login.RefreshToken); tok.RefreshToken != login.RefreshToken {
+			t.Errorf("rotation off: refresh token changed")
+		}
+	}
+}

@@ -77,13 +77,15 @@ const stats = new Map(); // clientId -> {token_requests, by_grant, by_status, by
 const faults = new Map(); // `${endpoint} ${clientId}` -> {status, count, delay_ms, body, content_type, retry_after, location, echo}
 const ttls = new Map(); // clientId -> {access_token_ttl, refresh_token_ttl, device_code_ttl}
 const deviceIntervals = new Map(); // clientId -> seconds (0: omit "interval")
+const rotation = new Map(); // clientId -> true (rotate every refresh token) | false (never)
+const presentedRefresh = new Map(); // clientId -> Set of sha256 of the refresh tokens presented
 
 function statsFor(clientId) {
   let s = stats.get(clientId);
   if (!s) {
     s = {
       token_requests: 0, by_grant: {}, by_status: {}, by_auth: {}, device_requests: 0, device_pkce: 0, device_pkce_verified: 0,
-      introspection_requests: 0, revocation_requests: 0,
+      introspection_requests: 0, revocation_requests: 0, refresh_token_reuse: 0,
     };
     stats.set(clientId, s);
   }
@@ -100,6 +102,15 @@ function ttlFor(client, key, fallback) {
   const meta = client && (client[key] ?? client[CAMEL[key]]);
   if (meta !== undefined && meta !== null) return meta;
   return fallback;
+}
+
+// oidc-provider's own rule (lib/helpers/defaults.js): rotate the refresh tokens of public clients,
+// and the others' once 70 % of their lifetime has passed, for at most a year in all.
+function defaultRotate(ctx) {
+  const { RefreshToken: refreshToken, Client: client } = ctx.oidc.entities;
+  if (refreshToken.totalLifetime() >= 365.25 * 24 * 60 * 60) return false;
+  if (client.clientAuthMethod === 'none' && !refreshToken.isSenderConstrained()) return true;
+  return refreshToken.ttlPercentagePassed() >= 70;
 }
 
 // ---------------------------------------------------------------- provider configuration
@@ -155,6 +166,13 @@ const configuration = {
     return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
   },
   pkce: { required: () => false },
+  // POST /test/rotation overrides the rule per client. A rotated refresh token is spent: oidc-provider
+  // answers a second use with invalid_grant and revokes the whole grant (reuse detection, like
+  // Keycloak's "Revoke Refresh Token").
+  rotateRefreshToken: (ctx) => {
+    const id = ctx.oidc.entities.Client.clientId;
+    return rotation.has(id) ? rotation.get(id) : defaultRotate(ctx);
+  },
   // expired means expired: the default tolerance (15 s) would let userinfo accept expired tokens
   clockTolerance: 0,
   ttl: {
@@ -294,6 +312,18 @@ async function testRoutes(req, res, url) {
     return true;
   };
   switch (`${req.method} ${what}`) {
+    case 'POST rotation': {
+      if (!needId()) return;
+      if (body.rotate === null) rotation.delete(clientId);
+      else if (typeof body.rotate === 'boolean') rotation.set(clientId, body.rotate);
+      else { sendJSON(res, 400, { error: 'want {"rotate": true | false | null}' }); return; }
+      sendJSON(res, 200, { rotate: rotation.has(clientId) ? rotation.get(clientId) : null });
+      return;
+    }
+    case 'GET rotation':
+      if (!needId()) return;
+      sendJSON(res, 200, { rotate: rotation.has(clientId) ? rotation.get(clientId) : null });
+      return;
     case 'GET health':
       sendJSON(res, 200, { ok: true, issuer: provider.issuer });
       return;
@@ -305,6 +335,7 @@ async function testRoutes(req, res, url) {
     case 'DELETE stats':
       if (!needId()) return;
       stats.delete(clientId);
+      presentedRefresh.delete(clientId);
       sendJSON(res, 200, statsFor(clientId));
       return;
     case 'POST fail': {
@@ -535,6 +566,14 @@ server.on('request', async (req, res) => {
           const auth = /^Basic\s/i.test(req.headers.authorization || '') ? 'client_secret_basic'
             : (form.has('client_secret') ? 'client_secret_post' : 'none');
           s.by_auth[auth] = (s.by_auth[auth] || 0) + 1;
+          if (short === 'refresh_token' && form.get('refresh_token')) {
+            // reuse: the same refresh token presented again (whatever the answer)
+            const h = crypto.createHash('sha256').update(form.get('refresh_token')).digest('hex');
+            let seen = presentedRefresh.get(clientId);
+            if (!seen) { seen = new Set(); presentedRefresh.set(clientId, seen); }
+            if (seen.has(h)) s.refresh_token_reuse += 1;
+            seen.add(h);
+          }
           res.on('finish', () => { s.by_status[res.statusCode] = (s.by_status[res.statusCode] || 0) + 1; });
         } else {
           s.device_requests += 1;
