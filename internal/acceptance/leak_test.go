@@ -169,7 +169,7 @@ func TestAccNoSecretsInLogsDiagnosticsOrState(t *testing.T) {
 `, q(r.Backend.URL()), q(r.Client.ID)),
 				vars:      map[string]string{"client_secret": r.Client.Secret, "refresh_token": rt},
 				wrongVars: map[string]string{"refresh_token": "1//0g-not-a-refresh+token/leak=5e2f"},
-				wantError: regexp.MustCompile(`OIDC Login Failed`),
+				wantError: regexp.MustCompile(`Refresh Token No Longer Valid`),
 				idpEcho:   testrig.EchoHTML,
 				// Another client's entry, in another file, so that it does not
 				// meet the provider's own store.

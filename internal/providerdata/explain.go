@@ -51,6 +51,13 @@ func explain(err error, s Settings, what string) Problem {
 		return Problem{Summary: cfg.Summary, Detail: cfg.Detail}
 	}
 
+	// Before the interactive login: a refused refresh token without a person
+	// at a terminal is wrapped in a NeedsInteractiveLoginError.
+	var refresh *flows.RefreshTokenError
+	if errors.As(err, &refresh) {
+		return explainRefresh(refresh, storePath(err, s), s, what)
+	}
+
 	var interactive *flows.NeedsInteractiveLoginError
 	if errors.As(err, &interactive) {
 		u := interactive.BackendURL
@@ -58,11 +65,7 @@ func explain(err error, s Settings, what string) Problem {
 			u = s.URL
 		}
 		u = LogURL(u)
-		store := storeName(s)
-		var se *storeError
-		if errors.As(err, &se) && se.path != "" {
-			store = se.path
-		}
+		store := storePath(err, s)
 		return Problem{
 			Summary: "Interactive OIDC Login Required",
 			Detail: fmt.Sprintf("Cannot %s: %s. Terraform cannot show a device code login here, and no usable refresh "+
@@ -137,7 +140,7 @@ func explain(err error, s Settings, what string) Problem {
 		return Problem{
 			Summary: "OIDC Request Failed",
 			Detail: fmt.Sprintf("Cannot %s: %s. Check that the identity provider is reachable and that the OIDC "+
-				"settings of the provider block are right.", what, oidcErr.Error()),
+				"settings of the provider block are right.", what, clause(oidcErr.Error())),
 		}
 	}
 
@@ -219,6 +222,55 @@ func explain(err error, s Settings, what string) Problem {
 		Summary: "openEO Request Failed",
 		Detail:  fmt.Sprintf("Cannot %s: %s Check the provider configuration and the back-end.", what, ensureSentence(err.Error())),
 	}
+}
+
+// explainRefresh explains a refresh token that the identity provider
+// refused, or whose refresh got no answer, and names the stored entry and
+// the openeo-auth command that replaces it.
+func explainRefresh(r *flows.RefreshTokenError, store string, s Settings, what string) Problem {
+	token := "the refresh token of oidc.refresh_token"
+	if r.Stored {
+		token = fmt.Sprintf("the refresh token stored in %s for issuer '%s' and client '%s'", store, LogURL(r.Issuer), r.ClientID)
+	}
+	login := fmt.Sprintf("Run `%s`%s in a terminal to log in again and store a new refresh token, then run Terraform again.",
+		s.OIDCAuthCommand(LogURL(s.URL), r.ProviderID), s.oidcAuthStdinNote())
+	if !r.Stored {
+		login = fmt.Sprintf("Set oidc.refresh_token to a valid refresh token, or remove it and run `%s`%s in a terminal "+
+			"to log in and store one.", s.OIDCAuthCommand(LogURL(s.URL), r.ProviderID), s.oidcAuthStdinNote())
+	}
+	if r.Failure == flows.RefreshAnswerLost {
+		return Problem{
+			Summary: "Refresh Token Answer Lost",
+			Detail: fmt.Sprintf("Cannot %s: %s was sent to the identity provider, but no answer came back (%s). The "+
+				"identity provider may have rotated the refresh token, and then the new one is lost. The request was "+
+				"not sent again, because identity providers that detect reuse end the whole login when a spent refresh "+
+				"token is presented twice. %s", what, token, clause(r.Err.Error()), login),
+		}
+	}
+	summary := "Refresh Token No Longer Valid"
+	if r.Stored {
+		summary = "Stored Refresh Token No Longer Valid"
+	}
+	return Problem{
+		Summary: summary,
+		Detail: fmt.Sprintf("Cannot %s: the identity provider refused %s (%s). The refresh token is no longer valid: "+
+			"another program rotated it, or it was revoked or has expired. %s", what, token, clause(r.Err.Error()), login),
+	}
+}
+
+// storePath is the refresh-token file an error is about: the session's
+// (see storeError), else the configured one.
+func storePath(err error, s Settings) string {
+	var se *storeError
+	if errors.As(err, &se) && se.path != "" {
+		return se.path
+	}
+	return storeName(s)
+}
+
+// clause is a message without its final period, to go before "." or ")".
+func clause(s string) string {
+	return strings.TrimRight(strings.TrimSpace(s), ".")
 }
 
 // answer is an error answer (4xx or 5xx) of an openEO endpoint: a

@@ -113,3 +113,46 @@ func TestExplainHidesURLUserInfo(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainRefreshToken: a refused stored refresh token (dex's
+// invalid_request as well as invalid_grant), or one whose refresh got no
+// answer, names the file, the entry and the exact openeo-auth command, with
+// no doubled period after the identity provider's own sentence; a refused
+// refresh without a person at a terminal is explained the same way.
+func TestExplainRefreshToken(t *testing.T) {
+	s := Settings{URL: "https://b.example", Method: MethodOIDC, OIDC: OIDCSettings{ClientID: "cli"},
+		Sources: map[string]Source{"oidc.client_id": SourceAttribute}}
+	dex := &flows.OIDCError{Op: "retrieve access token at", Endpoint: "https://idp.example/token", Status: 400,
+		Code: "invalid_request", Description: "Refresh token is invalid or has already been claimed by another client."}
+	refused := &flows.RefreshTokenError{Failure: flows.RefreshRefused, Issuer: "https://idp.example", ProviderID: "egi",
+		ClientID: "cli", Stored: true, Err: dex}
+	cmd := "`openeo-auth oidc-auth https://b.example --client-id cli`"
+	for _, err := range []error{
+		&storeError{err: refused, path: "/home/u/.local/share/openeo-python-client/refresh-tokens.json"},
+		&storeError{err: &flows.NeedsInteractiveLoginError{BackendURL: s.URL, Reason: "the refresh token was not accepted", Err: refused},
+			path: "/home/u/.local/share/openeo-python-client/refresh-tokens.json"},
+	} {
+		p := Explain(err, s, "read the account")
+		want := "Cannot read the account: the identity provider refused the refresh token stored in " +
+			"/home/u/.local/share/openeo-python-client/refresh-tokens.json for issuer 'https://idp.example' and client 'cli' " +
+			"(Failed to retrieve access token at 'https://idp.example/token': [400] invalid_request: Refresh token is invalid or " +
+			"has already been claimed by another client). The refresh token is no longer valid: another program rotated it, " +
+			"or it was revoked or has expired. Run " + cmd + " in a terminal to log in again and store a new refresh token, " +
+			"then run Terraform again."
+		if p.Summary != "Stored Refresh Token No Longer Valid" || p.Detail != want {
+			t.Errorf("%T:\n got %s: %s\nwant %s", err, p.Summary, p.Detail, want)
+		}
+	}
+	lost := &flows.RefreshTokenError{Failure: flows.RefreshAnswerLost, Issuer: "https://idp.example", ClientID: "cli", Stored: true,
+		Err: &flows.OIDCError{Op: "retrieve access token at", Endpoint: "https://idp.example/token", Err: errors.New("EOF")}}
+	p := Explain(lost, s, "read the account")
+	if p.Summary != "Refresh Token Answer Lost" || !strings.Contains(p.Detail, "was sent to the identity provider, but no answer came back") ||
+		!strings.Contains(p.Detail, "not sent again") || !strings.Contains(p.Detail, cmd) || !strings.Contains(p.Detail, "refresh-tokens.json for issuer") {
+		t.Errorf("lost answer: %s: %s", p.Summary, p.Detail)
+	}
+	for _, err := range []error{refused, lost, dex} {
+		if d := Explain(err, s, "x").Detail; strings.Contains(d, "..") || strings.Contains(d, ".)") {
+			t.Errorf("doubled period: %s", d)
+		}
+	}
+}

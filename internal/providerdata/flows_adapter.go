@@ -197,10 +197,6 @@ func (f *flowsSession) Token(ctx context.Context) (Token, error) {
 	}
 	t, err := f.s.Token(ctx)
 	if err != nil {
-		var interactive *flows.NeedsInteractiveLoginError
-		if errors.As(err, &interactive) {
-			return Token{}, &storeError{err: err, path: f.refreshTokensPath}
-		}
 		if errors.Is(err, flows.ErrNoAuthentication) {
 			return Token{}, &ConfigError{
 				Summary: "No Authentication Method",
@@ -208,7 +204,7 @@ func (f *flowsSession) Token(ctx context.Context) (Token, error) {
 					EnvAuthMethod + ") and the credentials it needs in the provider block.",
 			}
 		}
-		return Token{}, err
+		return Token{}, f.withStore(err)
 	}
 	out := Token{Bearer: t.Bearer, AccessToken: t.AccessToken, ProviderID: t.ProviderID, ExpiresAt: t.Expiry}
 	switch t.Method {
@@ -231,7 +227,7 @@ func (f *flowsSession) Account(ctx context.Context) (Account, error) {
 	}
 	a, err := f.s.Account(ctx)
 	if err != nil {
-		return Account{}, err
+		return Account{}, f.withStore(err)
 	}
 	out := Account{UserID: a.UserID, Name: a.Name, DefaultPlan: a.DefaultPlan, Budget: a.Budget, Links: convLinks(a.Links)}
 	if a.Storage != nil && (a.Storage.Free != nil || a.Storage.Quota != nil) {
@@ -257,7 +253,7 @@ func convLinks(in []flows.Link) []Link {
 func (f *flowsSession) Capabilities(ctx context.Context) (Capabilities, error) {
 	c, err := f.s.Capabilities(ctx)
 	if err != nil {
-		return Capabilities{}, err
+		return Capabilities{}, f.withStore(err)
 	}
 	out := Capabilities{
 		URL: c.Root, APIVersion: c.APIVersion, BackendVersion: c.BackendVersion, ID: c.ID, Title: c.Title,
@@ -296,6 +292,17 @@ func (f *flowsSession) Providers(ctx context.Context) ([]OIDCProvider, error) {
 		out = append(out, op)
 	}
 	return out, nil
+}
+
+// withStore names the session's refresh-token file in errors about a
+// refresh token or a missing one.
+func (f *flowsSession) withStore(err error) error {
+	var interactive *flows.NeedsInteractiveLoginError
+	var refresh *flows.RefreshTokenError
+	if errors.As(err, &interactive) || errors.As(err, &refresh) {
+		return &storeError{err: err, path: f.refreshTokensPath}
+	}
+	return err
 }
 
 // storeError names the refresh-token store an error is about.
