@@ -694,3 +694,47 @@ func TestOIDCAuthHintNamesFiles(t *testing.T) {
 	wantCode(t, r, 0)
 	mustNotContain(t, "stdout", r.stdout, "auth_config_path", "refresh_token_store_path")
 }
+
+// TestTokenStoredRefreshRotation: at an identity provider that rotates
+// refresh tokens and detects reuse, `token` refreshes the stored token under
+// the store's lock and writes the rotated one back (also with --no-store),
+// so the next run works and no refresh token is ever presented twice. A
+// stored token that is no longer valid is named with its file and entry,
+// with the command that replaces it.
+func TestTokenStoredRefreshRotation(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t)
+	h := newHarness(t)
+	be := rg.be.URL()
+	iss := rg.idp.Issuer()
+	conf := rg.idp.RegisterClient(t, testrig.ClientSpec{})
+	rg.idp.RotateRefreshTokens(t, conf.ID, true)
+	if err := h.authConfig().SetOIDCProvider(be, providerID, authfiles.OIDCClientConfig{ClientID: &conf.ID, ClientSecret: &conf.Secret, Issuer: iss}); err != nil {
+		t.Fatal(err)
+	}
+	rt0 := rg.idp.PasswordToken(t, conf, testrig.Alice, "openid offline_access").RefreshToken
+	if err := h.refreshTokens().SetRefreshToken(iss, conf.ID, rt0); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"token", "--no-store", be}, {"token", be}, {"token", "--method", "refresh_token", be}} {
+		wantCode(t, h.run("", args...), 0)
+	}
+	stored, _, _ := h.refreshTokens().RefreshToken(iss, conf.ID)
+	if stored == "" || stored == rt0 {
+		t.Error("the rotated refresh token was not written back")
+	}
+	if st := rg.idp.Stats(t, conf.ID); st.ByGrant["refresh_token"] != 3 || st.RefreshTokenReuse != 0 {
+		t.Errorf("stats %+v: want 3 refreshes, no reuse", st)
+	}
+
+	// A spent token in the store: refused, and the login is gone.
+	if err := h.refreshTokens().SetRefreshToken(iss, conf.ID, rt0); err != nil {
+		t.Fatal(err)
+	}
+	r := h.run("", "token", be)
+	wantCode(t, r, authcli.ExitAuth)
+	mustContain(t, "stderr", r.stderr, "the identity provider refused the refresh token stored in "+h.refreshTokensPath()+
+		" for issuer '"+strings.TrimRight(iss, "/")+"' and client '"+conf.ID+"': it is no longer valid",
+		"run `openeo-auth oidc-auth "+be+"` to log in again", "invalid_grant")
+	mustNotContain(t, "stderr", r.stderr, rt0, stored, conf.Secret, "..")
+}

@@ -30,7 +30,9 @@ client_credentials (client from flags, the environment or auth-config.json) and
 basic (credentials from flags, OPENEO_AUTH_PASSWORD or auth-config.json).
 This command never starts a device flow: without a usable refresh token it
 fails (exit code 3) and names the 'openeo-auth oidc-auth' command to run.
-A refresh token rotated by the identity provider is stored (--no-store: not).
+A refresh token read from refresh-tokens.json is refreshed under the file's
+lock and, when the identity provider rotates it, always written back: the old
+one is spent (--no-store, kept for compatibility, cannot change that).
 
 --access-token prints the bare access token instead of the bearer
 ("oidc/<provider>/<token>" for openEO API 1.x back-ends); --json prints the
@@ -45,7 +47,7 @@ bearer, access token, expiry and identities as JSON.`,
 		username := fl.String("username", "", "user name for --method basic (default: auth-config.json)")
 		passwordStdin := fl.Bool("password-stdin", false, "read the password for --method basic from stdin")
 		accessOnly := fl.Bool("access-token", false, "print the bare access token instead of the bearer")
-		noStore := fl.Bool("no-store", false, "do not store a rotated refresh token")
+		noStore := fl.Bool("no-store", false, "no effect: a rotated stored refresh token is always written back (the old one is spent)")
 		jsonOut := fl.Bool("json", false, "print JSON")
 		pos, err := a.parse(fl, args, 1, 1)
 		if err != nil {
@@ -109,7 +111,7 @@ bearer, access token, expiry and identities as JSON.`,
 		}
 		tok, err := s.Token(ctx)
 		if err != nil {
-			return a.tokenError(err, b)
+			return a.tokenError(err, b, rt.Path(), cfg.OIDC.ProviderID, strings.TrimSpace(*clientID))
 		}
 		if *jsonOut {
 			return a.writeJSON(tokenJSON(tok))
@@ -123,17 +125,50 @@ bearer, access token, expiry and identities as JSON.`,
 	},
 }
 
-// tokenError adds the oidc-auth command to failed refresh token logins.
-func (a *app) tokenError(err error, b backend) error {
-	var ne *flows.NeedsInteractiveLoginError
-	if errors.As(err, &ne) {
-		return err // its message names `openeo-auth oidc-auth <url>`
+// tokenError explains failed refresh token logins: which stored token
+// failed and the oidc-auth command that replaces it. providerID and
+// clientID are the ones given on the command line.
+func (a *app) tokenError(err error, b backend, storePath, providerID, clientID string) error {
+	var re *flows.RefreshTokenError
+	if errors.As(err, &re) {
+		login := a.oidcAuthLine(b, storePath, providerID, clientID)
+		token := "the refresh token"
+		if re.Stored {
+			token = fmt.Sprintf("the refresh token stored in %s for issuer %s and client %s", storePath, quote(re.Issuer), quote(re.ClientID))
+		}
+		if re.Failure == flows.RefreshAnswerLost {
+			return &authError{msg: fmt.Sprintf("%s was sent to the identity provider, but no answer came back; it was not sent "+
+				"again, because a spent refresh token presented twice ends the whole login at identity providers that detect "+
+				"reuse, and the identity provider may have rotated it; run `%s` to log in again", token, login), err: re.Err}
+		}
+		return &authError{msg: fmt.Sprintf("the identity provider refused %s: it is no longer valid (rotated by another "+
+			"program, revoked or expired); run `%s` to log in again", token, login), err: re.Err}
 	}
-	var oe *flows.OIDCError
-	if errors.As(err, &oe) && oe.Code == "invalid_grant" {
-		return &authError{msg: fmt.Sprintf("the refresh token was refused; run `openeo-auth oidc-auth %s` to log in again", b.url), err: err}
+	return err // a NeedsInteractiveLoginError names `openeo-auth oidc-auth <url>` itself
+}
+
+// oidcAuthLine is the oidc-auth command that logs in again for the same
+// back-end, provider, client and files as this command.
+func (a *app) oidcAuthLine(b backend, storePath, providerID, clientID string) string {
+	args := []string{"openeo-auth", "oidc-auth", b.url}
+	if providerID != "" {
+		args = append(args, "--provider-id", providerID)
 	}
-	return err
+	if clientID != "" {
+		args = append(args, "--client-id", clientID)
+	}
+	if a.authConfigPath != "" {
+		args = append(args, "--auth-config", a.authConfigPath)
+	}
+	if a.refreshTokensPath != "" {
+		args = append(args, "--refresh-tokens", storePath)
+	}
+	for i, arg := range args {
+		if strings.ContainsAny(arg, " \t'\"$`\\;&|<>()*?[]#~!{}") {
+			args[i] = "'" + strings.ReplaceAll(arg, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(args, " ")
 }
 
 type tokenOutput struct {
