@@ -21,7 +21,7 @@
 //
 // Errors keep the Python client's messages and are classified without
 // reading them: [errors.As] finds the typed errors ([*APIError],
-// [*PlainError], [*OIDCError], [*TransportError], [*ClientError],
+// [*PlainError], [*OIDCError], [*TransportError], [*ClientError], [*RefreshTokenError],
 // [*ProviderNotAvailableError], [*NeedsInteractiveLoginError]), and
 // [errors.Is] the sentinels ([ErrNoOIDCProviders], [ErrProviderNotAvailable],
 // [ErrNoClientID], [ErrNoRefreshToken], [ErrNoCredentials],
@@ -39,12 +39,24 @@
 //   - Tokens are renewed proactively shortly before they expire (see
 //     [Config.RenewBefore]) in addition to the reactive renewal on
 //     TokenInvalid that the Python client does.
-//   - A refresh token rotated by the identity provider during renewal
-//     replaces the old one in memory and, when
-//     [OIDCSettings.StoreRefreshToken] is set, in the [RefreshTokenStore].
-//     The Python client keeps using the refresh token it logged in with.
+//   - The [RefreshTokenStore] is the one source of truth for a stored
+//     refresh token: a refresh that starts from a stored token runs under
+//     the store's cross-process lock ([RefreshTokenStore.RotateRefreshToken]),
+//     with the token stored at that moment (another process may have
+//     rotated it), and a rotated token is written back before the lock is
+//     released, whatever [OIDCSettings.StoreRefreshToken] says (that setting
+//     decides only whether the token of a new login is stored). The Python
+//     client keeps using the refresh token it started with within one
+//     session and never shares a rotation with other processes; with
+//     identity providers that rotate refresh tokens and detect reuse, two
+//     processes on one stored token would end the login.
+//   - The refresh token grant is never sent twice (see
+//     [Client.RefreshTokenGrant]); a refused refresh token, or a refresh
+//     whose answer was lost, is a [*RefreshTokenError].
 //   - Every request has a timeout and bounded retries (also for OIDC token
-//     requests, which the Python client never retries). openEO API and OIDC
+//     requests, which the Python client never retries; the refresh token
+//     grant only when it cannot have reached the identity provider or it
+//     answered 429 or 503). openEO API and OIDC
 //     requests use [HTTPOptions.Timeout] per attempt (the provider's
 //     request_timeout, default 30 s) where the Python client waits up to
 //     20 minutes for openEO requests; device-flow polls use 5 s, like the

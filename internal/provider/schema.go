@@ -126,8 +126,9 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			},
 			"refresh_token_store_path": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Path of the openEO client's `refresh-tokens.json`, read (and written with " +
-					"`oidc.store_refresh_token`) by the `oidc` and `refresh_token` methods. No environment variable of its " +
+				MarkdownDescription: "Path of the openEO client's `refresh-tokens.json`, read by the `oidc` and " +
+					"`refresh_token` methods and written when the identity provider rotates a token read from it (and, with " +
+					"`oidc.store_refresh_token`, after a new login). No environment variable of its " +
 					"own; the default follows the environment like the Python client: `refresh-tokens.json` in " +
 					"`$OPENEO_CONFIG_HOME`, else `$XDG_DATA_HOME/openeo-python-client`, else `~/.local/share/openeo-python-client`.",
 			},
@@ -238,9 +239,10 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					},
 					"store_refresh_token": schema.BoolAttribute{
 						Optional: true,
-						MarkdownDescription: "Write refresh tokens obtained (or rotated) to `refresh-tokens.json`. No " +
-							"environment fallback. Default: `true` for `auth_method = \"oidc\"`, `false` otherwise (as the " +
-							"Python client).",
+						MarkdownDescription: "Write the refresh token of a new login (device code flow, password, or " +
+							"`oidc.refresh_token`) to `refresh-tokens.json`. A refresh token read from that file is always " +
+							"written back when the identity provider rotates it, whatever this says. No environment fallback. " +
+							"Default: `true` for `auth_method = \"oidc\"`, `false` otherwise (as the Python client).",
 					},
 					"max_poll_time": schema.StringAttribute{
 						Optional: true,
