@@ -16,6 +16,9 @@ import (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	tfrun.Cleanup()
+	if authBin.dir != "" {
+		_ = os.RemoveAll(authBin.dir)
+	}
 	os.Exit(code)
 }
 
