@@ -266,3 +266,31 @@ func TestRefusedRefreshIsTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestRenewalRefusedIsReported: the back-end rejects the access token, and
+// the renewal's refresh token is refused: Account reports the refused
+// refresh token, not the back-end's TokenInvalid answer.
+func TestRenewalRefusedIsReported(t *testing.T) {
+	b, idp := oidcSetup(t, deviceClient)
+	issuer := idp.srv.URL
+	rot := newRotator("rt-0")
+	idp.setToken(rot.answer)
+	store := newMapStore()
+	_ = store.SetRefreshToken(issuer, "default-pub", "rt-0")
+	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodOIDC, RefreshTokens: store})
+	if _, err := s.Token(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	// Elsewhere the login was revoked; the back-end rejects our access token.
+	rot.mu.Lock()
+	rot.revoked = true
+	rot.mu.Unlock()
+	b.mu.Lock()
+	b.meFail, b.meCode = []int{401}, "TokenInvalid"
+	b.mu.Unlock()
+	_, err := s.Account(t.Context())
+	var re *RefreshTokenError
+	if !errors.As(err, &re) || re.Failure != RefreshRefused || !re.Stored {
+		t.Fatalf("err = %v", err)
+	}
+}
