@@ -260,6 +260,7 @@ func openeoAuthBinary(t *testing.T) string {
 			authBin.err = err
 			return
 		}
+		//nolint:usetesting // one binary for the whole test binary (t.TempDir would go with the first test); TestMain removes it
 		if authBin.dir, err = os.MkdirTemp("", "openeo-auth-bin-"); err != nil {
 			authBin.err = err
 			return
