@@ -24,9 +24,6 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
-// runTimeout only kills a hung command; it is no speed assertion.
-const runTimeout = 5 * time.Minute
-
 // rotatingLogin turns on rotation for the rig's client, configures it for
 // the back-end in auth-config.json (so that the provider and openeo-auth
 // pick it without flags) and stores a refresh token of alice for it under
@@ -95,7 +92,7 @@ func oidcProvider(url, alias, method string) string {
 
 func plan(d *tfDir, extra ...string) tfrun.Result {
 	d.t.Helper()
-	return d.run(runTimeout, nil, append([]string{"plan", "-input=false", "-no-color"}, extra...)...)
+	return d.run(nil, append([]string{"plan", "-input=false", "-no-color"}, extra...)...)
 }
 
 // TestAccRotationTwoAliasesParallel: two aliases with auth_method = "oidc"
@@ -150,7 +147,7 @@ data "openeo_account" "later" {
 			time.Sleep(2 * time.Second) // the pause between plan and apply
 			continue
 		}
-		res := d.run(runTimeout, nil, args...)
+		res := d.run(nil, args...)
 		noCrash(t, args[0], res.Output)
 		if res.Err != nil {
 			t.Fatalf("terraform %s failed: %v\n%s", strings.Join(args, " "), res.Err, errorBlocks(res.Output))
@@ -168,14 +165,14 @@ func TestAccRotationFourProcesses(t *testing.T) {
 	bin := openeoAuthBinary(t)
 	config := oidcProvider(r.Backend.URL(), "", "oidc") + "data \"openeo_account\" \"a\" {}\n"
 	dirs := []*tfDir{newTFDir(t, r.Dirs, config), newTFDir(t, r.Dirs, config)}
+	ctx := testrig.Context(t)
 	var wg sync.WaitGroup
 	errs := make([]string, 4)
 	for i, d := range dirs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res := d.setup.Run(t.Context(), tfrun.Cmd{Dir: d.dir, Args: []string{"plan", "-input=false", "-no-color"}, Env: d.env,
-				Timeout: runTimeout})
+			res := d.setup.Run(ctx, tfrun.Cmd{Dir: d.dir, Args: []string{"plan", "-input=false", "-no-color"}, Env: d.env})
 			if res.Err != nil {
 				errs[i] = fmt.Sprintf("terraform plan: %v\n%s", res.Err, errorBlocks(res.Output))
 			}
@@ -185,7 +182,7 @@ func TestAccRotationFourProcesses(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cmd := exec.CommandContext(t.Context(), bin, "token", r.Backend.URL())
+			cmd := exec.CommandContext(ctx, bin, "token", r.Backend.URL())
 			cmd.Env = append(os.Environ(), "OPENEO_CONFIG_HOME="+r.Dirs.ConfigHome)
 			out, err := cmd.CombinedOutput()
 			if err != nil {
