@@ -265,6 +265,7 @@ func openeoAuthBinary(t *testing.T) string {
 		authBin.path = filepath.Join(authBin.dir, "openeo-auth")
 		cmd := exec.Command("go", "build", "-o", authBin.path, "./cmd/openeo-auth")
 		cmd.Dir = root
+		cmd.Env = testrig.GoCommandEnv() // Go's caches, not the test's private HOME
 		if out, err := cmd.CombinedOutput(); err != nil {
 			authBin.err = fmt.Errorf("go build ./cmd/openeo-auth: %w\n%s", err, out)
 		}
