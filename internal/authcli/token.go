@@ -150,25 +150,11 @@ func (a *app) tokenError(err error, b backend, storePath, providerID, clientID s
 // oidcAuthLine is the oidc-auth command that logs in again for the same
 // back-end, provider, client and files as this command.
 func (a *app) oidcAuthLine(b backend, storePath, providerID, clientID string) string {
-	args := []string{"openeo-auth", "oidc-auth", b.url}
-	if providerID != "" {
-		args = append(args, "--provider-id", providerID)
-	}
-	if clientID != "" {
-		args = append(args, "--client-id", clientID)
-	}
-	if a.authConfigPath != "" {
-		args = append(args, "--auth-config", a.authConfigPath)
-	}
+	l := OIDCAuthLine{BackendURL: b.url, ProviderID: providerID, ClientID: clientID, AuthConfig: a.authConfigPath}
 	if a.refreshTokensPath != "" {
-		args = append(args, "--refresh-tokens", storePath)
+		l.RefreshTokens = storePath
 	}
-	for i, arg := range args {
-		if strings.ContainsAny(arg, " \t'\"$`\\;&|<>()*?[]#~!{}") {
-			args[i] = "'" + strings.ReplaceAll(arg, "'", `'\''`) + "'"
-		}
-	}
-	return strings.Join(args, " ")
+	return l.String()
 }
 
 type tokenOutput struct {

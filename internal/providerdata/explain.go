@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authcli"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
@@ -365,32 +366,17 @@ func interactiveReason(e *flows.NeedsInteractiveLoginError) string {
 //
 // Arguments are quoted for a POSIX shell when needed.
 func (s Settings) OIDCAuthCommand(backendURL, selectedProviderID string) string {
-	args := []string{"openeo-auth", "oidc-auth", backendURL}
+	l := authcli.OIDCAuthLine{BackendURL: backendURL, ClientID: s.OIDC.ClientID, ClientSecretStdin: s.clientSecretFromAttribute()}
 	switch s.Sources["oidc.provider_id"] {
 	case SourceAttribute:
-		args = append(args, "--provider-id", s.OIDC.ProviderID)
+		l.ProviderID = s.OIDC.ProviderID
 	case SourceEnv:
 		if selectedProviderID == "" || selectedProviderID == s.OIDC.ProviderID {
-			args = append(args, "--provider-id", s.OIDC.ProviderID)
+			l.ProviderID = s.OIDC.ProviderID
 		}
 	}
-	if s.OIDC.ClientID != "" {
-		args = append(args, "--client-id", s.OIDC.ClientID)
-		if s.clientSecretFromAttribute() {
-			args = append(args, "--client-secret-stdin")
-		}
-	}
-	ac, rt := s.customFilePaths()
-	if ac != "" {
-		args = append(args, "--auth-config", ac)
-	}
-	if rt != "" {
-		args = append(args, "--refresh-tokens", rt)
-	}
-	for i, a := range args {
-		args[i] = shellQuote(a)
-	}
-	return strings.Join(args, " ")
+	l.AuthConfig, l.RefreshTokens = s.customFilePaths()
+	return l.String()
 }
 
 func (s Settings) clientSecretFromAttribute() bool {
@@ -431,18 +417,6 @@ func (s Settings) customFilePaths() (authConfig, refreshTokens string) {
 		}
 	}
 	return authConfig, refreshTokens
-}
-
-// shellQuote quotes an argument for a POSIX shell when it has characters
-// other than letters, digits and @%+=:,./_-.
-func shellQuote(a string) string {
-	plain := func(r rune) bool {
-		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r)
-	}
-	if a != "" && strings.IndexFunc(a, func(r rune) bool { return !plain(r) }) < 0 {
-		return a
-	}
-	return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 }
 
 func storeName(s Settings) string {
