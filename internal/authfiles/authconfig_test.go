@@ -168,7 +168,7 @@ func TestFreshAuthConfig(t *testing.T) {
 }`
 	assertBytes(t, "fresh file", readFile(t, path), []byte(want))
 	assertMode(t, path, 0o600)
-	assertMode(t, filepath.Dir(path), 0o777&^currentUmask())
+	assertMode(t, filepath.Dir(path), 0o700)
 
 	// Default created_by, and an OIDC entry with a null client.
 	path2 := filepath.Join(t.TempDir(), AuthConfigFileName)

@@ -25,7 +25,8 @@
 // cross-process lock on a sibling "<file>.lock" file, and replace the file
 // atomically (temporary file in the same directory, mode 0600, fsync, rename,
 // directory fsync), so concurrent writers never lose an update and readers
-// never see a partial file. A file that does not parse, or whose known keys
+// never see a partial file. Folders it creates get mode 0700 (Python uses
+// the default mode, 0777 minus the umask). A file that does not parse, or whose known keys
 // have an unexpected shape, is reported with a [*FileError] and never
 // rewritten.
 package authfiles

@@ -123,10 +123,11 @@ func DataDirCandidates(env Env) []string {
 
 // UserConfigDir returns the config directory: the highest-priority candidate
 // that exists as a directory, otherwise (create=true) the first one that can
-// be created with mkdir -p (default mode, never chmodded), as the Python
-// client does. With create=false nothing is created: the result is the
-// candidate Python would create first, judged by its nearest existing parent
-// being a directory (a permission problem then shows up at the first write).
+// be created with mkdir -p, as the Python client does (but with mode 0700
+// where Python uses the default mode). With create=false nothing is created:
+// the result is the candidate Python would create first, judged by its
+// nearest existing parent being a directory (a permission problem then shows
+// up at the first write).
 func UserConfigDir(env Env, create bool) (string, error) {
 	return pickDir(ConfigDirCandidates(env), create)
 }
@@ -150,7 +151,7 @@ func pickDir(dirs []string, create bool) (string, error) {
 			}
 			continue
 		}
-		if err := os.MkdirAll(d, 0o777); err != nil {
+		if err := os.MkdirAll(d, dirMode); err != nil {
 			lastErr = err
 			continue
 		}

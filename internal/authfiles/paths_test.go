@@ -117,10 +117,10 @@ func TestUserDirCreation(t *testing.T) {
 	if err != nil || got != want {
 		t.Fatalf("got %q, %v; want %q", got, err, want)
 	}
-	// Default mode (0777 minus umask), never chmodded to 0700.
+	// Every folder created is private (Python uses the default mode).
 	if runtime.GOOS != "windows" {
 		for _, d := range []string{want, filepath.Dir(want)} {
-			assertMode(t, d, 0o777&^currentUmask())
+			assertMode(t, d, 0o700)
 		}
 	}
 

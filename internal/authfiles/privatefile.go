@@ -28,6 +28,10 @@ const DefaultLockTimeout = time.Minute
 // lockRetry is the polling interval while another process holds the lock.
 const lockRetry = 2 * time.Millisecond
 
+// dirMode is the mode of the folders this package creates (the Python client
+// uses the default mode, 0777 minus the umask).
+const dirMode = 0o700
+
 // privateFile is the engine shared by AuthConfig and RefreshTokens.
 type privateFile struct {
 	path        string // absolute
@@ -178,7 +182,7 @@ func (f *privateFile) locked(op string, fn func(target string) error) error {
 	defer mu.Unlock()
 
 	dir := filepath.Dir(target)
-	if err := os.MkdirAll(dir, 0o777); err != nil {
+	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return &FileError{Path: f.path, Op: op, Err: err,
 			Msg: fmt.Sprintf("Failed to write %s to '%s': %v.", f.typeName, f.path, err),
 			Fix: "Check that the folder can be created and written."}

@@ -130,20 +130,14 @@ func TestAccAuthConfigBasic_lifecycle(t *testing.T) {
 }
 
 // TestAccAuthConfigBasic_freshFile: a missing file and its folders are
-// created like the Python client does (folders with the default mode, the
-// file 0600, metadata block, Python's byte layout); destroy leaves the file
-// with its metadata.
+// created like the Python client does (the file 0600, metadata block,
+// Python's byte layout), but with private folders (0700, where Python uses the
+// default mode); destroy leaves the file with its metadata.
 func TestAccAuthConfigBasic_freshFile(t *testing.T) {
 	acctest.PreCheck(t)
 	root := t.TempDir()
 	file := filepath.Join(root, "a", "b", "auth-config.json")
-	// The mode MkdirAll gives under the current umask, as Python's mkdir(parents=True).
-	probe := filepath.Join(root, "probe")
-	if err := os.MkdirAll(probe, 0o777); err != nil {
-		t.Fatal(err)
-	}
-	fi, _ := os.Stat(probe)
-	dirMode := fi.Mode().Perm()
+	const dirMode = os.FileMode(0o700)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),

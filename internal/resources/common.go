@@ -366,7 +366,7 @@ func fileAttribute(kind fileKind) schema.StringAttribute {
 		MarkdownDescription: "Path of the `" + kind.name() + "` file to manage. Defaults to the provider's `" +
 			providerAttr + "` when that is set. Otherwise it is `" + kind.name() + "` in the openEO Python client's " +
 			folders + "; when none of them exists, the first one that can be created, as the Python client does. " +
-			"A missing file and its folders are created (folders with the default mode, the file with `0600`). " +
+			"A missing file and its folders are created (folders with mode `0700`, the file with `0600`). " +
 			"Changing the file, or a change of the resolved default, re-creates the entry.",
 		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 	}

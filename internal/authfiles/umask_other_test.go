@@ -1,7 +1,0 @@
-//go:build !unix
-
-package authfiles
-
-import "os"
-
-func currentUmask() os.FileMode { return 0 }
