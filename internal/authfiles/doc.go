@@ -10,6 +10,9 @@
 //     unknown keys preserved (see package ojson);
 //   - the same privacy rule: a file with any group or other permission bit is
 //     refused on POSIX systems, for reading and for writing;
+//   - one addition to it: a file larger than [MaxFileSize] (16 MiB) is refused
+//     for reading and writing with [ErrTooLarge], and a write whose result
+//     would be larger is not made;
 //   - the same entry semantics (Python's deep_set): set_basic_auth,
 //     set_oidc_client_config and set_refresh_token are mirrored by SetBasic,
 //     SetOIDCProvider and SetRefreshToken (with one deliberate difference,

@@ -20,6 +20,8 @@ var (
 	ErrLockTimeout = errors.New("timed out waiting for the file lock")
 	// ErrNoUserDir: no config or data directory exists or can be created.
 	ErrNoUserDir = errors.New("no usable user directory")
+	// ErrTooLarge: the file is larger than MaxFileSize.
+	ErrTooLarge = errors.New("file too large")
 )
 
 // FileError is the error type of this package. Its message names the file,

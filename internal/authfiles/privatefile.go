@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,6 +28,11 @@ const DefaultLockTimeout = time.Minute
 
 // lockRetry is the polling interval while another process holds the lock.
 const lockRetry = 2 * time.Millisecond
+
+// MaxFileSize is the largest auth file that is read or written (16 MiB). A
+// file the Python client or this package wrote is a few KiB; a larger one is
+// refused, and left as it is, instead of being read into memory.
+const MaxFileSize = 16 << 20
 
 // dirMode is the mode of the folders this package creates (the Python client
 // uses the default mode, 0777 minus the umask).
@@ -119,9 +125,15 @@ func (f *privateFile) loadPath(path string) (root *ojson.Object, raw []byte, exi
 	if err := f.assertPrivate(path, fi); err != nil {
 		return nil, nil, true, err
 	}
+	if fi.Size() > MaxFileSize {
+		return nil, nil, true, f.tooLarge()
+	}
 	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(fh); err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(fh, MaxFileSize+1)); err != nil {
 		return nil, nil, true, f.loadErr(nil, err, err.Error(), "Check the file.")
+	}
+	if buf.Len() > MaxFileSize { // grew after the Stat
+		return nil, nil, true, f.tooLarge()
 	}
 	raw = buf.Bytes()
 	root, err = f.parse(raw)
@@ -129,6 +141,12 @@ func (f *privateFile) loadPath(path string) (root *ojson.Object, raw []byte, exi
 		return nil, raw, true, err
 	}
 	return root, raw, true, nil
+}
+
+func (f *privateFile) tooLarge() *FileError {
+	return f.loadErr(ErrTooLarge, nil,
+		fmt.Sprintf("the file is larger than %d bytes (16 MiB), the limit for auth files", MaxFileSize),
+		"An auth file has a few KiB; the file is left unchanged: check that the path names the right file, or move the file away.")
 }
 
 // parse turns file bytes into a checked document.
@@ -235,6 +253,11 @@ func (f *privateFile) update(fn func(root *ojson.Object) error) error {
 				Fix: "This is a bug in the caller of Update; the file is left unchanged."}
 		}
 		out := ojson.EncodeObject(root)
+		if len(out) > MaxFileSize {
+			return &FileError{Path: f.path, Op: "write", Kind: ErrTooLarge,
+				Msg: fmt.Sprintf("Refusing to write %s to '%s': the result would have %d bytes, more than the limit of %d bytes (16 MiB).", f.typeName, f.path, len(out), MaxFileSize),
+				Fix: "Remove entries that are no longer needed; the file is left unchanged."}
+		}
 		if existed && bytes.Equal(out, raw) {
 			return nil
 		}
