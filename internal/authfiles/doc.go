@@ -28,7 +28,10 @@
 // cross-process lock on a sibling "<file>.lock" file, and replace the file
 // atomically (temporary file in the same directory, mode 0600, fsync, rename,
 // directory fsync), so concurrent writers never lose an update and readers
-// never see a partial file. Folders it creates get mode 0700 (Python uses
+// never see a partial file. A symbolic link at the file path is followed: the
+// file it points at is checked first (it must be missing or an auth file that
+// loads), then locked and replaced; no folder is created along a link.
+// Folders it creates get mode 0700 (Python uses
 // the default mode, 0777 minus the umask). A file that does not parse, or whose known keys
 // have an unexpected shape, is reported with a [*FileError] and never
 // rewritten.

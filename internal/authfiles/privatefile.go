@@ -122,6 +122,10 @@ func (f *privateFile) loadPath(path string) (root *ojson.Object, raw []byte, exi
 	if err != nil {
 		return nil, nil, true, f.loadErr(nil, err, err.Error(), "Check the file.")
 	}
+	if !fi.Mode().IsRegular() { // replaced after the Stat
+		return nil, nil, true, f.loadErr(nil, nil, "the path is not a regular file",
+			"Point the configuration at a regular file.")
+	}
 	if err := f.assertPrivate(path, fi); err != nil {
 		return nil, nil, true, err
 	}
@@ -172,35 +176,108 @@ func (f *privateFile) document() (*ojson.Object, bool, error) {
 	return root, existed, err
 }
 
+// maxLinkHops bounds the chain of dangling symbolic links that target follows.
+const maxLinkHops = 40
+
 // target resolves a symbolic link at the file path, so that a linked file
-// (dotfile managers) is replaced in its real location.
-func (f *privateFile) target() string {
-	fi, err := os.Lstat(f.path)
-	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-		return f.path
+// (dotfile managers) is replaced in its real location. link reports that the
+// path is a symbolic link. For a dangling link, target is the missing file the
+// chain of links ends at.
+func (f *privateFile) target(op string) (target string, link bool, err error) {
+	if !isSymlink(f.path) {
+		return f.path, false, nil // a missing file is created in place
 	}
 	if t, err := filepath.EvalSymlinks(f.path); err == nil {
-		return t
+		return t, true, nil
 	}
-	if link, err := os.Readlink(f.path); err == nil { // dangling: create the link target
-		if !filepath.IsAbs(link) {
-			link = filepath.Join(filepath.Dir(f.path), link)
+	linkErr := func(err error) error {
+		return &FileError{Path: f.path, Op: op, Err: err,
+			Msg: fmt.Sprintf("Failed to resolve the symbolic link '%s': %v.", f.path, err),
+			Fix: "Point the link at a file, or replace it by the file."}
+	}
+	for p, hops := f.path, 0; hops < maxLinkHops; hops++ {
+		next, err := os.Readlink(p)
+		if err != nil {
+			return "", true, linkErr(err)
 		}
-		return link
+		if !filepath.IsAbs(next) {
+			next = filepath.Join(filepath.Dir(p), next)
+		}
+		fi, err := os.Lstat(next)
+		if errors.Is(err, fs.ErrNotExist) {
+			return next, true, nil // dangling: the file to create
+		}
+		if err != nil {
+			return "", true, linkErr(err)
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			return "", true, linkErr(fmt.Errorf("'%s' cannot be resolved", next))
+		}
+		p = next
 	}
-	return f.path
+	return "", true, linkErr(errors.New("too many levels of symbolic links"))
+}
+
+// isSymlink reports whether path is a symbolic link.
+func isSymlink(path string) bool {
+	fi, err := os.Lstat(path)
+	return err == nil && fi.Mode()&fs.ModeSymlink != 0
+}
+
+// checkTarget runs before any folder or lock file is created: for a write,
+// the target must be missing or a file that loads; for a removal, it must be
+// missing or a regular file.
+func (f *privateFile) checkTarget(op, target string) error {
+	if op != "remove" {
+		_, _, _, err := f.loadPath(target)
+		return err
+	}
+	fi, err := os.Lstat(target)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // nothing to remove
+	}
+	if err != nil {
+		return &FileError{Path: f.path, Op: "remove", Err: err,
+			Msg: fmt.Sprintf("Failed to remove %s '%s': %v.", f.typeName, f.path, err),
+			Fix: "Check the permissions of the file and its folders."}
+	}
+	if fi.Mode().IsRegular() {
+		return nil
+	}
+	if fi.IsDir() {
+		return &FileError{Path: f.path, Op: "remove", Kind: ErrIsDirectory,
+			Msg: fmt.Sprintf("Failed to remove %s '%s': the path is a directory, not a file.", f.typeName, f.path),
+			Fix: "Remove that directory by hand if it is not needed."}
+	}
+	return &FileError{Path: f.path, Op: "remove",
+		Msg: fmt.Sprintf("Failed to remove %s '%s': the path is not a regular file.", f.typeName, f.path),
+		Fix: "Remove it by hand if it is not needed."}
 }
 
 // locked runs fn while holding the in-process mutex and the cross-process
-// lock of the target file.
+// lock of the target file. The target is checked first (checkTarget), so a
+// path that names something else gets neither a folder nor a lock file; the
+// folder is created (mode 0700) only when the path is not a symbolic link.
 func (f *privateFile) locked(op string, fn func(target string) error) error {
-	target := f.target()
+	target, link, err := f.target(op)
+	if err != nil {
+		return err
+	}
 	mu := pathMutex(target)
 	mu.Lock()
 	defer mu.Unlock()
 
+	if err := f.checkTarget(op, target); err != nil {
+		return err
+	}
 	dir := filepath.Dir(target)
-	if err := os.MkdirAll(dir, dirMode); err != nil {
+	if link {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return &FileError{Path: f.path, Op: op, Err: err,
+				Msg: fmt.Sprintf("Failed to write %s to '%s': the path is a symbolic link to '%s', whose folder '%s' does not exist.", f.typeName, f.path, target, dir),
+				Fix: "Folders are never created along a link: create the folder, or replace the link by a file."}
+		}
+	} else if err := os.MkdirAll(dir, dirMode); err != nil {
 		return &FileError{Path: f.path, Op: op, Err: err,
 			Msg: fmt.Sprintf("Failed to write %s to '%s': %v.", f.typeName, f.path, err),
 			Fix: "Check that the folder can be created and written."}
@@ -360,25 +437,30 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// remove deletes the file under the locks. removed is false when it did not exist.
+// remove deletes the file under the locks. removed is false when it did not
+// exist. A symbolic link is removed without a lock: that leaves the file it
+// points at as it is.
 func (f *privateFile) remove() (removed bool, err error) {
 	if _, err := os.Lstat(f.path); errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
-	err = f.locked("remove", func(target string) error {
-		fi, err := os.Lstat(f.path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		if err == nil && fi.IsDir() {
-			return &FileError{Path: f.path, Op: "remove", Kind: ErrIsDirectory,
-				Msg: fmt.Sprintf("Failed to remove %s '%s': the path is a directory, not a file.", f.typeName, f.path),
-				Fix: "Remove that directory by hand if it is not needed."}
-		}
+	removeErr := func(err error) error {
+		return &FileError{Path: f.path, Op: "remove", Err: err,
+			Msg: fmt.Sprintf("Failed to remove %s '%s': %v.", f.typeName, f.path, err),
+			Fix: "Check the permissions of the folder."}
+	}
+	if isSymlink(f.path) {
 		if err := os.Remove(f.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return &FileError{Path: f.path, Op: "remove", Err: err,
-				Msg: fmt.Sprintf("Failed to remove %s '%s': %v.", f.typeName, f.path, err),
-				Fix: "Check the permissions of the folder."}
+			return false, removeErr(err)
+		}
+		return true, nil
+	}
+	err = f.locked("remove", func(string) error {
+		if err := os.Remove(f.path); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return removeErr(err)
 		}
 		removed = true
 		return nil
