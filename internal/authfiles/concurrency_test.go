@@ -66,6 +66,16 @@ func runChild(mode string) int {
 			}
 		}
 		return 0
+	case "setbasic": // one SetBasic for https://<prefix>
+		c, err := OpenAuthConfig(path, Options{})
+		if err == nil {
+			err = c.SetBasic("https://"+prefix, "u", "p")
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 3
+		}
+		return 0
 	case "loop": // rewrite one token forever, announcing each completed write
 		s, err := OpenRefreshTokens(path, Options{})
 		if err != nil {

@@ -31,6 +31,9 @@
 // never see a partial file. A symbolic link at the file path is followed: the
 // file it points at is checked first (it must be missing or an auth file that
 // loads), then locked and replaced; no folder is created along a link.
+// A rewrite keeps the file's owner and group (a run as root leaves another
+// user's file theirs); where the process may not set them, the write is
+// refused with [ErrOwnership].
 // Folders it creates get mode 0700 (Python uses
 // the default mode, 0777 minus the umask). A file that does not parse, or whose known keys
 // have an unexpected shape, is reported with a [*FileError] and never

@@ -20,6 +20,8 @@ var (
 	ErrLockTimeout = errors.New("timed out waiting for the file lock")
 	// ErrNoUserDir: no config or data directory exists or can be created.
 	ErrNoUserDir = errors.New("no usable user directory")
+	// ErrOwnership: a rewrite cannot keep the file's owner and group (POSIX only).
+	ErrOwnership = errors.New("file ownership cannot be kept")
 	// ErrTooLarge: the file is larger than MaxFileSize.
 	ErrTooLarge = errors.New("file too large")
 )

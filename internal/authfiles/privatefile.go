@@ -304,7 +304,59 @@ func (f *privateFile) locked(op string, fn func(target string) error) error {
 	// Unlock closes the lock file; an error there cannot undo the write and
 	// the kernel drops the lock with the descriptor anyway.
 	defer func() { _ = lk.Unlock() }()
+	giveLockToOwner(lockPath, target)
 	return fn(target)
+}
+
+// giveLockToOwner gives a lock file the owner and group of the existing file
+// it guards, so that a run as root leaves no lock file its owner cannot open.
+// It is best effort: the lock file holds no data, and a process that may not
+// change ownership only ever creates lock files that are its owner's.
+func giveLockToOwner(lockPath, target string) {
+	fi, err := os.Stat(target)
+	if err != nil {
+		return
+	}
+	uid, gid, ok := owner(fi)
+	if !ok {
+		return
+	}
+	if lfi, err := os.Lstat(lockPath); err == nil {
+		if lu, lg, _ := owner(lfi); lu != uid || lg != gid {
+			_ = os.Lchown(lockPath, uid, gid)
+		}
+	}
+}
+
+// keepOwner gives the temporary file tmp the owner and group of the file it
+// replaces (described by orig), or refuses the write where that is not
+// allowed: a rewrite never changes who owns the file. I/O errors go through wrap.
+func (f *privateFile) keepOwner(tmp *os.File, orig fs.FileInfo, wrap func(error) error) error {
+	uid, gid, ok := owner(orig)
+	if !ok {
+		return nil
+	}
+	tfi, err := tmp.Stat()
+	if err != nil {
+		return wrap(err)
+	}
+	tu, tg, _ := owner(tfi)
+	if tu == uid && tg == gid {
+		return nil
+	}
+	cu, cg := -1, -1
+	if tu != uid {
+		cu = uid
+	}
+	if tg != gid {
+		cg = gid
+	}
+	if err := tmp.Chown(cu, cg); err != nil {
+		return &FileError{Path: f.path, Op: "write", Kind: ErrOwnership, Err: err,
+			Msg: fmt.Sprintf("Refusing to write %s to '%s': the file belongs to user %d and group %d, and this process (user %d, group %d) may not give the new file that owner and group.", f.typeName, f.path, uid, gid, os.Geteuid(), os.Getegid()),
+			Fix: "Run as the file's owner, or as a member of its group; the file is left unchanged."}
+	}
+	return nil
 }
 
 // update loads the file under the locks, applies fn and writes the result
@@ -363,6 +415,10 @@ func (f *privateFile) writeAtomic(target string, data []byte) error {
 			Msg: fmt.Sprintf("Failed to write %s to '%s': %v.", f.typeName, f.path, err),
 			Fix: "Check free space and that the folder is writable; the previous file is unchanged."}
 	}
+	orig, err := os.Stat(target)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return wrap(err)
+	}
 	prefix := "." + base + ".tmp-"
 	removeStaleTemps(dir, prefix) // left by a writer that died; we hold the lock
 	tmp, err := os.CreateTemp(dir, prefix+"*")
@@ -379,6 +435,11 @@ func (f *privateFile) writeAtomic(target string, data []byte) error {
 	}()
 	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
 		return wrap(err)
+	}
+	if orig != nil {
+		if err := f.keepOwner(tmp, orig, wrap); err != nil {
+			return err
+		}
 	}
 	if _, err := tmp.Write(data); err != nil {
 		return wrap(err)
