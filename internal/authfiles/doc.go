@@ -34,6 +34,9 @@
 // A rewrite keeps the file's owner and group (a run as root leaves another
 // user's file theirs); where the process may not set them, the write is
 // refused with [ErrOwnership].
+// The Python client rewrites a file in place and without a lock, so a reader
+// can meet it empty, cut short or (new) not yet private: such a file is read
+// once more after a short wait (50 ms) before it is called broken.
 // Folders it creates get mode 0700 (Python uses
 // the default mode, 0777 minus the umask). A file that does not parse, or whose known keys
 // have an unexpected shape, is reported with a [*FileError] and never

@@ -45,7 +45,16 @@ type privateFile struct {
 	validate    func(*ojson.Object) *shapeError
 	beforeWrite func(root *ojson.Object) // may be nil
 	lockTimeout time.Duration
+	// settle runs before a file that looked broken is read again; nil means
+	// a sleep of rereadDelay. Tests complete the file here.
+	settle func()
 }
+
+// rereadDelay is how long a reader waits before it reads a file again that
+// did not parse or was not private: the Python client rewrites a file in
+// place (truncate, then write, then chmod 0600 for a new file), without a
+// lock, so a reader can meet it empty, cut short or not yet private.
+const rereadDelay = 50 * time.Millisecond
 
 // pathLocks holds one mutex per absolute target path (never removed; the set
 // of files a process writes is small).
@@ -97,7 +106,23 @@ func (f *privateFile) load() (root *ojson.Object, raw []byte, existed bool, err 
 	return f.loadPath(f.path)
 }
 
+// loadPath is load for the file at path. A file that does not parse or is
+// not private is read once more after a short wait (see rereadDelay) before
+// it is called broken.
 func (f *privateFile) loadPath(path string) (root *ojson.Object, raw []byte, existed bool, err error) {
+	root, raw, existed, err = f.loadOnce(path)
+	if !errors.Is(err, ErrInvalidJSON) && !errors.Is(err, ErrNotPrivate) {
+		return root, raw, existed, err
+	}
+	if f.settle != nil {
+		f.settle()
+	} else {
+		time.Sleep(rereadDelay)
+	}
+	return f.loadOnce(path)
+}
+
+func (f *privateFile) loadOnce(path string) (root *ojson.Object, raw []byte, existed bool, err error) {
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return ojson.NewObject(), nil, false, nil
