@@ -5,7 +5,9 @@
 // Compatibility with the Python client (openeo/config.py and
 // openeo/rest/auth/config.py):
 //   - the same directory search (OPENEO_CONFIG_HOME, XDG_*, APPDATA, home
-//     fallbacks) and file names;
+//     fallbacks) and file names, except that a set OPENEO_CONFIG_HOME is used
+//     for both files even before it exists (Python prefers an existing
+//     lower-priority folder, per file, so the two files can be split);
 //   - the same JSON bytes: json.dump(data, indent=2), key order preserved,
 //     unknown keys preserved (see package ojson);
 //   - the same privacy rule: a file with any group or other permission bit is

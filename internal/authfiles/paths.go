@@ -106,8 +106,9 @@ func dirCandidates(env Env, xdgVar, fallback, macFallback string) []string {
 	return dirs
 }
 
-// ConfigDirCandidates lists the config directories in priority order:
-// $OPENEO_CONFIG_HOME, then per platform $XDG_CONFIG_HOME (Linux, macOS) or
+// ConfigDirCandidates lists the config directories in priority order, as the
+// Python client does (UserConfigDir uses only the first when
+// $OPENEO_CONFIG_HOME is set): $OPENEO_CONFIG_HOME, then per platform $XDG_CONFIG_HOME (Linux, macOS) or
 // %APPDATA% (Windows) plus the home fallbacks, each with the app-name folder.
 func ConfigDirCandidates(env Env) []string {
 	return dirCandidates(env, "XDG_CONFIG_HOME", "~/.config", "~/Library/Preferences")
@@ -121,23 +122,28 @@ func DataDirCandidates(env Env) []string {
 	return dirCandidates(env, "XDG_DATA_HOME", "~/.local/share", "~/Library")
 }
 
-// UserConfigDir returns the config directory: the highest-priority candidate
-// that exists as a directory, otherwise (create=true) the first one that can
-// be created with mkdir -p, as the Python client does (but with mode 0700
-// where Python uses the default mode). With create=false nothing is created:
-// the result is the candidate Python would create first, judged by its
-// nearest existing parent being a directory (a permission problem then shows
-// up at the first write).
+// UserConfigDir returns the config directory. When $OPENEO_CONFIG_HOME is set
+// it is that folder, whether it exists or not (create=true creates it), so
+// that both files always land together; see configHomeDir. Otherwise it is
+// the highest-priority candidate that exists as a directory, else
+// (create=true) the first one that can be created with mkdir -p, as the
+// Python client does (but with mode 0700 where Python uses the default mode).
+// With create=false nothing is created: the result is the candidate Python
+// would create first, judged by its nearest existing parent being a directory
+// (a permission problem then shows up at the first write).
 func UserConfigDir(env Env, create bool) (string, error) {
-	return pickDir(ConfigDirCandidates(env), create)
+	return pickDir(env, ConfigDirCandidates(env), create)
 }
 
 // UserDataDir is UserConfigDir for the data directory (refresh tokens).
 func UserDataDir(env Env, create bool) (string, error) {
-	return pickDir(DataDirCandidates(env), create)
+	return pickDir(env, DataDirCandidates(env), create)
 }
 
-func pickDir(dirs []string, create bool) (string, error) {
+func pickDir(env Env, dirs []string, create bool) (string, error) {
+	if h := env.get("OPENEO_CONFIG_HOME"); h != "" {
+		return configHomeDir(h, create)
+	}
 	for _, d := range dirs {
 		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
 			return d, nil
@@ -175,6 +181,35 @@ func pickDir(dirs []string, create bool) (string, error) {
 		fe.Msg = strings.TrimSuffix(fe.Msg, ".") + fmt.Sprintf(" (last error: %v).", lastErr)
 	}
 	return "", fe
+}
+
+// configHomeDir is the folder of both files when $OPENEO_CONFIG_HOME is set:
+// that folder, used as-is, created when missing (create=true). Deliberate
+// difference: the Python client prefers any existing lower-priority folder
+// to a missing $OPENEO_CONFIG_HOME, separately for the config and the data
+// folder, so that the two files can end up in different folders.
+func configHomeDir(h string, create bool) (string, error) {
+	fi, err := os.Stat(h)
+	switch {
+	case err == nil && fi.IsDir():
+		return h, nil
+	case err == nil:
+		err = errors.New("not a directory")
+	case errors.Is(err, fs.ErrNotExist) && !create:
+		if creatable(h) {
+			return h, nil
+		}
+		err = errors.New("its parent is not a directory")
+	case errors.Is(err, fs.ErrNotExist):
+		if err = os.MkdirAll(h, dirMode); err == nil {
+			return h, nil
+		}
+	}
+	return "", &FileError{
+		Path: h, Op: "resolve", Kind: ErrNoUserDir, Err: err,
+		Msg: fmt.Sprintf("OPENEO_CONFIG_HOME names %s, which is not a usable folder: %v.", pyRepr(h), err),
+		Fix: "Set OPENEO_CONFIG_HOME to a folder that exists or can be created, or unset it to use the default folders.",
+	}
 }
 
 // creatable reports whether MkdirAll(d) could plausibly succeed: the nearest

@@ -209,3 +209,68 @@ func TestNormalizeURL(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigHomeKeepsBothFilesTogether: with OPENEO_CONFIG_HOME naming a
+// folder that does not exist yet, both files land in it, even when a
+// lower-priority config folder exists (where the Python client would put
+// auth-config.json while refresh-tokens.json goes to OPENEO_CONFIG_HOME).
+func TestConfigHomeKeepsBothFilesTogether(t *testing.T) {
+	home := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(home, ".config", AppName), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	oeo := filepath.Join(t.TempDir(), "not", "yet")
+	env := mapEnv(home, "linux", map[string]string{"OPENEO_CONFIG_HOME": oeo})
+	for _, create := range []bool{false, true} {
+		cfg, err := UserConfigDir(env, create)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := UserDataDir(env, create)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg != oeo || data != oeo {
+			t.Fatalf("create=%v: config folder %q, data folder %q; want both %q", create, cfg, data, oeo)
+		}
+	}
+	assertMode(t, oeo, 0o700)
+
+	// Through the provider's path: the first write creates the folder.
+	oeo2 := filepath.Join(t.TempDir(), "later")
+	opts := testOptions()
+	opts.Env = mapEnv(home, "linux", map[string]string{"OPENEO_CONFIG_HOME": oeo2})
+	c, err := OpenAuthConfig("", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenRefreshTokens("", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetBasic("https://b", "u", "p"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetRefreshToken("https://i", "c", "t"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{AuthConfigFileName, RefreshTokensFileName} {
+		if _, err := os.Stat(filepath.Join(oeo2, f)); err != nil {
+			t.Fatalf("%s not in OPENEO_CONFIG_HOME: %v", f, err)
+		}
+	}
+
+	// OPENEO_CONFIG_HOME naming a file is an error for both, not a silent fallback.
+	blocker := filepath.Join(t.TempDir(), "file")
+	writeFile(t, blocker, []byte("x"), 0o600)
+	env = mapEnv(home, "linux", map[string]string{"OPENEO_CONFIG_HOME": blocker})
+	for name, pick := range map[string]func(Env, bool) (string, error){"config": UserConfigDir, "data": UserDataDir} {
+		for _, create := range []bool{false, true} {
+			_, err := pick(env, create)
+			var fe *FileError
+			if !errors.As(err, &fe) || !errors.Is(err, ErrNoUserDir) || !strings.Contains(err.Error(), "OPENEO_CONFIG_HOME names '"+blocker+"'") || fe.Fix == "" {
+				t.Fatalf("%s create=%v: %v", name, create, err)
+			}
+		}
+	}
+}

@@ -72,15 +72,17 @@ func (d *authConfigDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				Optional: true,
 				Computed: true,
 				MarkdownDescription: "Path of `auth-config.json`. Default: the provider's `auth_config_path`, else the " +
-					"Python client's location (`$OPENEO_CONFIG_HOME/auth-config.json`, else " +
-					"`$XDG_CONFIG_HOME/openeo-python-client/auth-config.json` or `~/.config/openeo-python-client/auth-config.json`).",
+					"Python client's location (`$OPENEO_CONFIG_HOME/auth-config.json` when `OPENEO_CONFIG_HOME` is set, else " +
+					"`$XDG_CONFIG_HOME/openeo-python-client/auth-config.json` or `~/.config/openeo-python-client/auth-config.json`, " +
+					"whichever folder exists first).",
 			},
 			"refresh_tokens_file": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
 				MarkdownDescription: "Path of `refresh-tokens.json`. Default: the provider's `refresh_token_store_path`, " +
-					"else the Python client's location (`$OPENEO_CONFIG_HOME/refresh-tokens.json`, else " +
-					"`$XDG_DATA_HOME/openeo-python-client/refresh-tokens.json` or `~/.local/share/openeo-python-client/refresh-tokens.json`).",
+					"else the Python client's location (`$OPENEO_CONFIG_HOME/refresh-tokens.json` when `OPENEO_CONFIG_HOME` is set, else " +
+					"`$XDG_DATA_HOME/openeo-python-client/refresh-tokens.json` or `~/.local/share/openeo-python-client/refresh-tokens.json`, " +
+					"whichever folder exists first).",
 			},
 			"basic": schema.ListNestedAttribute{
 				Computed:            true,

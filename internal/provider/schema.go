@@ -122,7 +122,8 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				MarkdownDescription: "Path of the openEO client's `auth-config.json` (basic credentials and OIDC client settings " +
 					"per back-end, the last fallback for `basic` and `oidc` values). No environment variable of its own; the " +
 					"default follows the environment like the Python client: `auth-config.json` in " +
-					"`$OPENEO_CONFIG_HOME`, else `$XDG_CONFIG_HOME/openeo-python-client`, else `~/.config/openeo-python-client`.",
+					"`$OPENEO_CONFIG_HOME` when it is set (for both files, whether the folder exists or not), else the first " +
+					"existing folder of `$XDG_CONFIG_HOME/openeo-python-client` and `~/.config/openeo-python-client`.",
 			},
 			"refresh_token_store_path": schema.StringAttribute{
 				Optional: true,
@@ -130,7 +131,8 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"`refresh_token` methods and written when the identity provider rotates a token read from it (and, with " +
 					"`oidc.store_refresh_token`, after a new login). No environment variable of its " +
 					"own; the default follows the environment like the Python client: `refresh-tokens.json` in " +
-					"`$OPENEO_CONFIG_HOME`, else `$XDG_DATA_HOME/openeo-python-client`, else `~/.local/share/openeo-python-client`.",
+					"`$OPENEO_CONFIG_HOME` when it is set (for both files, whether the folder exists or not), else the first " +
+					"existing folder of `$XDG_DATA_HOME/openeo-python-client` and `~/.local/share/openeo-python-client`.",
 			},
 			"client_config_path": schema.StringAttribute{
 				Optional: true,

@@ -352,11 +352,13 @@ func idAttribute(desc string) schema.StringAttribute {
 // decided by defaultFile: the provider setting first, then the Python
 // client's folder search (authfiles.ConfigDirCandidates, DataDirCandidates).
 func fileAttribute(kind fileKind) schema.StringAttribute {
-	providerAttr, folders := "auth_config_path", "config folder: the first existing folder of `$OPENEO_CONFIG_HOME`, "+
+	providerAttr, folders := "auth_config_path", "config folder: `$OPENEO_CONFIG_HOME` when it is set (for both files, "+
+		"whether the folder exists or not), else the first existing folder of "+
 		"`$XDG_CONFIG_HOME/openeo-python-client` and `~/.config/openeo-python-client` (on macOS also "+
 		"`~/Library/Preferences/openeo-python-client`, on Windows `%APPDATA%\\openeo-python-client` instead of the XDG folder)"
 	if kind == refreshTokensFile {
-		providerAttr, folders = "refresh_token_store_path", "data folder: the first existing folder of `$OPENEO_CONFIG_HOME`, "+
+		providerAttr, folders = "refresh_token_store_path", "data folder: `$OPENEO_CONFIG_HOME` when it is set (for both files, "+
+			"whether the folder exists or not), else the first existing folder of "+
 			"`$XDG_DATA_HOME/openeo-python-client` and `~/.local/share/openeo-python-client` (on macOS also "+
 			"`~/Library/openeo-python-client`, on Windows `%APPDATA%\\openeo-python-client` instead of the XDG folder)"
 	}
