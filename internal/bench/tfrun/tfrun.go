@@ -212,6 +212,11 @@ type Result struct {
 	PluginPeakKB int64
 	// Plugins counts the plugin processes seen during the command.
 	Plugins int
+	// TerraformCPU is the CPU time (user + system) of the Terraform process
+	// itself; PluginCPU that of the processes it started and waited for,
+	// i.e. the provider plugins. Both are read from /proc when Terraform has
+	// exited (Linux, 10 ms resolution); -1 elsewhere.
+	TerraformCPU, PluginCPU time.Duration
 }
 
 // TotalPeakKB is TerraformPeakKB plus PluginPeakKB: an upper bound of the
@@ -270,7 +275,12 @@ func (s *Setup) Run(ctx context.Context, c Cmd) Result {
 	}
 	sampler := newSampler(cmd.Process.Pid, c.Poll)
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	var selfCPU, pluginCPU time.Duration
+	cpuOK := false
+	go func() {
+		selfCPU, pluginCPU, cpuOK = waitCPU(cmd.Process.Pid)
+		done <- cmd.Wait()
+	}()
 	var res Result
 	select {
 	case res.Err = <-done:
@@ -282,6 +292,11 @@ func (s *Setup) Run(ctx context.Context, c Cmd) Result {
 	res.Wall = time.Since(start)
 	res.TerraformSampledKB, res.PluginPeakKB, res.Plugins = sampler.stop()
 	res.TerraformPeakKB = maxRSSKB(cmd.ProcessState)
+	if cpuOK {
+		res.TerraformCPU, res.PluginCPU = selfCPU, pluginCPU
+	} else {
+		res.TerraformCPU, res.PluginCPU = -1, -1
+	}
 	res.Output = out.String()
 	if res.TimedOut {
 		res.Err = fmt.Errorf("terraform %s did not finish within %v (killed): %w", strings.Join(c.Args, " "), c.Timeout, ctx.Err())

@@ -161,3 +161,25 @@ func TestSocketFolderFitsTheSocketPathLimit(t *testing.T) {
 		t.Errorf("a plugin socket under TMPDIR=%s would be %q (%d bytes), over the 104-byte limit", long, p, len(p))
 	}
 }
+
+// TestRunMeasuresPluginCPU: the CPU time of the processes Terraform waited
+// for (the plugins) is reported apart from Terraform's own.
+func TestRunMeasuresPluginCPU(t *testing.T) {
+	s := shell(t)
+	if runtime.GOOS != "linux" {
+		t.Skip("CPU time is read from /proc")
+	}
+	// The child shell counts to 200000: a few hundred ms of CPU, many
+	// clock ticks, on any machine.
+	res := s.Run(t.Context(), Cmd{Dir: t.TempDir(), Args: []string{"-c",
+		`sh -c 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done'; echo done`}})
+	if res.Err != nil || strings.TrimSpace(res.Output) != "done" {
+		t.Fatalf("%v: %q", res.Err, res.Output)
+	}
+	if res.PluginCPU <= 0 || res.TerraformCPU < 0 {
+		t.Fatalf("child CPU %v, own CPU %v", res.PluginCPU, res.TerraformCPU)
+	}
+	if res.PluginCPU <= res.TerraformCPU {
+		t.Errorf("child CPU %v not above the waiting shell's own %v", res.PluginCPU, res.TerraformCPU)
+	}
+}
