@@ -4,10 +4,11 @@
 # alone), then runs the benchmark program internal/bench, which builds the
 # provider, runs `terraform plan`/`apply` with N openeo objects beside N
 # terraform_data in alternating rounds, counts the IdP's and the back-end's
-# requests, runs the Go benchmarks of the hot paths, writes results/bench.md,
+# requests and the provider's CPU time, runs the Go benchmarks of the hot paths, writes results/bench.md,
 # results/bench.svg and results/bench.json (git-ignored) and prints the tables.
 #
-# Knobs (environment): BENCH_N (default 10,100,500), BENCH_ROUNDS (3),
+# Knobs (environment): BENCH_N (object counts for every scenario; default
+# apply 10,100,500,1000,2000, data 10,100,500,1000, ephemeral 10,100,500), BENCH_ROUNDS (3),
 # BENCH_SCENARIOS (data,ephemeral,apply), BENCH_RESULTS (results),
 # BENCH_GO=0 (skip the Go benchmarks), BENCH_GO_BENCHTIME (1s).
 set -euo pipefail

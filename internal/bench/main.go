@@ -12,7 +12,9 @@
 //
 // Environment:
 //
-//	BENCH_N             object counts, comma separated (default 10,100,500)
+//	BENCH_N             object counts, comma separated, for every scenario
+//	                    (default: apply 10,100,500,1000,2000; data
+//	                    10,100,500,1000; ephemeral 10,100,500)
 //	BENCH_ROUNDS        rounds per count (default 3); the median is reported
 //	BENCH_SCENARIOS     data,ephemeral,apply (default all)
 //	BENCH_RESULTS       output folder (default <module>/results)
@@ -49,7 +51,7 @@ func main() {
 }
 
 type options struct {
-	ns         []int
+	ns         []int // from BENCH_N; nil: each scenario's defaults
 	rounds     int
 	scenarios  []scenario
 	results    string
@@ -62,16 +64,17 @@ type options struct {
 func parseOptions(root string) (options, error) {
 	o := options{rounds: 3, goBench: true, benchtime: "1s", runTimeout: 10 * time.Minute,
 		results: filepath.Join(root, "results")}
-	nList := envOr("BENCH_N", "10,100,500")
-	for _, f := range strings.Split(nList, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 {
-			return o, fmt.Errorf("BENCH_N=%q: %q is not a positive number", nList, f)
+	if nList := os.Getenv("BENCH_N"); strings.TrimSpace(nList) != "" {
+		for _, f := range strings.Split(nList, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				return o, fmt.Errorf("BENCH_N=%q: %q is not a positive number", nList, f)
+			}
+			o.ns = append(o.ns, n)
 		}
-		o.ns = append(o.ns, n)
+		slices.Sort(o.ns)
+		o.ns = slices.Compact(o.ns)
 	}
-	slices.Sort(o.ns)
-	o.ns = slices.Compact(o.ns)
 	if v := os.Getenv("BENCH_ROUNDS"); v != "" {
 		r, err := strconv.Atoi(v)
 		if err != nil || r < 1 {
@@ -130,7 +133,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	rep := &report{
-		Started: time.Now().UTC(), Rounds: o.rounds, Ns: o.ns,
+		Started: time.Now().UTC(), Rounds: o.rounds, Ns: o.allNs(),
 		GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(),
 		Terraform: versionLine(ctx, setup.Terraform, "version"), Go: versionLine(ctx, "go", "version"),
 	}
@@ -151,17 +154,17 @@ func run(ctx context.Context) error {
 	// Warm-up (not measured): page cache, binaries, the IdP's first token.
 	logf("warming up ...")
 	for _, sc := range o.scenarios {
-		if _, err := b.runOurs(ctx, sc, o.ns[0]); err != nil {
+		if _, err := b.runOurs(ctx, sc, o.nsOf(sc)[0]); err != nil {
 			return err
 		}
-		if _, err := b.runBaseline(ctx, sc, o.ns[0]); err != nil {
+		if _, err := b.runBaseline(ctx, sc, o.nsOf(sc)[0]); err != nil {
 			return err
 		}
 	}
 
 	cells := map[string]*cell{}
 	for _, sc := range o.scenarios {
-		for _, n := range o.ns {
+		for _, n := range o.nsOf(sc) {
 			c := &cell{Scenario: sc.name, Title: sc.title, N: n, Counts: sc.counts}
 			cells[key(sc.name, n)] = c
 			rep.Cells = append(rep.Cells, c)
@@ -169,7 +172,7 @@ func run(ctx context.Context) error {
 	}
 	for round := 1; round <= o.rounds; round++ {
 		for _, sc := range o.scenarios {
-			for _, n := range o.ns {
+			for _, n := range o.nsOf(sc) {
 				c := cells[key(sc.name, n)]
 				// Alternate which side goes first, so that a drift of the
 				// machine (other jobs, thermal) hits both sides alike.
@@ -196,8 +199,8 @@ func run(ctx context.Context) error {
 				if sc.counts {
 					extra = fmt.Sprintf(" | IdP token requests %d, /credentials/oidc %d, /me %d", so.TokenRequests, so.CredentialsOIDC, so.Me)
 				}
-				logf("[round %d/%d] %-9s N=%-4d ours %6.2fs %5.0f MB | baseline %6.2fs %5.0f MB%s",
-					round, o.rounds, sc.name, n, so.Seconds, mb(so.TotalKB), sb.Seconds, mb(sb.TotalKB), extra)
+				logf("[round %d/%d] %-9s N=%-4d ours %6.2fs %5.0f MB, provider CPU %6.2fs | baseline %6.2fs %5.0f MB%s | load %s",
+					round, o.rounds, sc.name, n, so.Seconds, mb(so.TotalKB), so.PluginCPU, sb.Seconds, mb(sb.TotalKB), extra, loadAvg())
 			}
 		}
 	}
@@ -210,6 +213,7 @@ func run(ctx context.Context) error {
 		}
 	}
 	rep.Finished = time.Now().UTC()
+	rep.LoadAvg = loadAvg()
 
 	if err := os.MkdirAll(o.results, 0o755); err != nil {
 		return err
@@ -231,6 +235,38 @@ func run(ctx context.Context) error {
 }
 
 func key(s string, n int) string { return s + "/" + strconv.Itoa(n) }
+
+// nsOf is the object counts of a scenario: BENCH_N, or its defaults.
+func (o options) nsOf(sc scenario) []int {
+	if o.ns != nil {
+		return o.ns
+	}
+	return sc.ns
+}
+
+// allNs is every object count measured, in order.
+func (o options) allNs() []int {
+	var all []int
+	for _, sc := range o.scenarios {
+		all = append(all, o.nsOf(sc)...)
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
+}
+
+// loadAvg is the first three fields of /proc/loadavg ("" elsewhere): the
+// machine's load while the figures were taken.
+func loadAvg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}
 
 func versionLine(ctx context.Context, bin string, args ...string) string {
 	out, err := exec.CommandContext(ctx, bin, args...).Output()
@@ -285,7 +321,8 @@ func (b *bencher) terraform(ctx context.Context, command string, config func(wor
 		return sample{}, fmt.Errorf("terraform %s failed: %w\n%s", command, res.Err, tail(res.Output, 40))
 	}
 	return sample{
-		Seconds: res.Wall.Seconds(), TerraformKB: res.TerraformPeakKB, TerraformSampledKB: res.TerraformSampledKB,
+		Seconds: res.Wall.Seconds(), TerraformCPU: res.TerraformCPU.Seconds(), PluginCPU: res.PluginCPU.Seconds(),
+		TerraformKB: res.TerraformPeakKB, TerraformSampledKB: res.TerraformSampledKB,
 		PluginKB: res.PluginPeakKB, Plugins: res.Plugins, TotalKB: res.TotalPeakKB(),
 		TokenRequests: -1, CredentialsOIDC: -1, Me: -1,
 	}, nil

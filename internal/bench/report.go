@@ -11,8 +11,12 @@ import (
 
 // sample is one measured Terraform command.
 type sample struct {
-	Round              int     `json:"round"`
-	Seconds            float64 `json:"seconds"`
+	Round   int     `json:"round"`
+	Seconds float64 `json:"seconds"`
+	// CPU time (user + system) of Terraform itself and of the provider
+	// plugin processes it started; -1: not measured (not Linux).
+	TerraformCPU       float64 `json:"terraform_cpu_seconds"`
+	PluginCPU          float64 `json:"provider_cpu_seconds"`
 	TerraformKB        int64   `json:"terraform_peak_kb"`
 	TerraformSampledKB int64   `json:"terraform_sampled_peak_kb"`
 	PluginKB           int64   `json:"plugin_peak_kb"`
@@ -44,6 +48,7 @@ type report struct {
 	CPUs      int       `json:"cpus"`
 	Terraform string    `json:"terraform"`
 	Go        string    `json:"go"`
+	LoadAvg   string    `json:"load_average"` // /proc/loadavg at the end
 	Cells     []*cell   `json:"cells"`
 	GoBench   []goBench `json:"go_benchmarks"`
 }
@@ -158,6 +163,29 @@ func (r *report) markdown() string {
 		}
 	}
 
+	w("\n## Cost per object and CPU\n\n")
+	w("Wall time per object of both sides, their ratio and difference; the CPU time (user + system) of the provider " +
+		"plugin processes of our side (from /proc/<pid>/stat of the exited Terraform: the children it waited for) per " +
+		"object, and Terraform's own CPU time per object on both sides. Medians of the rounds. CPU time, unlike wall " +
+		"time, hardly depends on what else the machine runs.\n\n")
+	if r.LoadAvg != "" {
+		w("Load average at the end of the run: %s (%d CPUs).\n\n", r.LoadAvg, r.CPUs)
+	}
+	w("| scenario | N | ours ms per object | baseline ms per object | ours / baseline | ours − baseline ms per object | " +
+		"provider CPU s | provider CPU ms per object | Terraform CPU ms per object (ours) | Terraform CPU ms per object (baseline) |\n")
+	w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, name := range r.scenarioNames() {
+		for _, c := range r.cellsOf(name) {
+			n := float64(c.N)
+			to, tb := field(c.Ours, secs), field(c.Baseline, secs)
+			pc := field(c.Ours, func(s sample) float64 { return s.PluginCPU })
+			tco := field(c.Ours, func(s sample) float64 { return s.TerraformCPU })
+			tcb := field(c.Baseline, func(s sample) float64 { return s.TerraformCPU })
+			w("| %s | %d | %.2f | %.2f | %s | %.2f | %s | %s | %s | %s |\n", name, c.N, to*1000/n, tb*1000/n, ratio(to, tb),
+				(to-tb)*1000/n, cpuText(pc, 1), cpuText(pc, n), cpuText(tco, n), cpuText(tcb, n))
+		}
+	}
+
 	var counted []*cell
 	for _, c := range r.Cells {
 		if c.Counts {
@@ -232,6 +260,18 @@ func marginal(prevN, n int, prev, cur []sample) (text string, noisy bool) {
 		return text + " " + noiseMark, true
 	}
 	return text, false
+}
+
+// cpuText is seconds of CPU divided by n (in ms when n > 1), "–" when not
+// measured.
+func cpuText(seconds, n float64) string {
+	if seconds < 0 || math.IsNaN(seconds) {
+		return "–"
+	}
+	if n == 1 {
+		return fmt.Sprintf("%.2f", seconds)
+	}
+	return fmt.Sprintf("%.2f", seconds*1000/n)
 }
 
 func fmtNs(ns float64) string {

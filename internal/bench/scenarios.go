@@ -21,6 +21,8 @@ type scenario struct {
 	ours func(e *env, n int, work string) string
 	// counts: the IdP and the back-end see this provider's requests.
 	counts bool
+	// ns are the object counts measured when BENCH_N is not set.
+	ns []int
 }
 
 // env is what the configurations need to know about the rig.
@@ -35,6 +37,7 @@ var scenarios = []scenario{
 		title:   "terraform plan: N data \"openeo_account\" vs N resource \"terraform_data\"",
 		command: "plan",
 		counts:  true,
+		ns:      []int{10, 100, 500, 1000},
 		ours: func(e *env, n int, _ string) string {
 			return providerBlock(e) + repeat(n, func(i int) string {
 				return fmt.Sprintf("data \"openeo_account\" \"a%d\" {}\n", i)
@@ -46,6 +49,7 @@ var scenarios = []scenario{
 		title:   "terraform plan: N ephemeral \"openeo_bearer_token\" vs N resource \"terraform_data\"",
 		command: "plan",
 		counts:  true,
+		ns:      []int{10, 100, 500},
 		ours: func(e *env, n int, _ string) string {
 			return providerBlock(e) + repeat(n, func(i int) string {
 				return fmt.Sprintf("ephemeral \"openeo_bearer_token\" \"t%d\" {}\n", i)
@@ -56,6 +60,7 @@ var scenarios = []scenario{
 		name:    "apply",
 		title:   "terraform apply: N resource \"openeo_auth_config_basic\" (one auth-config.json) vs N resource \"terraform_data\"",
 		command: "apply",
+		ns:      []int{10, 100, 500, 1000, 2000},
 		ours: func(_ *env, n int, work string) string {
 			file := filepath.Join(work, "openeo", "auth-config.json")
 			return tfrun.RequiredProviders() + "provider \"openeo\" {}\n" + repeat(n, func(i int) string {
