@@ -68,7 +68,7 @@ func (d Dirs) ClientConfigPath() string {
 // variables: it empties the OPENEO_* variables and points OPENEO_CONFIG_HOME,
 // XDG_CONFIG_HOME, XDG_DATA_HOME and HOME at fresh temporary folders. It uses
 // t.Setenv, so the test must not call t.Parallel.
-func IsolateEnv(t *testing.T) Dirs {
+func IsolateEnv(t testing.TB) Dirs {
 	t.Helper()
 	for _, v := range EnvVarsCleared {
 		t.Setenv(v, "")
