@@ -50,6 +50,14 @@ type Logger interface {
 	Log(ctx context.Context, level LogLevel, msg string, fields map[string]any)
 }
 
+// LevelLogger is a [Logger] that tells whether messages of a level are
+// logged at all. The package does not build the fields of a message that
+// a LevelLogger would drop (per-request messages cost allocations).
+type LevelLogger interface {
+	Logger
+	Enabled(level LogLevel) bool
+}
+
 // LoggerFunc adapts a function to the [Logger] interface.
 type LoggerFunc func(ctx context.Context, level LogLevel, msg string, fields map[string]any)
 
@@ -222,6 +230,18 @@ func (c *Client) log(ctx context.Context, level LogLevel, msg string, fields map
 		}
 	}
 	c.logger.Log(ctx, level, msg, fields)
+}
+
+// logs reports whether a message of level reaches the logger; callers on
+// hot paths check it before building the fields.
+func (c *Client) logs(level LogLevel) bool {
+	if c.logger == nil {
+		return false
+	}
+	if l, ok := c.logger.(LevelLogger); ok {
+		return l.Enabled(level)
+	}
+	return true
 }
 
 // rootKey carries the API root of a request to the redirect policy.
@@ -560,10 +580,12 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, int, err
 			}
 			continue
 		}
-		c.log(ctx, LevelDebug, "HTTP request", map[string]any{
-			"method": method, "url": logURL(target), "status": resp.StatusCode,
-			"attempt": attempt + 1, "duration_ms": time.Since(start).Milliseconds(),
-		})
+		if c.logs(LevelDebug) {
+			c.log(ctx, LevelDebug, "HTTP request", map[string]any{
+				"method": method, "url": logURL(target), "status": resp.StatusCode,
+				"attempt": attempt + 1, "duration_ms": time.Since(start).Milliseconds(),
+			})
+		}
 		if r.retry && attempt < c.maxRetries && retryableStatus(resp.StatusCode) &&
 			(!r.oneTime || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 			wait, fromHeader := c.retryAfter(resp.Header.Get("Retry-After"), time.Now())

@@ -375,3 +375,41 @@ func TestAccountAndCapabilitiesScrubAccessToken(t *testing.T) {
 		}
 	}
 }
+
+// levelRecorder is a logRecorder that logs only from a level up.
+type levelRecorder struct {
+	logRecorder
+	min LogLevel
+}
+
+func (l *levelRecorder) Enabled(level LogLevel) bool { return level >= l.min }
+
+func (l *levelRecorder) Log(ctx context.Context, level LogLevel, msg string, fields map[string]any) {
+	if level < l.min {
+		panic("a message below the logger's level was built: " + msg)
+	}
+	l.logRecorder.Log(ctx, level, msg, fields)
+}
+
+// TestLevelLoggerSkipsDroppedMessages: a LevelLogger that drops debug
+// messages gets no per-request message (its fields are not even built);
+// one that keeps them gets it.
+func TestLevelLoggerSkipsDroppedMessages(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	}))
+	defer srv.Close()
+	for _, from := range []LogLevel{LevelDebug, LevelInfo} {
+		logs := &levelRecorder{min: from}
+		opts := fastHTTP()
+		opts.Logger = logs
+		c := NewClient(opts)
+		if _, err := c.getOpenEO(t.Context(), srv.URL, "/x", ""); err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Contains(logs.text(), "HTTP request")
+		if want := from == LevelDebug; got != want {
+			t.Errorf("logger from %s: HTTP request logged %v, want %v (%s)", from, got, want, logs.text())
+		}
+	}
+}

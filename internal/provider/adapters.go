@@ -14,8 +14,35 @@ import (
 )
 
 // tflogLogger forwards the flows log messages (which never carry secrets) to
-// tflog, whose context also masks the provider instance's secrets.
-var tflogLogger = flows.LoggerFunc(func(ctx context.Context, level flows.LogLevel, msg string, fields map[string]any) {
+// tflog, whose context also masks the provider instance's secrets. It
+// reports the levels the provider's logger drops (TF_LOG_PROVIDER_OPENEO,
+// which main sets to "off" when the CLI shows no provider logs), so that
+// flows does not build their fields.
+type tflogLogger struct {
+	off bool
+	min flows.LogLevel
+}
+
+var _ flows.LevelLogger = tflogLogger{}
+
+// newTflogLogger reads the provider logger's level as the SDK does.
+func newTflogLogger(getenv func(string) string) tflogLogger {
+	switch strings.ToLower(strings.TrimSpace(getenv("TF_LOG_PROVIDER_OPENEO"))) {
+	case "off":
+		return tflogLogger{off: true}
+	case "info":
+		return tflogLogger{min: flows.LevelInfo}
+	case "warn":
+		return tflogLogger{min: flows.LevelWarn}
+	case "error":
+		return tflogLogger{min: flows.LevelError}
+	}
+	return tflogLogger{min: flows.LevelDebug} // trace, debug or unset (the SDK's default is trace)
+}
+
+func (l tflogLogger) Enabled(level flows.LogLevel) bool { return !l.off && level >= l.min }
+
+func (l tflogLogger) Log(ctx context.Context, level flows.LogLevel, msg string, fields map[string]any) {
 	switch level {
 	case flows.LevelDebug:
 		tflog.Debug(ctx, msg, fields)
@@ -26,7 +53,7 @@ var tflogLogger = flows.LoggerFunc(func(ctx context.Context, level flows.LogLeve
 	default:
 		tflog.Error(ctx, msg, fields)
 	}
-})
+}
 
 func (p *openeoProvider) sessionFactory() pd.SessionFactory {
 	f := p.opts.SessionFactory
@@ -36,7 +63,7 @@ func (p *openeoProvider) sessionFactory() pd.SessionFactory {
 			Getenv:      p.getenv(),
 			HTTPClient:  p.opts.HTTPClient,
 			Interaction: p.opts.Interaction,
-			Logger:      tflogLogger,
+			Logger:      newTflogLogger(os.Getenv), // the SDK reads the process environment
 		})
 	}
 	if p.opts.WrapSessionFactory != nil {

@@ -3,6 +3,8 @@ package provider
 import (
 	"maps"
 	"testing"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
 func TestQuietLogEnv(t *testing.T) {
@@ -26,5 +28,28 @@ func TestQuietLogEnv(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestTflogLoggerLevels(t *testing.T) {
+	for env, want := range map[string][]bool{ // debug, info, warn, error enabled
+		"":      {true, true, true, true},
+		"trace": {true, true, true, true},
+		"off":   {false, false, false, false},
+		"INFO":  {false, true, true, true},
+		"warn":  {false, false, true, true},
+		"error": {false, false, false, true},
+	} {
+		l := newTflogLogger(func(k string) string {
+			if k == "TF_LOG_PROVIDER_OPENEO" {
+				return env
+			}
+			return ""
+		})
+		for i, level := range []flows.LogLevel{flows.LevelDebug, flows.LevelInfo, flows.LevelWarn, flows.LevelError} {
+			if got := l.Enabled(level); got != want[i] {
+				t.Errorf("TF_LOG_PROVIDER_OPENEO=%q: %s enabled %v, want %v", env, level, got, want[i])
+			}
+		}
 	}
 }
