@@ -96,12 +96,12 @@ func appendU(b []byte, r rune) []byte {
 func AppendQuoted(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c < 0x7F && c != '"' && c != '\\' {
-			b = append(b, c)
-			i++
+		if j := plainRun(s, i); j > i {
+			b = append(b, s[i:j]...)
+			i = j
 			continue
 		}
+		c := s[i]
 		if esc := shortEscapes[c]; esc != 0 {
 			b = append(b, '\\', esc)
 			i++
@@ -129,6 +129,19 @@ func AppendQuoted(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, '"')
+}
+
+// plainRun returns the end of the run of printable ASCII bytes other than
+// '"' and '\\' that starts at i (they are written as they are).
+func plainRun(s string, i int) int {
+	for i < len(s) {
+		c := s[i]
+		if c < 0x20 || c >= 0x7F || c == '"' || c == '\\' {
+			break
+		}
+		i++
+	}
+	return i
 }
 
 // pythonNumber returns the text Python's json.dump writes for a number that
