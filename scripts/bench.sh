@@ -10,7 +10,8 @@
 # Knobs (environment): BENCH_N (object counts for every scenario; default
 # apply 10,100,500,1000,2000, data 10,100,500,1000, ephemeral 10,100,500), BENCH_ROUNDS (3),
 # BENCH_SCENARIOS (data,ephemeral,apply), BENCH_RESULTS (results),
-# BENCH_GO=0 (skip the Go benchmarks), BENCH_GO_BENCHTIME (1s).
+# BENCH_GO=0 (skip the Go benchmarks), BENCH_GO_BENCHTIME (1s), BENCH_TIMEOUT
+# (limit of one terraform command, 30m).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

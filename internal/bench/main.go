@@ -20,6 +20,9 @@
 //	BENCH_RESULTS       output folder (default <module>/results)
 //	BENCH_GO            0 skips the Go benchmarks (default 1)
 //	BENCH_GO_BENCHTIME  -benchtime of the Go benchmarks (default 1s)
+//	BENCH_TIMEOUT       limit of one terraform command (default 30m; an
+//	                    apply of 2000 entries on a busy machine takes more
+//	                    than 10 minutes)
 package main
 
 import (
@@ -62,7 +65,7 @@ type options struct {
 }
 
 func parseOptions(root string) (options, error) {
-	o := options{rounds: 3, goBench: true, benchtime: "1s", runTimeout: 10 * time.Minute,
+	o := options{rounds: 3, goBench: true, benchtime: "1s", runTimeout: 30 * time.Minute,
 		results: filepath.Join(root, "results")}
 	if nList := os.Getenv("BENCH_N"); strings.TrimSpace(nList) != "" {
 		for _, f := range strings.Split(nList, ",") {
@@ -95,6 +98,13 @@ func parseOptions(root string) (options, error) {
 	}
 	o.goBench = os.Getenv("BENCH_GO") != "0"
 	o.benchtime = envOr("BENCH_GO_BENCHTIME", o.benchtime)
+	if v := os.Getenv("BENCH_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return o, fmt.Errorf("BENCH_TIMEOUT=%q is not a positive duration (for example 45m)", v)
+		}
+		o.runTimeout = d
+	}
 	o.issuer = strings.TrimRight(os.Getenv("OPENEO_TEST_ISSUER"), "/")
 	return o, nil
 }
