@@ -221,8 +221,8 @@ func orDuration(d, def time.Duration) time.Duration {
 // log sends a message to the logger. String field values (which may come
 // from servers: URLs, error texts) go through [CleanText].
 func (c *Client) log(ctx context.Context, level LogLevel, msg string, fields map[string]any) {
-	if c.logger == nil {
-		return
+	if !c.logs(level) {
+		return // dropped: no need to clean its fields
 	}
 	for k, v := range fields {
 		if s, ok := v.(string); ok {
