@@ -92,13 +92,7 @@ func TestRewriteKeepsOwner(t *testing.T) {
 // refused with a clear error, and the file keeps its bytes and owner.
 func TestRewriteRefusesOwnerItCannotKeep(t *testing.T) {
 	requireRoot(t)
-	base := t.TempDir()
-	// The child runs as otherUID: it needs to reach the folder and the binary.
-	for _, d := range []string{filepath.Dir(base), base} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	base := folderOthersCanReach(t)
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -156,5 +150,51 @@ func copyFile(t *testing.T, from, to string, perm os.FileMode) {
 	}
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// folderOthersCanReach is a fresh folder (mode 0755, removed after the test)
+// that a process of another user can reach: the child of
+// TestRewriteRefusesOwnerItCannotKeep runs as otherUID and must reach the
+// folder and the binary in it. $TMPDIR may sit in a folder only its owner can
+// enter (make test's is made by mktemp -d, 0700), so /tmp and /var/tmp are
+// tried too.
+func folderOthersCanReach(t *testing.T) string {
+	t.Helper()
+	for _, parent := range []string{os.TempDir(), "/tmp", "/var/tmp"} {
+		if !othersCanEnter(parent) {
+			continue
+		}
+		dir, err := os.MkdirTemp(parent, "owner-test")
+		if err != nil {
+			continue
+		}
+		t.Cleanup(func() { _ = os.RemoveAll(dir) })
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	t.Skip("no temporary folder that another user can enter ($TMPDIR, /tmp, /var/tmp)")
+	return ""
+}
+
+// othersCanEnter reports whether every folder from / down to dir lets other
+// users pass (the x bit for others).
+func othersCanEnter(dir string) bool {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	for {
+		st, err := os.Stat(dir)
+		if err != nil || !st.IsDir() || st.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return true
+		}
+		dir = parent
 	}
 }
