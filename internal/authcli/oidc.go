@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/devicestatus"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
@@ -497,9 +498,9 @@ providers that require client authentication refuse).`,
 		if err := checkFiles(ac, rt); err != nil {
 			return err
 		}
-		st := newStatusLine(a, timeout)
-		defer st.close()
-		req.device = &deviceOptions{display: st.event, maxPoll: timeout, usePKCE: usePKCE}
+		st := devicestatus.New(a.errw, devicestatus.Options{Terminal: a.env.StderrIsTerminal, Tick: a.env.StatusTick, MaxPoll: timeout})
+		defer st.Close()
+		req.device = &deviceOptions{display: st.Event, maxPoll: timeout, usePKCE: usePKCE}
 		target, err := a.resolveOIDC(ctx, b, ac, rt, req)
 		if err != nil {
 			return err
@@ -511,7 +512,7 @@ providers that require client authentication refuse).`,
 		// The session runs the flow (PKCE choice, scope with offline_access)
 		// and stores the refresh token, exactly as the provider would.
 		tok, err := target.session.DeviceLogin(ctx)
-		st.close()
+		st.Close()
 		if err != nil {
 			var oe *flows.OIDCError
 			if errors.As(err, &oe) && (oe.Code == "access_denied" || oe.Code == "expired_token") {

@@ -7,9 +7,9 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/devicestatus"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
@@ -29,7 +29,8 @@ type FlowsOptions struct {
 	Getenv func(string) string
 	// HTTPClient sends the requests; nil means a default client.
 	HTTPClient *http.Client
-	// Interaction; nil means TerminalInteraction.
+	// Interaction; nil means TerminalInteraction (whose status line also
+	// ends when a login fails).
 	Interaction Interaction
 	// Logger receives the flows log messages (never secrets); nil discards.
 	Logger flows.Logger
@@ -97,13 +98,16 @@ func NewFlowsSessionFactory(o FlowsOptions) SessionFactory {
 		if s.Sources["oidc.provider_id"] == SourceAttribute {
 			cfg.OIDC.ProviderID = s.OIDC.ProviderID
 		}
+		var endDisplay func()
 		switch s.Method {
 		case MethodOIDC, MethodDeviceCode:
-			inter := o.Interaction
-			if inter == nil {
-				inter = TerminalInteraction
-			}
-			if display, ok := inter(); ok && display != nil {
+			if o.Interaction == nil {
+				if line, ok := terminalLine(); ok {
+					cfg.OIDC.AllowInteraction = true
+					cfg.OIDC.Display = line.Event
+					endDisplay = line.Close
+				}
+			} else if display, ok := o.Interaction(); ok && display != nil {
 				cfg.OIDC.AllowInteraction = true
 				cfg.OIDC.Display = display
 			}
@@ -112,7 +116,7 @@ func NewFlowsSessionFactory(o FlowsOptions) SessionFactory {
 		if err != nil {
 			return nil, err
 		}
-		return &flowsSession{s: sess, settings: s, refreshTokensPath: rt.Path()}, nil
+		return &flowsSession{s: sess, settings: s, refreshTokensPath: rt.Path(), endDisplay: endDisplay}, nil
 	}
 }
 
@@ -147,6 +151,17 @@ func (s Settings) FlowsGetenv(getenv func(string) string) func(string) string {
 // terminal can be opened and TF_IN_AUTOMATION is unset; instructions are
 // written to the terminal, not to Terraform's output.
 func TerminalInteraction() (func(DeviceEvent), bool) {
+	line, ok := terminalLine()
+	if !ok {
+		return nil, false
+	}
+	return line.Event, true
+}
+
+// terminalLine is the device flow display of TerminalInteraction: the
+// instructions once, then one status line redrawn in place on the
+// controlling terminal (the one openeo-auth shows on stderr).
+func terminalLine() (*devicestatus.Line, bool) {
 	if os.Getenv("TF_IN_AUTOMATION") != "" {
 		return nil, false
 	}
@@ -154,21 +169,8 @@ func TerminalInteraction() (func(DeviceEvent), bool) {
 	if err != nil {
 		return nil, false
 	}
-	var mu sync.Mutex
-	var last flows.DeviceStatus
-	return func(ev DeviceEvent) {
-		mu.Lock()
-		defer mu.Unlock()
-		if ev.Status == last && last != "" {
-			return
-		}
-		last = ev.Status
-		if ev.Instructions != "" && ev.Status == flows.DevicePending {
-			fmt.Fprintf(tty, "\nopenEO (terraform-provider-openeo): %s\n", ev.Instructions)
-			return
-		}
-		fmt.Fprintf(tty, "openEO device flow: %s\n", ev.Status)
-	}, true
+	return devicestatus.New(tty, devicestatus.Options{Terminal: true,
+		Intro: "\nopenEO (terraform-provider-openeo): log in to continue."}), true
 }
 
 // flowsSession adapts *flows.Session to Session.
@@ -176,6 +178,8 @@ type flowsSession struct {
 	s                 *flows.Session
 	settings          Settings
 	refreshTokensPath string
+	// endDisplay ends the device flow's status line (nil without one).
+	endDisplay func()
 }
 
 func (f *flowsSession) Token(ctx context.Context) (Token, error) {
@@ -196,6 +200,11 @@ func (f *flowsSession) Token(ctx context.Context) (Token, error) {
 		}
 	}
 	t, err := f.s.Token(ctx)
+	if err != nil && f.endDisplay != nil && ctx.Err() == nil {
+		// A device flow that failed (denied, expired, an error answer)
+		// ends its status line; one that others still wait for goes on.
+		f.endDisplay()
+	}
 	if err != nil {
 		if errors.Is(err, flows.ErrNoAuthentication) {
 			return Token{}, &ConfigError{
