@@ -178,3 +178,42 @@ func checkTerminal(t *testing.T, text string, logins int) {
 		}
 	}
 }
+
+// TestDeviceCodeWhereNobodyCanAnswer: auth_method "device_code" under
+// TF_IN_AUTOMATION fails at once, and the message does not send people to a
+// stored token that device_code would never read: it says to store one and
+// switch to a method that reads it.
+func TestDeviceCodeWhereNobodyCanAnswer(t *testing.T) {
+	r := acctest.RigPreCheck(t)
+	client := r.IdP.RegisterClient(t, testrig.ClientSpec{Public: true})
+	d := newTFDir(t, r.Dirs, fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "device_code"
+  oidc {
+    client_id = %s
+  }
+}
+
+data "openeo_account" "me" {}
+`, q(r.Backend.URL()), q(client.ID)))
+	res := d.run(0, []string{"TF_IN_AUTOMATION=1"}, "plan", "-input=false", "-no-color")
+	noCrash(t, "plan", res.Output)
+	if res.Err == nil {
+		t.Fatalf("the plan succeeded:\n%s", res.Output)
+	}
+	text := strings.Join(strings.Fields(strings.ReplaceAll(errorBlocks(res.Output), "│", " ")), " ")
+	for _, want := range []string{"Error: Interactive OIDC Login Required",
+		"auth_method \"device_code\" always asks for a new login: it never reads stored refresh tokens.",
+		"Run `openeo-auth oidc-auth " + r.Backend.URL() + " --client-id " + client.ID + "` in a terminal to log in once and store a refresh token",
+		"then set auth_method = \"oidc\" (or \"refresh_token\") in the provider block and run Terraform again"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the error lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "no usable refresh token was found") {
+		t.Errorf("the error speaks of a stored token device_code never reads:\n%s", text)
+	}
+	if n := r.IdP.Stats(t, client.ID).DeviceRequests; n != 0 {
+		t.Errorf("%d device logins started where nobody can answer", n)
+	}
+}

@@ -67,6 +67,20 @@ func explain(err error, s Settings, what string) Problem {
 		}
 		u = LogURL(u)
 		store := storePath(err, s)
+		if s.Method == MethodDeviceCode {
+			// device_code never reads stored tokens: storing one helps only
+			// with a method that does.
+			return Problem{
+				Summary: "Interactive OIDC Login Required",
+				Detail: fmt.Sprintf("Cannot %s: %s. Terraform cannot show a device code login here (TF_IN_AUTOMATION "+
+					"is set or no terminal can be opened), and auth_method \"device_code\" always asks for a new login: "+
+					"it never reads stored refresh tokens. Run `%s` in a terminal%s to log in once and store a refresh "+
+					"token in %s, then set auth_method = \"oidc\" (or \"refresh_token\") in the provider block and run "+
+					"Terraform again (or use auth_method \"client_credentials\" for automation).",
+					what, strings.TrimSuffix(strings.TrimSpace(interactiveReason(interactive)), "."),
+					s.OIDCAuthCommand(u, interactive.ProviderID), s.oidcAuthStdinNote(), store),
+			}
+		}
 		return Problem{
 			Summary: "Interactive OIDC Login Required",
 			Detail: fmt.Sprintf("Cannot %s: %s. Terraform cannot show a device code login here, and no usable refresh "+
