@@ -14,6 +14,7 @@ import (
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
+	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
 // NewAuthConfigDataSource returns the openeo_auth_config data source: the
@@ -213,7 +214,12 @@ func acNotDirectory(p, typeName string) error {
 }
 
 func acFileError(diags *diag.Diagnostics, attr string, err error) {
-	diags.AddAttributeError(path.Root(attr), "Cannot Read openEO Auth File", err.Error())
+	// One summary per kind of fault, as everywhere in the provider.
+	p, ok := pd.FileProblem(err, "")
+	if !ok {
+		p = pd.Problem{Summary: "Cannot Read openEO Auth File", Detail: err.Error()}
+	}
+	diags.AddAttributeError(path.Root(attr), p.Summary, p.Detail)
 }
 
 func acOptString(s string, ok bool) types.String {

@@ -51,6 +51,9 @@ func explain(err error, s Settings, what string) Problem {
 	if errors.As(err, &cfg) {
 		return Problem{Summary: cfg.Summary, Detail: cfg.Detail}
 	}
+	if p, ok := FileProblem(err, what); ok {
+		return p
+	}
 
 	// Before the interactive login: a refused refresh token without a person
 	// at a terminal is wrapped in a NeedsInteractiveLoginError.

@@ -242,7 +242,8 @@ func (b *base) planFile(ctx context.Context, kind fileKind, req resource.ModifyP
 	}
 	if req.State.Raw.IsNull() {
 		if err := b.check(kind, file); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("file"), "Unusable File", fileErrorDetail(err))
+			p := fileProblem(pd.SummaryUnusableFile, err)
+			resp.Diagnostics.AddAttributeError(path.Root("file"), p.Summary, p.Detail)
 		}
 		return
 	}
@@ -284,18 +285,24 @@ func (b *base) importFile(kind fileKind, file string, diags *diag.Diagnostics) (
 	return p, true
 }
 
-// fileErrorDetail is the detail of a diagnostic about a file problem. The
-// library's errors name the file and the problem and never carry secrets.
-func fileErrorDetail(err error) string {
-	msg := err.Error()
-	if strings.Contains(msg, "unchanged") {
-		return msg
+// fileProblem is the diagnostic of a file problem: the summary of its kind
+// of fault, shared with the data sources (pd.FileProblem), and the library's
+// message, which names the file, the problem and the fix and never carries
+// secrets. summary is for errors of other types.
+func fileProblem(summary string, err error) pd.Problem {
+	if p, ok := pd.FileProblem(err, ""); ok {
+		return p
 	}
-	return msg + "\n\nThe file was not changed."
+	msg := err.Error()
+	if !strings.Contains(msg, "unchanged") {
+		msg += "\n\nThe file was not changed."
+	}
+	return pd.Problem{Summary: summary, Detail: msg}
 }
 
 func addFileError(diags *diag.Diagnostics, summary string, err error) {
-	diags.AddError(summary, fileErrorDetail(err))
+	p := fileProblem(summary, err)
+	diags.AddError(p.Summary, p.Detail)
 }
 
 // maskSecret makes every provider log line written with the returned context

@@ -181,7 +181,7 @@ func TestAccBrokenFileExistingResource(t *testing.T) {
 					before = snap(t, file)
 				},
 				Config:      cfg,
-				ExpectError: errRe("Cannot Read auth-config.json Entry", file, "invalid JSON at line", "unchanged"),
+				ExpectError: errRe("Unusable File", file, "invalid JSON at line", "unchanged"),
 			},
 			{
 				PreConfig: func() {
@@ -192,7 +192,7 @@ func TestAccBrokenFileExistingResource(t *testing.T) {
 					before = snap(t, file)
 				},
 				Config:      cfg,
-				ExpectError: errRe(file, "could be readable by others: mode 640 (expected: 600).", `Run "chmod 600 `+file+`"`),
+				ExpectError: errRe("Unusable File", file, "could be readable by others: mode 640 (expected: 600).", `Run "chmod 600 `+file+`"`),
 			},
 			{
 				PreConfig: func() {
