@@ -210,13 +210,16 @@ func (m *merger) run() {
 	}
 
 	// Auth method.
-	m.out.Method, m.out.MethodSource, m.out.MethodDetail = m.method(methodV, urlFromDefaultBackend, map[string]value{
+	creds := map[string]value{
 		"bearer_token": bearerV, "basic.username": bu, "basic.password": bp,
 		"oidc.provider_id": oProvider, "oidc.client_id": oClientID, "oidc.client_secret": oSecret,
 		"oidc.username": oUser, "oidc.password": oPass, "oidc.refresh_token": oRefresh, "oidc.access_token": oAccess,
-	}, in.basicState == blockPresent, ostate == blockPresent)
+	}
+	m.out.Method, m.out.MethodSource, m.out.MethodDetail = m.method(methodV, urlFromDefaultBackend, creds,
+		in.basicState == blockPresent, ostate == blockPresent)
 	if m.out.Method != "" {
 		m.out.Sources["auth_method"] = m.out.MethodSource
+		m.warnUnused(creds)
 	}
 
 	// Credentials, per field.
@@ -472,6 +475,48 @@ func (m *merger) envMethod(env string, vals map[string]value) (string, pd.Source
 			"auth_method in the provider block; to use %[2]q, remove those credentials from the block.",
 			pd.EnvAuthMethod, env, c.method, strings.Join(c.attrs, ", "), strings.Join(unused, ", ")))
 	return c.method, pd.SourceInferred, strings.Join(c.attrs, ", ")
+}
+
+// warnUnused warns about credentials set in the provider block that the
+// decided method does not read: they would be ignored without a word.
+func (m *merger) warnUnused(creds map[string]value) {
+	var unused []string
+	for p, v := range creds {
+		if v.unknown {
+			return // the method may still change; the warning comes when all are known
+		}
+		if v.set() && !slices.Contains(methodUses[m.out.Method], p) {
+			unused = append(unused, p)
+		}
+	}
+	if len(unused) == 0 {
+		return
+	}
+	slices.Sort(unused)
+	from := ""
+	switch m.out.MethodSource {
+	case pd.SourceAttribute:
+		from = " (set by auth_method)"
+	case pd.SourceEnv:
+		from = " (from the environment variable " + pd.EnvAuthMethod + ")"
+	case pd.SourceInferred:
+		from = " (inferred from " + m.out.MethodDetail + ")"
+	case pd.SourceFile:
+		from = " (from " + m.out.MethodDetail + ")"
+	}
+	them, they, are := "it", "it", "is"
+	if len(unused) > 1 {
+		them, they, are = "them", "they", "are"
+	}
+	first := strings.Split(unused[0], ".")
+	at := path.Root(first[0])
+	if len(first) == 2 {
+		at = at.AtName(first[1])
+	}
+	m.diags.AddAttributeWarning(at, "Unused Provider Credentials",
+		fmt.Sprintf("%s %s set in the provider block, but the auth method is %q%s, which does not use %s: %s %s "+
+			"ignored. Remove %s from the provider block, or set auth_method to the method that uses %s.",
+			strings.Join(unused, ", "), are, m.out.Method, from, them, they, are, them, them))
 }
 
 // checkInsecureBasic refuses basic auth over plain http to a non-loopback host.

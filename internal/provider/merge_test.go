@@ -452,6 +452,8 @@ func TestMergeEnvMethodAgainstBlockCredentials(t *testing.T) {
 		wantMethod string
 		wantSource pd.Source
 		warn       bool
+		// unused: the credentials the Unused Provider Credentials warning names.
+		unused string
 	}{
 		{name: "oidc client in the block, env basic", envMethod: "basic",
 			cfg:        cfg{"oidc.client_id": "cid", "oidc.client_secret": "csecret"},
@@ -502,7 +504,7 @@ func TestMergeEnvMethodAgainstBlockCredentials(t *testing.T) {
 		// the env method decides (without it this is an error).
 		{name: "credentials of two methods, env basic", envMethod: "basic",
 			cfg:        cfg{"basic.username": "u", "bearer_token": "basic//tok3n"},
-			wantMethod: "basic", wantSource: pd.SourceEnv},
+			wantMethod: "basic", wantSource: pd.SourceEnv, unused: "bearer_token is set"},
 		// auth_method in the block beats both, silently.
 		{name: "auth_method set", envMethod: "basic",
 			cfg:        cfg{"auth_method": "oidc", "oidc.client_id": "cid", "oidc.client_secret": "csecret"},
@@ -531,7 +533,19 @@ func TestMergeEnvMethodAgainstBlockCredentials(t *testing.T) {
 			if s.Method != tc.wantMethod || s.MethodSource != tc.wantSource {
 				t.Errorf("method = %q (%s), want %q (%s)", s.Method, s.MethodSource, tc.wantMethod, tc.wantSource)
 			}
-			warnings := diags.Warnings()
+			var warnings diag.Diagnostics
+			for _, w := range diags.Warnings() {
+				if w.Summary() == "Unused Provider Credentials" {
+					if tc.unused == "" || !strings.Contains(w.Detail(), tc.unused) {
+						t.Errorf("unexpected warning: %s: %s", w.Summary(), w.Detail())
+					}
+					continue
+				}
+				warnings = append(warnings, w)
+			}
+			if tc.unused != "" && len(warnings) == len(diags.Warnings()) {
+				t.Errorf("no warning about %s: %s", tc.unused, diagText(diags))
+			}
 			if !tc.warn {
 				if len(warnings) > 0 {
 					t.Errorf("unexpected warnings: %s", diagText(diags))
@@ -592,5 +606,66 @@ func TestMergeCACertFileAndAssumedScheme(t *testing.T) {
 	}
 	if s, _ := runMerge(t, cfg{"url": "https://openeo.example"}, nil); s.SchemeAssumed {
 		t.Error("an explicit https:// counts as assumed")
+	}
+}
+
+// TestMergeWarnsUnusedCredentials: credentials set in the provider block
+// that the decided method does not read get a warning naming them (never
+// their values); credentials the method reads, and blocks with values still
+// unknown, get none.
+func TestMergeWarnsUnusedCredentials(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  cfg
+		want string // "" : no warning
+	}{
+		{"basic with an oidc client", cfg{"auth_method": "basic", "basic.username": "u", "basic.password": "p4ssw0rd",
+			"oidc.client_id": "cid", "oidc.client_secret": "csecret"},
+			`oidc.client_id, oidc.client_secret are set in the provider block, but the auth method is "basic" (set by ` +
+				`auth_method), which does not use them: they are ignored. Remove them from the provider block, or set ` +
+				`auth_method to the method that uses them.`},
+		{"device_code with a basic password", cfg{"auth_method": "device_code", "basic.password": "p4ssw0rd"},
+			`basic.password is set in the provider block, but the auth method is "device_code" (set by auth_method), ` +
+				`which does not use it: it is ignored.`},
+		{"none with a user name", cfg{"auth_method": "none", "basic.username": "u"},
+			`basic.username is set in the provider block, but the auth method is "none"`},
+		{"inferred bearer with a provider id", cfg{"bearer_token": "basic//tok3n", "oidc.provider_id": "egi"},
+			`oidc.provider_id is set in the provider block, but the auth method is "bearer" (inferred from bearer_token)`},
+		{"refresh_token with a user and an access token", cfg{"auth_method": "refresh_token", "oidc.refresh_token": "rt-123",
+			"oidc.username": "u", "oidc.access_token": "at-456"},
+			`oidc.access_token, oidc.username are set in the provider block, but the auth method is "refresh_token"`},
+		{"all used", cfg{"auth_method": "password", "oidc.client_id": "cid", "oidc.username": "u", "oidc.password": "p4ssw0rd"}, ""},
+		{"oidc with client and refresh token", cfg{"auth_method": "oidc", "oidc.client_id": "cid", "oidc.refresh_token": "rt-123"}, ""},
+		{"an unknown credential", cfg{"auth_method": "basic", "oidc.client_id": unknown}, ""},
+		{"empty blocks", cfg{"auth_method": "bearer", "bearer_token": "basic//tok3n", "basic": true, "oidc": true}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clearEnv(t)
+			c := cfg{"url": "https://x.example"}
+			for k, v := range tc.cfg {
+				c[k] = v
+			}
+			_, diags := runMerge(t, c, nil)
+			if diags.HasError() {
+				t.Fatalf("unexpected errors: %s", diagText(diags))
+			}
+			var got []string
+			for _, w := range diags.Warnings() {
+				if w.Summary() == "Unused Provider Credentials" {
+					got = append(got, w.Detail())
+				}
+			}
+			switch {
+			case tc.want == "" && len(got) > 0:
+				t.Errorf("unexpected warning: %s", got)
+			case tc.want != "" && (len(got) != 1 || !strings.Contains(got[0], tc.want)):
+				t.Errorf("warnings %q, want one with %q", got, tc.want)
+			}
+			for _, secret := range []string{"csecret", "p4ssw0rd", "tok3n", "rt-123", "at-456"} {
+				if strings.Contains(diagText(diags), secret) {
+					t.Errorf("a diagnostic shows the value %q", secret)
+				}
+			}
+		})
 	}
 }
