@@ -86,8 +86,9 @@ func (ts *terminalSession) text() string {
 // a stored token) in a real Terraform run with a controlling terminal show
 // each login's instructions once, in both forms, and then one status line
 // redrawn in place, however often the provider polls. The plan asks for one
-// login (the data source); the apply asks again in its apply phase (the
-// ephemeral bearer token), which the guide documents.
+// login; with device_code the apply asks in its plan phase and again in its
+// apply phase (the ephemeral bearer token is opened in both), while oidc
+// uses the refresh token stored by the first login: what the docs say.
 func TestDeviceLoginOnTerminal(t *testing.T) {
 	for _, method := range []string{"device_code", "oidc"} {
 		t.Run(method, func(t *testing.T) {
@@ -98,13 +99,24 @@ func TestDeviceLoginOnTerminal(t *testing.T) {
   url         = %s
   auth_method = %q
   oidc {
-    client_id           = %s
-    store_refresh_token = false
+    client_id = %s
   }
 }
 
 data "openeo_account" "me" {}
-`, q(r.Backend.URL()), method, q(client.ID)))
+
+ephemeral "openeo_bearer_token" "t" {}
+
+provider "openeo" {
+  alias        = "with_token"
+  url          = %s
+  bearer_token = ephemeral.openeo_bearer_token.t.bearer
+}
+
+data "openeo_account" "via_token" {
+  provider = openeo.with_token
+}
+`, q(r.Backend.URL()), method, q(client.ID), q(r.Backend.URL())))
 
 			run := func(args ...string) (string, *terminalSession) {
 				t.Helper()
@@ -125,6 +137,23 @@ data "openeo_account" "me" {}
 				t.Fatalf("the plan started %d device logins, want 1", logins)
 			}
 			checkTerminal(t, ts.text(), 1)
+
+			// The apply plans again (a new login) and opens the ephemeral
+			// token again in its apply phase (another one) with
+			// device_code; oidc uses the refresh token the plan stored.
+			before = r.IdP.Stats(t, client.ID).DeviceRequests
+			_, ts = run("apply", "-input=false", "-no-color", "-auto-approve")
+			logins = r.IdP.Stats(t, client.ID).DeviceRequests - before
+			want := map[string]int{"device_code": 2, "oidc": 0}[method]
+			t.Logf("%s: the apply asked for %d device logins", method, logins)
+			if logins != want {
+				t.Fatalf("the apply started %d device logins, want %d", logins, want)
+			}
+			if want > 0 {
+				checkTerminal(t, ts.text(), want)
+			} else if text := ts.text(); text != "" {
+				t.Errorf("the apply wrote to the terminal without a login: %q", text)
+			}
 		})
 	}
 }
