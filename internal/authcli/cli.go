@@ -94,6 +94,8 @@ func (e Env) getenv(key string) string {
 // usageError is a problem with the command line (exit code 2).
 type usageError struct {
 	msg string
+	// helped: the usage was printed already, so no "Run ... -h" hint.
+	helped bool
 }
 
 func (e *usageError) Error() string { return e.msg }
@@ -202,7 +204,7 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 			a.printHelp(a.out)
 			return err
 		}
-		return usagef("%v", err)
+		return a.flagError(global, err)
 	}
 	if showVersion {
 		fmt.Fprintf(a.out, "openeo-auth %s\n", a.version())
@@ -210,8 +212,9 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 	}
 	rest := global.Args()
 	if len(rest) == 0 {
-		a.printHelp(a.out)
-		return nil
+		// Like a mistyped command line: the usage on stderr, exit code 2.
+		a.printHelp(a.errw)
+		return &usageError{msg: "no subcommand given", helped: true}
 	}
 	name := rest[0]
 	if name == "help" {
@@ -227,7 +230,14 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 	}
 	c := findCommand(name)
 	if c == nil {
-		return usagef("unknown subcommand %q (run 'openeo-auth -h' for the list)", name)
+		var names []string
+		for _, c := range commands {
+			names = append(append(names, c.name), c.aliases...)
+		}
+		if near := closest(name, names); near != "" {
+			return usagef("unknown subcommand %q (did you mean %q?)", name, near)
+		}
+		return usagef("unknown subcommand %q", name)
 	}
 	a.cmdName = "openeo-auth " + c.name
 	a.current = c
@@ -248,18 +258,20 @@ Subcommands:
 		if len(c.aliases) > 0 {
 			name += " (" + strings.Join(c.aliases, ", ") + ")"
 		}
-		fmt.Fprintf(w, "  %-32s %s\n", name, c.summary)
+		fmt.Fprint(w, helpEntry(name, c.summary, 24))
 	}
 	fmt.Fprint(w, `
 Global flags (also accepted after the subcommand):
-  -v, --verbose        more log output on stderr (-v info, -vv debug)
-  --auth-config PATH   auth-config.json to use (default: the Python client's location)
-  --refresh-tokens PATH
-                       refresh-tokens.json to use (default: the Python client's location)
-  --version            print the version
+  -v, --verbose            more log output on stderr (-v info, -vv debug)
+  --auth-config PATH       auth-config.json to use (default: the Python
+                           client's location)
+  --refresh-tokens PATH    refresh-tokens.json to use (default: the Python
+                           client's location)
+  --version                print the version
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 authentication failed, 4 file problem,
-130 interrupted. Run 'openeo-auth <subcommand> -h' for the flags of a subcommand.
+130 interrupted. Run 'openeo-auth <subcommand> -h' for the flags of a
+subcommand.
 `)
 }
 
@@ -295,12 +307,7 @@ func (a *app) printCommandHelp(c *command, fs *flag.FlagSet) {
 		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
 			u += fmt.Sprintf(" (default %s)", f.DefValue)
 		}
-		var line string
-		if len(names) > 24 {
-			line = fmt.Sprintf("  %s\n  %-24s %s\n", names, "", u)
-		} else {
-			line = fmt.Sprintf("  %-24s %s\n", names, u)
-		}
+		line := helpEntry(names, u, 24)
 		if globalFlags[f.Name] {
 			global = append(global, line)
 		} else {
@@ -311,7 +318,99 @@ func (a *app) printCommandHelp(c *command, fs *flag.FlagSet) {
 		fmt.Fprintf(w, "\nFlags:\n%s", strings.Join(own, ""))
 	}
 	fmt.Fprintf(w, "\nGlobal flags:\n%s", strings.Join(global, ""))
-	fmt.Fprintf(w, "\nExit codes: 0 ok, 1 error, 2 usage, 3 authentication failed, 4 file problem, 130 interrupted.\n")
+	fmt.Fprint(w, "\nExit codes: 0 ok, 1 error, 2 usage, 3 authentication failed, 4 file problem,\n130 interrupted.\n")
+}
+
+// helpWidth is the width help text is wrapped at.
+const helpWidth = 80
+
+// helpEntry is one entry of a help list: "  name" padded to column
+// 2+nameWidth, then text wrapped with a hanging indent; a longer name
+// gets a line of its own.
+func helpEntry(name, text string, nameWidth int) string {
+	indent := strings.Repeat(" ", 2+nameWidth+1)
+	if len(name) > nameWidth {
+		return "  " + name + "\n" + wrapText(indent, text, indent, helpWidth) + "\n"
+	}
+	return wrapText(fmt.Sprintf("  %-*s ", nameWidth, name), text, indent, helpWidth) + "\n"
+}
+
+// wrapText writes prefix, then the words of text wrapped at width columns;
+// continuation lines start with indent. A word longer than a line stays
+// whole.
+func wrapText(prefix, text, indent string, width int) string {
+	var b strings.Builder
+	line, fresh := prefix, true
+	for _, w := range strings.Fields(text) {
+		if !fresh && len(line)+1+len(w) > width {
+			b.WriteString(line + "\n")
+			line, fresh = indent, true
+		}
+		if !fresh {
+			line += " "
+		}
+		line += w
+		fresh = false
+	}
+	b.WriteString(line)
+	return b.String()
+}
+
+// flagError is the usage error of a flag the flag set fs could not parse;
+// for an unknown flag it suggests the closest flag of fs.
+func (a *app) flagError(fs *flag.FlagSet, err error) error {
+	name, unknown := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !unknown {
+		return usagef("%v", err)
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) {
+		if !hiddenAlias[f.Name] {
+			names = append(names, f.Name)
+		}
+	})
+	if near := closest(name, names); near != "" {
+		return usagef("unknown flag %s (did you mean %s?)", dashName(name), dashName(near))
+	}
+	return usagef("unknown flag %s", dashName(name))
+}
+
+// closest returns the name of names nearest to s (edit distance at most a
+// third of its length, at least 2), or "".
+func closest(s string, names []string) string {
+	best, bestD := "", max(2, len(s)/3)+1
+	for _, n := range names {
+		if d := editDistance(s, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b (bytes), with a swap
+// of two neighbours counting as one edit.
+func editDistance(a, b string) int {
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
 }
 
 var (
@@ -338,7 +437,8 @@ func (a *app) printError(err error, code int) {
 		msg = "interrupted"
 	}
 	fmt.Fprintf(a.errw, "%s: %s\n", a.cmdName, msg)
-	if code == ExitUsage {
+	var ue *usageError
+	if code == ExitUsage && (!errors.As(err, &ue) || !ue.helped) {
 		fmt.Fprintf(a.errw, "Run '%s -h' for help.\n", a.cmdName)
 	}
 }
@@ -434,7 +534,7 @@ func (a *app) parse(fs *flag.FlagSet, args []string, minArgs, maxArgs int) ([]st
 				a.printCommandHelp(c, fs)
 				return nil, err
 			}
-			return nil, usagef("%v", err)
+			return nil, a.flagError(fs, err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {

@@ -86,10 +86,11 @@ func dumpCommand(name, alias, what string, dump func(a *app, showSecrets bool) (
 		name:    name,
 		aliases: []string{alias},
 		summary: "dump " + what + " (secrets redacted)",
-		help: `Prints ` + what + ` like the Python tool: a "### <path> ####" header line,
-then the JSON (indent 2). The values of client_secret, password and
-refresh_token are replaced by "<redacted>" unless --show-secrets is given.
---json prints only the JSON document. A missing file is an error (exit code 4).`,
+		help: `Prints ` + what + ` like the Python tool: a "### <path> ####" header
+line, then the JSON (indent 2). The values of client_secret, password and
+refresh_token are replaced by "<redacted>" unless --show-secrets is given (a
+null value stays null). --json prints only the JSON document. A missing file
+is an error (exit code 4).`,
 	}
 	c.run = func(a *app, _ context.Context, args []string) error {
 		fl := a.newFlagSet(name)

@@ -166,14 +166,14 @@ func TestUsage(t *testing.T) {
 		code int
 		want string
 	}{
-		{nil, 0, "Subcommands:"},
+		{nil, 2, "Subcommands:"},
 		{[]string{"-h"}, 0, "Exit codes:"},
 		{[]string{"--version"}, 0, "openeo-auth test"},
 		{[]string{"version"}, 0, "openeo-auth test"},
 		{[]string{"help", "oidc-auth"}, 0, "--timeout"},
 		{[]string{"oidc-auth", "-h"}, 0, "Usage: openeo-auth oidc-auth [flags] <backend>"},
 		{[]string{"nope"}, 2, `unknown subcommand "nope"`},
-		{[]string{"paths", "--nope"}, 2, "flag provided but not defined: -nope"},
+		{[]string{"paths", "--nope"}, 2, "unknown flag --nope"},
 		{[]string{"add-basic"}, 2, "missing argument: <backend>"},
 		{[]string{"add-basic", "a", "b"}, 2, "too many arguments: b"},
 		{[]string{"add-basic", "ftp://x"}, 2, "is not a back-end URL"},

@@ -518,6 +518,13 @@ providers that require client authentication refuse).`,
 			if errors.As(err, &oe) && (oe.Code == "access_denied" || oe.Code == "expired_token") {
 				return &authError{msg: "the login was not completed", err: err}
 			}
+			var te *flows.DeviceTimeoutError
+			if errors.As(err, &te) {
+				return &authError{err: fmt.Errorf("%w Nobody approved the login within %s: run the command again "+
+					"and open the link within that time, or give more time with --timeout (e.g. --timeout 10m); "+
+					"if the page of the link does not load, check the network or the provider's verification URL",
+					err, te.MaxPollTime)}
+			}
 			return err
 		}
 		fmt.Fprintln(a.out, "The OpenID Connect device flow was successful.")

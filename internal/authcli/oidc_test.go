@@ -235,7 +235,8 @@ func TestOIDCAuthTimeoutOnTerminal(t *testing.T) {
 	r := h.runDevice(rg.idp, testrig.User{}, "oidc-auth", "--timeout", "1500ms", rg.be.URL())
 	wantCode(t, r, authcli.ExitAuth)
 	mustContain(t, "stderr", r.stderr, "\r[", "] Authorization pending (0:0", " / 0:02)", "Timed out",
-		"Timeout (1.5s) while polling for access token.")
+		"Timeout (1.5s) while polling for access token. Nobody approved the login within 1.5s: run the command "+
+			"again and open the link within that time, or give more time with --timeout (e.g. --timeout 10m)")
 	if _, err := os.Stat(h.refreshTokensPath()); !os.IsNotExist(err) {
 		t.Errorf("a refresh token file was written: %v", err)
 	}

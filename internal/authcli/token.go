@@ -16,23 +16,25 @@ var tokenCommand = &command{
 	args:    "<backend>",
 	summary: "print a fresh openEO bearer token for scripts (never interactive)",
 	help: `Prints a fresh openEO bearer token for the back-end on stdout, e.g. for
-  curl -H "Authorization: Bearer $(openeo-auth token https://openeo.example.org)" ...
+  TOKEN=$(openeo-auth token https://openeo.example.org)
+  curl -H "Authorization: Bearer $TOKEN" https://openeo.example.org/me
 
---method selects how (default oidc: the stored refresh token, like the
-provider's "oidc" method and the Python client's authenticate_oidc(); it
+--method selects how. The default, oidc, uses the stored refresh token, like
+the provider's "oidc" method and the Python client's authenticate_oidc(); it
 honours OPENEO_AUTH_METHOD=client_credentials with OPENEO_AUTH_CLIENT_ID and
-OPENEO_AUTH_CLIENT_SECRET like they do). For oidc and refresh_token the client
-is --client-id, else OPENEO_AUTH_CLIENT_ID (with OPENEO_AUTH_CLIENT_SECRET),
-as in the provider, else auth-config.json or the default client; the provider
-is --provider-id, else OPENEO_AUTH_PROVIDER_ID when the back-end lists it.
-Other methods: refresh_token,
-client_credentials (client from flags, the environment or auth-config.json) and
-basic (credentials from flags, OPENEO_AUTH_PASSWORD or auth-config.json).
+OPENEO_AUTH_CLIENT_SECRET as they do. For oidc and refresh_token the client is
+--client-id, else OPENEO_AUTH_CLIENT_ID (with OPENEO_AUTH_CLIENT_SECRET), as
+in the provider, else auth-config.json or the default client; the provider is
+--provider-id, else OPENEO_AUTH_PROVIDER_ID when the back-end lists it. The
+other methods are refresh_token, client_credentials (client from flags, the
+environment or auth-config.json) and basic (credentials from flags,
+OPENEO_AUTH_PASSWORD or auth-config.json).
+
 This command never starts a device flow: without a usable refresh token it
-fails (exit code 3) and names the 'openeo-auth oidc-auth' command to run.
-A refresh token read from refresh-tokens.json is refreshed under the file's
-lock and, when the identity provider rotates it, always written back: the old
-one is spent (--no-store, kept for compatibility, cannot change that).
+fails (exit code 3) and names the 'openeo-auth oidc-auth' command to run. A
+refresh token read from refresh-tokens.json is refreshed under the file's lock
+and, when the identity provider rotates it, always written back: the old one
+is spent (--no-store, kept for compatibility, cannot change that).
 
 --access-token prints the bare access token instead of the bearer
 ("oidc/<provider>/<token>" for openEO API 1.x back-ends); --json prints the

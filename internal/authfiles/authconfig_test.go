@@ -485,7 +485,7 @@ func TestRedactAndDump(t *testing.T) {
         "providers": {
           "p": {
             "client_id": "c",
-            "client_secret": "<redacted>"
+            "client_secret": null
           }
         }
       }

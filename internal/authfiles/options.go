@@ -71,8 +71,10 @@ const Redacted = "<redacted>"
 
 // Redact returns a deep copy of o in which the value of every key named
 // client_secret, password or refresh_token, at any depth of nested objects,
-// is the string "<redacted>" (whatever its type, null included). Like the
-// Python CLI it does not descend into arrays.
+// is the string "<redacted>" (whatever its type), except null, which stays
+// null: there is no secret to hide, and "<redacted>" would suggest one (the
+// Python CLI redacts null too). Like the Python CLI it does not descend into
+// arrays.
 func Redact(o *ojson.Object) *ojson.Object {
 	c := o.Clone()
 	redactInPlace(c)
@@ -81,7 +83,7 @@ func Redact(o *ojson.Object) *ojson.Object {
 
 func redactInPlace(o *ojson.Object) {
 	for _, m := range o.Members() {
-		if secretKeys[m.Key] {
+		if secretKeys[m.Key] && !m.Value.IsNull() {
 			o.Set(m.Key, ojson.String(Redacted))
 		} else if child, ok := m.Value.AsObject(); ok {
 			redactInPlace(child)
