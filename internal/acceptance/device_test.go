@@ -118,7 +118,7 @@ data "openeo_account" "via_token" {
 }
 `, q(r.Backend.URL()), method, q(client.ID), q(r.Backend.URL())))
 
-			run := func(args ...string) (string, *terminalSession) {
+			run := func(args ...string) *terminalSession {
 				t.Helper()
 				ts := newTerminalSession(t, r, 3)
 				res := d.setup.Run(t.Context(), tfrun.Cmd{Dir: d.dir, Args: args,
@@ -128,10 +128,10 @@ data "openeo_account" "via_token" {
 				if res.Err != nil {
 					t.Fatalf("terraform %s: %v\n%s\nterminal:\n%q", strings.Join(args, " "), res.Err, res.Output, ts.text())
 				}
-				return res.Output, ts
+				return ts
 			}
 			before := r.IdP.Stats(t, client.ID).DeviceRequests
-			_, ts := run("plan", "-input=false", "-no-color")
+			ts := run("plan", "-input=false", "-no-color")
 			logins := r.IdP.Stats(t, client.ID).DeviceRequests - before
 			if logins != 1 {
 				t.Fatalf("the plan started %d device logins, want 1", logins)
@@ -142,7 +142,7 @@ data "openeo_account" "via_token" {
 			// token again in its apply phase (another one) with
 			// device_code; oidc uses the refresh token the plan stored.
 			before = r.IdP.Stats(t, client.ID).DeviceRequests
-			_, ts = run("apply", "-input=false", "-no-color", "-auto-approve")
+			ts = run("apply", "-input=false", "-no-color", "-auto-approve")
 			logins = r.IdP.Stats(t, client.ID).DeviceRequests - before
 			want := map[string]int{"device_code": 2, "oidc": 0}[method]
 			t.Logf("%s: the apply asked for %d device logins", method, logins)
