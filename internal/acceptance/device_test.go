@@ -1,14 +1,12 @@
 package acceptance_test
 
 import (
-	"context"
 	"fmt"
 	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/bench/tfrun"
@@ -20,7 +18,7 @@ import (
 // records everything the provider writes to it and approves, as alice, each
 // device login shown there, but only after the provider has polled the
 // identity provider pollsBefore times for it (so that repeated polls are
-// on the terminal when the test looks at it).
+// on the terminal when the test looks at it; 0 approves at once).
 type terminalSession struct {
 	transcript testrig.SyncBuffer
 	prepare    func(*exec.Cmd)
@@ -55,9 +53,7 @@ func newTerminalSession(t *testing.T, r *acctest.Rig, pollsBefore int) *terminal
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
-						ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-						defer cancel()
-						if err := r.IdP.ApproveDevice(ctx, code, testrig.Alice.Name, testrig.Alice.Password); err != nil {
+						if err := r.IdP.ApproveDevice(t.Context(), code, testrig.Alice.Name, testrig.Alice.Password); err != nil {
 							t.Errorf("approving device login %s: %v", code, err)
 						}
 					}()
@@ -121,7 +117,7 @@ data "openeo_account" "via_token" {
 			run := func(args ...string) *terminalSession {
 				t.Helper()
 				ts := newTerminalSession(t, r, 3)
-				res := d.setup.Run(t.Context(), tfrun.Cmd{Dir: d.dir, Args: args,
+				res := d.setup.Run(testrig.Context(t), tfrun.Cmd{Dir: d.dir, Args: args,
 					Env: append(append([]string(nil), d.env...), "TF_IN_AUTOMATION="), Prepare: ts.prepare})
 				ts.stop()
 				noCrash(t, strings.Join(args, " "), res.Output)
@@ -225,7 +221,7 @@ func TestDeviceCodeWhereNobodyCanAnswer(t *testing.T) {
 
 data "openeo_account" "me" {}
 `, q(r.Backend.URL()), q(client.ID)))
-	res := d.run(0, []string{"TF_IN_AUTOMATION=1"}, "plan", "-input=false", "-no-color")
+	res := d.run([]string{"TF_IN_AUTOMATION=1"}, "plan", "-input=false", "-no-color")
 	noCrash(t, "plan", res.Output)
 	if res.Err == nil {
 		t.Fatalf("the plan succeeded:\n%s", res.Output)

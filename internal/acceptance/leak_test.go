@@ -27,7 +27,6 @@ package acceptance_test
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"cmp"
 	"encoding/json"
@@ -38,12 +37,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"unicode"
 
@@ -329,7 +326,8 @@ func runLeakCase(t *testing.T, r *acctest.Rig, spec leakSpec) {
 		var stopApprover func()
 		if spec.device {
 			c.Env = append(c.Env, "TF_IN_AUTOMATION=")
-			c.Prepare, stopApprover = deviceApprover(t, r)
+			ts := newTerminalSession(t, r, 0)
+			c.Prepare, stopApprover = ts.prepare, ts.stop
 		}
 		res := d.setup.Run(testrig.Context(t), c)
 		if stopApprover != nil {
@@ -587,45 +585,5 @@ func walkJSON(v any, f func(key, value string)) {
 		for _, c := range x {
 			walkJSON(c, f)
 		}
-	}
-}
-
-// deviceApprover gives the command a terminal and approves, as alice, every
-// device login whose instructions the provider writes to it.
-func deviceApprover(t *testing.T, r *acctest.Rig) (prepare func(*exec.Cmd), stop func()) {
-	t.Helper()
-	master, slave, err := openPTY()
-	if err != nil {
-		t.Fatalf("opening a terminal: %v", err)
-	}
-	codeRe := regexp.MustCompile(`user[_ ]code[=' ]+([A-Za-z0-9-]+)`)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		approved := map[string]bool{}
-		sc := bufio.NewScanner(master)
-		for sc.Scan() {
-			line := sc.Text()
-			m := codeRe.FindStringSubmatch(line)
-			if m == nil {
-				continue
-			}
-			code, _ := url.QueryUnescape(m[1])
-			if approved[code] {
-				continue
-			}
-			approved[code] = true
-			go func() {
-				if err := r.IdP.ApproveDevice(t.Context(), code, testrig.Alice.Name, testrig.Alice.Password); err != nil {
-					t.Errorf("approving device login %s: %v", code, err)
-				}
-			}()
-		}
-	}()
-	return withTerminal(slave), func() {
-		slave.Close()
-		master.Close()
-		wg.Wait()
 	}
 }

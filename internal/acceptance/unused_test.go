@@ -29,7 +29,7 @@ func TestUnusedCredentialsWarning(t *testing.T) {
 
 data "openeo_account" "me" {}
 `, q(r.Backend.URL()), q(acctest.BasicUser), q(acctest.BasicPassword), q(secret)))
-	res := d.run(0, nil, "plan", "-input=false", "-no-color")
+	res := d.run(nil, "plan", "-input=false", "-no-color")
 	noCrash(t, "plan", res.Output)
 	if res.Err != nil {
 		t.Fatalf("plan failed: %v\n%s", res.Err, res.Output)
