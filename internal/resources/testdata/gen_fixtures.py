@@ -181,8 +181,11 @@ dump("refresh-tokens.unknown-keys.token-removed.json", rt_deleted)
 # line): every client_secret, password or refresh_token value in nested
 # dicts (not lists) replaced by "<redacted>".
 def redact(data):
+    # As openeo-auth config-dump: like the Python CLI's redaction, except
+    # that a null secret stays null (there is nothing to hide).
     if isinstance(data, dict):
-        return {k: "<redacted>" if k in ("client_secret", "password", "refresh_token") else redact(v)
+        return {k: "<redacted>" if k in ("client_secret", "password", "refresh_token") and v is not None
+                else redact(v)
                 for k, v in data.items()}
     return data
 
