@@ -52,7 +52,7 @@ func FileProblem(err error, what string) (p Problem, ok bool) {
 		msg = fmt.Sprintf("Cannot %s: %s", what, msg)
 	}
 	if !strings.Contains(msg, "unchanged") {
-		msg += "\n\nThe file was not changed."
+		msg += " The file was not changed." // one paragraph: Explain cleans line breaks
 	}
 	p.Detail = msg
 	return p, true

@@ -37,7 +37,7 @@ func TestFileProblemKinds(t *testing.T) {
 		if p.Summary != tc.summary {
 			t.Errorf("%v: summary %q, want %q", tc.err, p.Summary, tc.summary)
 		}
-		want := "Cannot read the openEO account: Problem with '/x/auth-config.json'. Fix it.\n\nThe file was not changed."
+		want := "Cannot read the openEO account: Problem with '/x/auth-config.json'. Fix it. The file was not changed."
 		if p.Detail != want {
 			t.Errorf("%v: detail %q, want %q", tc.err, p.Detail, want)
 		}

@@ -295,7 +295,7 @@ func fileProblem(summary string, err error) pd.Problem {
 	}
 	msg := err.Error()
 	if !strings.Contains(msg, "unchanged") {
-		msg += "\n\nThe file was not changed."
+		msg += " The file was not changed."
 	}
 	return pd.Problem{Summary: summary, Detail: msg}
 }
