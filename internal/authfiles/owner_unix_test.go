@@ -161,11 +161,12 @@ func copyFile(t *testing.T, from, to string, perm os.FileMode) {
 // tried too.
 func folderOthersCanReach(t *testing.T) string {
 	t.Helper()
+	//nolint:usetesting // t.TempDir() is under $TMPDIR, which other users may not be able to enter
 	for _, parent := range []string{os.TempDir(), "/tmp", "/var/tmp"} {
 		if !othersCanEnter(parent) {
 			continue
 		}
-		dir, err := os.MkdirTemp(parent, "owner-test")
+		dir, err := os.MkdirTemp(parent, "owner-test") //nolint:usetesting // see above; removed in t.Cleanup
 		if err != nil {
 			continue
 		}
