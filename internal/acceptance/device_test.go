@@ -98,21 +98,7 @@ func TestDeviceLoginOnTerminal(t *testing.T) {
     client_id = %s
   }
 }
-
-data "openeo_account" "me" {}
-
-ephemeral "openeo_bearer_token" "t" {}
-
-provider "openeo" {
-  alias        = "with_token"
-  url          = %s
-  bearer_token = ephemeral.openeo_bearer_token.t.bearer
-}
-
-data "openeo_account" "via_token" {
-  provider = openeo.with_token
-}
-`, q(r.Backend.URL()), method, q(client.ID), q(r.Backend.URL())))
+`, q(r.Backend.URL()), method, q(client.ID))+accountAndTokenChain(r.Backend.URL()))
 
 			run := func(args ...string) *terminalSession {
 				t.Helper()

@@ -139,3 +139,25 @@ func dataSources(n int) string {
 	}
 	return b.String()
 }
+
+// accountAndTokenChain is the part of a configuration that exercises every
+// way a token is used: an openeo_account read with the default provider, the
+// ephemeral bearer token, and a second provider (alias with_token) that reads
+// the account with that bearer.
+func accountAndTokenChain(backendURL string) string {
+	return fmt.Sprintf(`
+data "openeo_account" "me" {}
+
+ephemeral "openeo_bearer_token" "t" {}
+
+provider "openeo" {
+  alias        = "with_token"
+  url          = %s
+  bearer_token = ephemeral.openeo_bearer_token.t.bearer
+}
+
+data "openeo_account" "via_token" {
+  provider = openeo.with_token
+}
+`, q(backendURL))
+}

@@ -279,21 +279,7 @@ func leakConfig(r *acctest.Rig, spec leakSpec) string {
 		fmt.Fprintf(&b, "variable %q {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\n", n)
 	}
 	b.WriteString(spec.provider)
-	fmt.Fprintf(&b, `
-data "openeo_account" "me" {}
-
-ephemeral "openeo_bearer_token" "t" {}
-
-provider "openeo" {
-  alias        = "with_token"
-  url          = %s
-  bearer_token = ephemeral.openeo_bearer_token.t.bearer
-}
-
-data "openeo_account" "via_token" {
-  provider = openeo.with_token
-}
-`, q(r.Backend.URL()))
+	b.WriteString(accountAndTokenChain(r.Backend.URL()))
 	b.WriteString(spec.writeOnly)
 	return b.String()
 }
