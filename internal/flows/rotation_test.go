@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -204,10 +205,9 @@ func TestRefreshGrantRetries(t *testing.T) {
 		ok       bool
 	}{{503, 2, true}, {429, 2, true}, {502, 1, false}, {dropAnswer, 1, false}} {
 		idp := newFakeIdP(t)
-		n := 0
+		var n atomic.Int32 // the handler runs on the server's goroutine
 		idp.setToken(func(url.Values) (int, any) {
-			n++
-			if n == 1 {
+			if n.Add(1) == 1 {
 				return tc.first, map[string]any{"error": "temporarily_unavailable"}
 			}
 			return 200, map[string]any{"access_token": "AT", "token_type": "Bearer"}
@@ -219,7 +219,7 @@ func TestRefreshGrantRetries(t *testing.T) {
 			t.Errorf("first answer %d: err %v after %d requests, want ok=%v after %d", tc.first, err, len(idp.tokenForms()), tc.ok, tc.requests)
 		}
 		if tc.first == dropAnswer {
-			n = 0
+			n.Store(0)
 			if _, err := c.ClientCredentialsGrant(ctx, g, ""); err != nil || len(idp.tokenForms()) != 3 {
 				t.Errorf("client credentials after a dropped answer: %v, %d requests in all", err, len(idp.tokenForms()))
 			}
