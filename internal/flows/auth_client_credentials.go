@@ -1,0 +1,23 @@
+package flows
+
+import (
+	"context"
+)
+
+// clientCredentials: client from the configuration, else from
+// OPENEO_AUTH_CLIENT_ID and OPENEO_AUTH_CLIENT_SECRET (both needed), else
+// from auth-config; never a default client. Renewal repeats the grant.
+func (s *Session) clientCredentials(ctx context.Context) (*Token, renewFunc, error) {
+	g, err := s.grantConfig(ctx, s.clientSelection(MethodClientCredentials))
+	if err != nil {
+		return nil, nil, err
+	}
+	grant := func(ctx context.Context, _ *Token) (*Token, error) {
+		return s.client.ClientCredentialsGrant(ctx, g, s.scope(g, false))
+	}
+	t, err := grant(ctx, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, grant, nil
+}
