@@ -23,10 +23,7 @@ func (s *Session) device(ctx context.Context, g *GrantConfig, wantRefresh bool, 
 	}
 	var pkce *PKCE
 	if usePKCE {
-		var err error
-		if pkce, err = NewPKCE(); err != nil {
-			return nil, nil, err
-		}
+		pkce = NewPKCE()
 	}
 	scope := s.scope(g, wantRefresh)
 	s.client.log(ctx, LevelInfo, "starting OIDC device flow", map[string]any{

@@ -2,15 +2,14 @@ package flows
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // PKCE is a Proof Key for Code Exchange pair (RFC 7636, method S256).
@@ -20,34 +19,11 @@ type PKCE struct {
 	Method    string // always "S256"
 }
 
-const pkceAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-// NewPKCE returns a fresh verifier of 64 random alphanumeric characters (as
-// the Python client makes them) and its S256 challenge.
-func NewPKCE() (*PKCE, error) {
-	buf := make([]byte, 64)
-	out := make([]byte, 64)
-	for i := 0; i < len(out); {
-		if _, err := rand.Read(buf); err != nil {
-			return nil, err
-		}
-		for _, b := range buf {
-			// 248 = 4*62: rejecting larger bytes keeps the choice uniform.
-			if b < 248 && i < len(out) {
-				out[i] = pkceAlphabet[int(b)%len(pkceAlphabet)]
-				i++
-			}
-		}
-	}
-	v := string(out)
-	return &PKCE{Verifier: v, Challenge: PKCEChallenge(v), Method: "S256"}, nil
-}
-
-// PKCEChallenge returns the S256 challenge of a verifier: the base64url
-// encoding, without padding, of its SHA-256 digest.
-func PKCEChallenge(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
+// NewPKCE returns a fresh verifier (x/oauth2's GenerateVerifier: 32 random
+// octets, base64url) and its S256 challenge.
+func NewPKCE() *PKCE {
+	v := oauth2.GenerateVerifier()
+	return &PKCE{Verifier: v, Challenge: oauth2.S256ChallengeFromVerifier(v), Method: "S256"}
 }
 
 // MinPollInterval is the shortest polling interval the device flow accepts
@@ -276,7 +252,6 @@ func (c *Client) PollDeviceToken(ctx context.Context, g *GrantConfig, d *DeviceA
 	}
 	emit(DevicePending)
 	next := start.Add(interval)
-	endpoint := g.Metadata.TokenEndpoint
 	for {
 		if next.After(deadline) {
 			if err := c.sleep(ctx, time.Until(deadline)); err != nil {
@@ -289,25 +264,19 @@ func (c *Client) PollDeviceToken(ctx context.Context, g *GrantConfig, d *DeviceA
 			return nil, err
 		}
 		emit(DevicePolling)
-		form := url.Values{"grant_type": {GrantDeviceCode}, "device_code": {d.deviceCode}}
-		g.authenticate(form)
+		params := url.Values{"grant_type": {GrantDeviceCode}, "device_code": {d.deviceCode}}
 		if d.pkce != nil {
-			form.Set("code_verifier", d.pkce.Verifier)
+			params.Set("code_verifier", d.pkce.Verifier)
 		}
-		resp, err := c.postFormTimeout(ctx, opToken, endpoint, form, c.pollTimeout(opts))
-		if err != nil {
+		t, err := c.tokenRequest(ctx, g, GrantDeviceCode, false, c.pollTimeout(opts), g.clientCredentialsConfig("", params).Token)
+		var oerr *OIDCError
+		switch {
+		case err == nil:
+			emit(DeviceAuthorized)
+			return g.finish(t, MethodDeviceCode), nil
+		case !errors.As(err, &oerr) || oerr.Status == 0:
 			return nil, err
 		}
-		if resp.status == http.StatusOK {
-			t, err := ParseTokenResponse(resp.body)
-			if err != nil {
-				return nil, &OIDCError{Op: opToken, Endpoint: endpoint, Status: resp.status, Err: err}
-			}
-			emit(DeviceAuthorized)
-			c.logToken(ctx, g, GrantDeviceCode, t, map[string]any{"pkce": d.pkce != nil})
-			return g.finish(t, MethodDeviceCode), nil
-		}
-		oerr := parseOIDCError(opToken, endpoint, resp.status, resp.header.Get("Content-Type"), resp.body, resp.secrets)
 		switch oerr.Code {
 		case "authorization_pending":
 			emit(DevicePending)

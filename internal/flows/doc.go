@@ -1,6 +1,5 @@
 // Package flows authenticates against openEO back-ends the way the openEO
-// Python client does, as a small plain-Go library in the spirit of
-// golang.org/x/oauth2.
+// Python client does, as a small plain-Go library on golang.org/x/oauth2.
 //
 // The high-level entry point is [NewSession]: it takes a [Config] (back-end
 // URL, [Method], credentials, stores) and returns a [Session] whose
@@ -18,6 +17,43 @@
 // [Session.GrantConfig] resolves provider and client without a token and
 // says why they were chosen ([GrantConfig.Selection]); [Session.DeviceLogin]
 // runs the device flow on request.
+//
+// # What golang.org/x/oauth2 does, and what stays here
+//
+// x/oauth2 builds and parses every token request: the client credentials
+// grant (clientcredentials.Config), the password grant
+// (Config.PasswordCredentialsToken), the refresh token grant
+// (Config.TokenSource), each device-flow poll, client authentication as form
+// fields (AuthStyleInParams), the token answer (id_token, scope and
+// expires_in come from Token.Extra) and OAuth errors in JSON or form-encoded
+// bodies (*oauth2.RetrieveError, mapped onto [*OIDCError]). Its requests go
+// through this package's HTTP client (the oauth2.HTTPClient context key), so
+// they keep its timeouts, retries, redirect refusal, bounded reads and
+// scrubbing. PKCE verifiers and challenges are x/oauth2's (GenerateVerifier,
+// S256ChallengeFromVerifier). What stays here, and why:
+//
+//   - The token cache (source.go): x/oauth2's ReuseTokenSource cannot be
+//     told that a back-end rejected a token, so it has no forced renewal
+//     after TokenInvalid.
+//   - Refresh token rotation (auth_refresh_token.go): x/oauth2 keeps a
+//     rotated refresh token in memory only; the session writes it back
+//     through [RefreshTokenStore.RotateRefreshToken] and never sends a
+//     refresh token twice (request.oneTime in http.go).
+//   - The device poll loop (device.go): x/oauth2's DeviceAccessToken
+//     reports no per-poll status and polls in whole seconds; so
+//     VerifierOption, which only it and Exchange take, is not used either.
+//   - The device authorization request (device.go): x/oauth2's DeviceAuth
+//     builds its request without the context, sends no client_secret and
+//     reads interval and expires_in only as integers; so S256ChallengeOption,
+//     which only it and AuthCodeURL take, is not used either.
+//   - Error bodies of discovery, device authorization and revocation
+//     (parseOIDCError): x/oauth2 parses only the answers of its own token
+//     requests; revocation (RFC 7009) is not in x/oauth2.
+//   - The retry loop (http.go): go-retryablehttp bounds an attempt only by
+//     the Timeout of its one http.Client (device polls need 5 s, other
+//     requests [HTTPOptions.Timeout]), and the one-time rule (retry a
+//     refresh token only when it cannot have been sent, or after 429/503)
+//     would have to reach its CheckRetry through the context.
 //
 // Errors keep the Python client's messages and are classified without
 // reading them: [errors.As] finds the typed errors ([*APIError],

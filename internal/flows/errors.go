@@ -584,24 +584,32 @@ func stripTags(s string) string {
 	return html.UnescapeString(b.String())
 }
 
-// parseOIDCError builds the *OIDCError for a non-success response from an
-// OpenID provider. It is the one place where OAuth error bodies are parsed.
-// Secrets of the request are scrubbed and server text is cleaned as in
-// parseErrorResponse.
+// parseOIDCError builds the *OIDCError for a non-success answer of an
+// OpenID provider outside the token endpoint (discovery, device
+// authorization, revocation), whose JSON error bodies x/oauth2 does not
+// parse; the token endpoint's errors are x/oauth2's (see
+// oauthTransport.oidcError).
 func parseOIDCError(op, endpoint string, status int, contentType string, body []byte, secrets []string) *OIDCError {
-	body = scrubBytes(body, secrets)
-	e := &OIDCError{Op: op, Endpoint: endpoint, Status: status}
 	var obj struct {
-		Error            *string `json:"error"`
-		ErrorDescription *string `json:"error_description"`
+		Error            string `json:"error"`
+		ErrorDescription string `json:"error_description"`
 	}
-	if json.Unmarshal(body, &obj) == nil && obj.Error != nil {
-		e.Code = truncate(serverText(*obj.Error, secrets), maxExcerpt)
-		if obj.ErrorDescription != nil {
-			e.Description = truncate(serverText(*obj.ErrorDescription, secrets), maxExcerpt)
-		}
+	_ = json.Unmarshal(scrubBytes(body, secrets), &obj)
+	return answerError(op, endpoint, status, contentType, body, secrets, obj.Error, obj.ErrorDescription)
+}
+
+// answerError is the *OIDCError of an answer with an OAuth error code and
+// description; without a code, it holds an excerpt of the body. Secrets of
+// the request are scrubbed and server text is cleaned as in
+// parseErrorResponse.
+func answerError(op, endpoint string, status int, contentType string, body []byte, secrets []string,
+	code, description string) *OIDCError {
+	e := &OIDCError{Op: op, Endpoint: endpoint, Status: status}
+	if code == "" {
+		e.Body = excerpt(contentType, scrubBytes(body, secrets), secrets)
 		return e
 	}
-	e.Body = excerpt(contentType, body, secrets)
+	e.Code = truncate(serverText(code, secrets), maxExcerpt)
+	e.Description = truncate(serverText(description, secrets), maxExcerpt)
 	return e
 }

@@ -279,7 +279,7 @@ func TestRigLowLevelDeviceFlow(t *testing.T) {
 		t.Errorf("scope %q", scope)
 	}
 	g := &flows.GrantConfig{Provider: p, Metadata: md, ClientID: pub.ID}
-	pkce, _ := flows.NewPKCE()
+	pkce := flows.NewPKCE()
 	da, err := c.DeviceAuthorize(ctx, g, scope, pkce)
 	if err != nil {
 		t.Fatal(err)

@@ -1,16 +1,21 @@
 package flows
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 )
 
 // Method is an authentication method of a [Config].
@@ -141,42 +146,66 @@ func (t Token) GoString() string { return t.String() }
 // Format implements fmt.Formatter so that every verb prints the redacted form.
 func (t Token) Format(f fmt.State, verb rune) { _, _ = fmt.Fprint(f, t.String()) }
 
-// ParseTokenResponse parses a successful token endpoint response. It
-// requires access_token and token_type "bearer" (any case); expires_in may be
-// a number or a numeric string. Errors match [ErrInvalidTokenResponse] and
-// never contain the body, which holds secrets.
+// ParseTokenResponse reads a successful token endpoint answer the way the
+// grants do: golang.org/x/oauth2 parses it, then [tokenFrom] checks it. It
+// requires access_token and token_type "bearer" (any case); expires_in may
+// be a number or a numeric string. Errors match [ErrInvalidTokenResponse]
+// and never contain the body, which holds secrets.
 func ParseTokenResponse(data []byte) (*Token, error) {
-	var r struct {
-		AccessToken  any `json:"access_token"`
-		TokenType    any `json:"token_type"`
-		RefreshToken any `json:"refresh_token"`
-		IDToken      any `json:"id_token"`
-		ExpiresIn    any `json:"expires_in"`
-		Scope        any `json:"scope"`
+	answer := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		_ = req.Body.Close()
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(bytes.NewReader(data)), Request: req}, nil
+	})
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Transport: answer})
+	cfg := clientcredentials.Config{TokenURL: "http://token.invalid/", AuthStyle: oauth2.AuthStyleInParams}
+	ot, err := cfg.Token(ctx)
+	if err != nil {
+		return nil, badTokenResponse(data)
 	}
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, &kindError{text: fmt.Sprintf("token response is not a JSON object (%d bytes)", len(data)), kind: ErrInvalidTokenResponse}
-	}
-	at, _ := r.AccessToken.(string)
-	if at == "" {
-		return nil, &kindError{text: "token response has no access_token", kind: ErrInvalidTokenResponse}
-	}
-	tt, _ := r.TokenType.(string)
-	if !strings.EqualFold(tt, "bearer") {
+	return tokenFrom(ot)
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
+// tokenFrom turns a token x/oauth2 read into a Token: token_type must be
+// bearer (any case); id_token, scope and expires_in come from its extra
+// fields (expires_in as a number or numeric string; without it, the exp
+// claim of a JWT access token).
+func tokenFrom(ot *oauth2.Token) (*Token, error) {
+	if !strings.EqualFold(ot.TokenType, "bearer") {
 		// The Python client's message, verbatim.
-		return nil, &kindError{text: "Unsupported token_type=" + pyRepr(r.TokenType), kind: ErrInvalidTokenResponse}
+		return nil, &kindError{text: "Unsupported token_type=" + pyRepr(ot.Extra("token_type")), kind: ErrInvalidTokenResponse}
 	}
 	now := time.Now()
-	t := &Token{AccessToken: at, TokenType: tt, obtained: now}
-	t.refreshToken, _ = r.RefreshToken.(string)
-	t.idToken, _ = r.IDToken.(string)
-	t.Scope, _ = r.Scope.(string)
-	if secs, ok := seconds(r.ExpiresIn); ok && secs > 0 {
+	t := &Token{AccessToken: ot.AccessToken, TokenType: ot.TokenType, refreshToken: ot.RefreshToken, obtained: now}
+	t.idToken, _ = ot.Extra("id_token").(string)
+	t.Scope, _ = ot.Extra("scope").(string)
+	if secs, ok := seconds(ot.Extra("expires_in")); ok && secs > 0 {
 		t.Expiry = now.Add(time.Duration(secs * float64(time.Second)))
-	} else if _, exp, ok := jwtClaims(at); ok && !exp.IsZero() {
+	} else if _, exp, ok := jwtClaims(ot.AccessToken); ok && !exp.IsZero() {
 		t.Expiry = exp
 	}
 	return t, nil
+}
+
+// badTokenResponse says why x/oauth2 could not read a 2xx token answer,
+// without quoting it.
+func badTokenResponse(body []byte) error {
+	bad := func(text string) error { return &kindError{text: text, kind: ErrInvalidTokenResponse} }
+	var obj map[string]any
+	if json.Unmarshal(body, &obj) != nil || obj == nil {
+		return bad(fmt.Sprintf("token response is not a JSON object (%d bytes)", len(body)))
+	}
+	if at, _ := obj["access_token"].(string); at == "" {
+		return bad("token response has no access_token")
+	}
+	if tt, ok := obj["token_type"].(string); !ok || !strings.EqualFold(tt, "bearer") {
+		return bad("Unsupported token_type=" + pyRepr(obj["token_type"]))
+	}
+	return bad("token response has a malformed field (refresh_token must be a string, expires_in a whole number)")
 }
 
 // pyRepr renders a decoded JSON scalar roughly like Python's repr, short.
@@ -204,6 +233,8 @@ func seconds(v any) (float64, bool) {
 	switch x := v.(type) {
 	case float64:
 		f = x
+	case int64: // a form-encoded answer (x/oauth2's Token.Extra)
+		f = float64(x)
 	case string:
 		var err error
 		if f, err = strconv.ParseFloat(strings.TrimSpace(x), 64); err != nil {
@@ -267,19 +298,14 @@ func (g *GrantConfig) finish(t *Token, m Method) *Token {
 var secretFormKeys = []string{"client_secret", "password", "refresh_token", "code_verifier", "device_code", "token"}
 
 // postForm is the one helper that POSTs a form to an OIDC endpoint (token,
-// device authorization and revocation). It returns the response whatever its status;
-// transport failures become *OIDCError.
+// device authorization and revocation). It returns the response whatever
+// its status; transport failures become *OIDCError.
 func (c *Client) postForm(ctx context.Context, op, endpoint string, form url.Values) (*response, error) {
-	return c.postFormTimeout(ctx, op, endpoint, form, 0)
+	return c.postFormRequest(ctx, op, endpoint, form, 0, false)
 }
 
-// postFormTimeout is postForm with a per-attempt timeout (see
-// request.timeout; 0: the client's).
-func (c *Client) postFormTimeout(ctx context.Context, op, endpoint string, form url.Values, timeout time.Duration) (*response, error) {
-	return c.postFormRequest(ctx, op, endpoint, form, timeout, false)
-}
-
-// postFormRequest is postFormTimeout; oneTime restricts the retries of a
+// postFormRequest is postForm with a per-attempt timeout (see
+// request.timeout; 0: the client's); oneTime restricts the retries of a
 // form that spends a one-time credential (see request.oneTime).
 func (c *Client) postFormRequest(ctx context.Context, op, endpoint string, form url.Values, timeout time.Duration,
 	oneTime bool) (*response, error) {
@@ -324,36 +350,110 @@ func (g *GrantConfig) authenticate(form url.Values) {
 	}
 }
 
-// tokenRequest POSTs a token request with client authentication as form
-// fields (see authenticate) and parses the response. oneTime: the grant
-// spends a one-time credential and is never sent twice (see
-// request.oneTime).
-func (c *Client) tokenRequest(ctx context.Context, g *GrantConfig, form url.Values, oneTime bool) (*Token, error) {
-	g.authenticate(form)
-	endpoint := g.Metadata.TokenEndpoint
-	resp, err := c.postFormRequest(ctx, opToken, endpoint, form, 0, oneTime)
+// oauthTransport sends the requests of x/oauth2 through a Client, so that
+// they get its timeouts, retries, redirect refusal, bounded reads and
+// scrubbing; it binds them to ctx.
+type oauthTransport struct {
+	c        *Client
+	ctx      context.Context
+	endpoint string
+	oneTime  bool
+	timeout  time.Duration
+	resp     *response // the final answer, once there is one
+}
+
+func (t *oauthTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
 	if err != nil {
 		return nil, err
 	}
-	if resp.status != http.StatusOK {
-		return nil, parseOIDCError(opToken, endpoint, resp.status, resp.header.Get("Content-Type"), resp.body, resp.secrets)
-	}
-	t, err := ParseTokenResponse(resp.body)
+	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, &OIDCError{Op: opToken, Endpoint: endpoint, Status: resp.status, Err: err}
+		return nil, err
 	}
-	c.logToken(ctx, g, form.Get("grant_type"), t, nil)
+	resp, err := t.c.postFormRequest(t.ctx, opToken, t.endpoint, form, t.timeout, t.oneTime)
+	if err != nil {
+		return nil, err
+	}
+	t.resp = resp
+	header := resp.header.Clone()
+	if ct := header.Get("Content-Type"); strings.HasPrefix(ct, "text/plain") && json.Valid(resp.body) {
+		header.Set("Content-Type", "application/json") // x/oauth2 reads text/plain as a form
+	}
+	return &http.Response{StatusCode: resp.status, Status: fmt.Sprintf("%d %s", resp.status, http.StatusText(resp.status)),
+		Header: header, Body: io.NopCloser(bytes.NewReader(resp.body)), Request: req}, nil
+}
+
+// tokenRequest runs one token request through x/oauth2 (form, client
+// authentication as form fields, answer and error parsing) over c, and
+// turns its result into a Token or an *OIDCError. oneTime: the grant spends
+// a one-time credential and is never sent twice (see request.oneTime);
+// timeout: see request.timeout.
+func (c *Client) tokenRequest(ctx context.Context, g *GrantConfig, grantType string, oneTime bool, timeout time.Duration,
+	run func(ctx context.Context) (*oauth2.Token, error)) (*Token, error) {
+	endpoint := g.Metadata.TokenEndpoint
+	if err := checkURL(endpoint); err != nil {
+		return nil, &OIDCError{Op: opToken, Endpoint: endpoint, Err: err}
+	}
+	tr := &oauthTransport{c: c, ctx: ctx, endpoint: endpoint, oneTime: oneTime, timeout: timeout}
+	ot, err := run(context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Transport: tr}))
+	if err != nil {
+		return nil, tr.oidcError(err)
+	}
+	t, err := tokenFrom(ot)
+	if err != nil {
+		return nil, &OIDCError{Op: opToken, Endpoint: endpoint, Status: tr.resp.status, Err: err}
+	}
+	c.logToken(ctx, g, grantType, t)
 	return t, nil
 }
 
+// oidcError maps an error of x/oauth2 onto an *OIDCError: transport
+// failures as the Client reported them, an OAuth error (an
+// *oauth2.RetrieveError, from a JSON or form-encoded body) with its code
+// and description, any other answer with an excerpt of its body. Server
+// text is scrubbed and cleaned as in parseErrorResponse.
+func (t *oauthTransport) oidcError(err error) error {
+	var oe *OIDCError
+	if errors.As(err, &oe) {
+		return oe
+	}
+	if t.resp == nil {
+		return &OIDCError{Op: opToken, Endpoint: t.endpoint, Err: err}
+	}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) || t.resp.status < 200 || t.resp.status > 299 {
+		var code, description string
+		if re != nil {
+			code, description = re.ErrorCode, re.ErrorDescription
+		}
+		r := t.resp
+		return answerError(opToken, t.endpoint, r.status, r.header.Get("Content-Type"), r.body, r.secrets, code, description)
+	}
+	return &OIDCError{Op: opToken, Endpoint: t.endpoint, Status: t.resp.status, Err: badTokenResponse(t.resp.body)}
+}
+
+// oauth2Config is g as an x/oauth2 configuration: client authentication as
+// form fields (client_secret_post), like the Python client.
+func (g *GrantConfig) oauth2Config(scope string) *oauth2.Config {
+	return &oauth2.Config{ClientID: g.ClientID, ClientSecret: g.ClientSecret, Scopes: strings.Fields(scope),
+		Endpoint: oauth2.Endpoint{TokenURL: g.Metadata.TokenEndpoint, AuthStyle: oauth2.AuthStyleInParams}}
+}
+
+// clientCredentialsConfig is g as an x/oauth2 client credentials
+// configuration. params are sent as they are; they may replace grant_type,
+// which serves grants x/oauth2 has no method for (one device-flow poll).
+func (g *GrantConfig) clientCredentialsConfig(scope string, params url.Values) *clientcredentials.Config {
+	return &clientcredentials.Config{ClientID: g.ClientID, ClientSecret: g.ClientSecret, TokenURL: g.Metadata.TokenEndpoint,
+		Scopes: strings.Fields(scope), EndpointParams: params, AuthStyle: oauth2.AuthStyleInParams}
+}
+
 // logToken logs a token obtained at g's token endpoint (never the token).
-func (c *Client) logToken(ctx context.Context, g *GrantConfig, grantType string, t *Token, extra map[string]any) {
+func (c *Client) logToken(ctx context.Context, g *GrantConfig, grantType string, t *Token) {
 	fields := map[string]any{
 		"grant_type": grantType, "client_id": g.ClientID, "token_endpoint": logURL(g.Metadata.TokenEndpoint),
 		"expires_in_s": expiresIn(t), "scope": t.Scope, "refresh_token_returned": t.refreshToken != "",
-	}
-	for k, v := range extra {
-		fields[k] = v
 	}
 	c.log(ctx, LevelDebug, "obtained OIDC token", fields)
 }
@@ -366,13 +466,13 @@ func expiresIn(t *Token) int64 {
 }
 
 // ClientCredentialsGrant runs the client credentials grant: form fields
-// grant_type, client_id, client_secret (when set) and scope.
+// grant_type, client_id, client_secret (when set) and scope (when not
+// empty).
 func (c *Client) ClientCredentialsGrant(ctx context.Context, g *GrantConfig, scope string) (*Token, error) {
 	if err := g.check(); err != nil {
 		return nil, err
 	}
-	form := url.Values{"grant_type": {"client_credentials"}, "scope": {scope}}
-	t, err := c.tokenRequest(ctx, g, form, false)
+	t, err := c.tokenRequest(ctx, g, "client_credentials", false, 0, g.clientCredentialsConfig(scope, nil).Token)
 	if err != nil {
 		return nil, err
 	}
@@ -380,14 +480,15 @@ func (c *Client) ClientCredentialsGrant(ctx context.Context, g *GrantConfig, sco
 }
 
 // PasswordGrant runs the resource owner password credentials grant: form
-// fields grant_type, client_id, client_secret (when set), scope, username
-// and password.
+// fields grant_type, client_id, client_secret (when set), scope (when not
+// empty), username and password.
 func (c *Client) PasswordGrant(ctx context.Context, g *GrantConfig, scope, username, password string) (*Token, error) {
 	if err := g.check(); err != nil {
 		return nil, err
 	}
-	form := url.Values{"grant_type": {"password"}, "scope": {scope}, "username": {username}, "password": {password}}
-	t, err := c.tokenRequest(ctx, g, form, false)
+	t, err := c.tokenRequest(ctx, g, "password", false, 0, func(ctx context.Context) (*oauth2.Token, error) {
+		return g.oauth2Config(scope).PasswordCredentialsToken(ctx, username, password)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -412,13 +513,11 @@ func (c *Client) RefreshTokenGrant(ctx context.Context, g *GrantConfig, refreshT
 	if refreshToken == "" {
 		return nil, kindErrorf(ErrNoRefreshToken, "No refresh token given or found")
 	}
-	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
-	t, err := c.tokenRequest(ctx, g, form, true)
+	t, err := c.tokenRequest(ctx, g, "refresh_token", true, 0, func(ctx context.Context) (*oauth2.Token, error) {
+		return g.oauth2Config("").TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
+	})
 	if err != nil {
 		return nil, err
-	}
-	if t.refreshToken == "" {
-		t.refreshToken = refreshToken
 	}
 	return g.finish(t, MethodRefreshToken), nil
 }

@@ -171,7 +171,7 @@ func TestDeviceFlowPKCE(t *testing.T) {
 	c := NewClient(fastHTTP())
 	g := grantConfigFor(f, "") // a public client: exactly the Python client's fields
 	g.Provider.AuthorizationParameters = map[string]string{"prompt": "login", "client_id": "override-attempt"}
-	pkce, _ := NewPKCE()
+	pkce := NewPKCE()
 	ctx := t.Context()
 	da, err := c.DeviceAuthorize(ctx, g, "openid offline_access", pkce)
 	if err != nil {
@@ -262,7 +262,7 @@ func TestDeviceFlowConfidentialPKCE(t *testing.T) {
 	f.setToken(func(url.Values) (int, any) { return 200, map[string]any{"access_token": "AT", "token_type": "Bearer"} })
 	c := NewClient(fastHTTP())
 	g := grantConfigFor(f, "cs")
-	pkce, _ := NewPKCE()
+	pkce := NewPKCE()
 	da, err := c.DeviceAuthorize(t.Context(), g, "openid", pkce)
 	if err != nil {
 		t.Fatal(err)
