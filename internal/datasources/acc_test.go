@@ -263,7 +263,9 @@ data "openeo_oidc_providers" "p" {}
 }
 
 // TestAccCapabilitiesJWT: a back-end that accepts plain JWT bearers (openEO
-// API 1.3) is reported as such, and the token is sent without the prefix.
+// API 1.3) is reported as such; the rig IdP's opaque access token keeps the
+// oidc/<provider_id>/ prefix there (only a JWT with an iss claim is sent
+// plain, see flows.TestBuildBearer).
 func TestAccCapabilitiesJWT(t *testing.T) {
 	r := acctest.RigPreCheck(t, func(c *testbackend.Config) { c.JWTConformance = true })
 	resource.Test(t, resource.TestCase{
@@ -277,7 +279,7 @@ data "openeo_capabilities" "c" {}
 				statecheck.ExpectKnownValue("data.openeo_capabilities.c", tfjsonpath.New("conforms_to"),
 					knownvalue.ListPartial(map[int]knownvalue.Check{1: knownvalue.StringExact(testbackend.ConformanceJWT)})),
 				userID(r.Client.ID),
-				tokenAttr("authorization_header", knownvalue.StringRegexp(regexp.MustCompile(`^Bearer [^/\s]+$`))),
+				tokenAttr("authorization_header", knownvalue.StringRegexp(regexp.MustCompile(`^Bearer oidc/`+acctest.ProviderID+`/[^/\s]+$`))),
 			},
 		}},
 	})

@@ -47,7 +47,8 @@ type tokenAttr struct {
 
 var tokenAttrs = []tokenAttr{
 	{"bearer", "The openEO bearer: what follows `Bearer ` in the `Authorization` header, e.g. `oidc/<provider_id>/<access_token>` " +
-		"or `basic//<access_token>` (or the plain JWT when the back-end accepts JWT bearers).", true},
+		"or `basic//<access_token>` (or the plain access token when the back-end accepts JWT bearers and the OIDC access " +
+		"token is a JWT with an `iss` claim; basic tokens always keep `basic//`).", true},
 	{"access_token", "The raw access token, without the openEO `method/provider_id/` prefix.", true},
 	{"authorization_header", "The complete `Authorization` header value: `Bearer <bearer>`.", true},
 	{"method", "The openEO bearer method: `basic` or `oidc` (or `bearer` for a bearer given as is).", false},

@@ -59,8 +59,9 @@ func (d *capabilitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				MarkdownDescription: "Whether `GET /me` is announced (the `openeo_account` data source)."},
 			"jwt_bearer_supported": schema.BoolAttribute{Computed: true,
 				MarkdownDescription: "Whether the back-end accepts plain JWT bearers (conformance class " +
-					"`https://api.openeo.org/<version>/authentication/jwt`, openEO API 1.3); the provider then sends the " +
-					"access token without the `oidc/<provider_id>/` prefix."},
+					"`https://api.openeo.org/<version>/authentication/jwt`, openEO API 1.3); the provider then sends an " +
+					"OIDC access token that is a JWT with an `iss` claim without the `oidc/<provider_id>/` prefix (other " +
+					"tokens keep it, basic tokens keep `basic//`)."},
 		},
 	}
 }

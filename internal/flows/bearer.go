@@ -31,10 +31,11 @@ func OIDCBearer(providerID, accessToken string) string {
 }
 
 // BuildBearer returns the bearer for an OIDC access token: the plain token
-// when plainJWT is true (the back-end conforms to the openEO JWT class),
-// otherwise "oidc/<provider id>/<token>".
+// when plainJWT is true (the back-end conforms to the openEO JWT class) and
+// the token is a JWT with an "iss" claim (which a back-end needs to find
+// the provider), otherwise "oidc/<provider id>/<token>".
 func BuildBearer(providerID, accessToken string, plainJWT bool) string {
-	if plainJWT {
+	if iss, _, ok := jwtClaims(accessToken); plainJWT && ok && iss != "" {
 		return accessToken
 	}
 	return OIDCBearer(providerID, accessToken)

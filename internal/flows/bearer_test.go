@@ -23,8 +23,24 @@ func TestBuildBearer(t *testing.T) {
 	if got := BuildBearer("egi", "TOKEN", false); got != "oidc/egi/TOKEN" {
 		t.Errorf("BuildBearer legacy = %q", got)
 	}
-	if got := BuildBearer("egi", "eyJ.x.y", true); got != "eyJ.x.y" {
-		t.Errorf("BuildBearer jwt = %q", got)
+	jwt := testJWT(`{"iss":"https://idp.test","exp":1900000000}`)
+	if got := BuildBearer("egi", jwt, true); got != jwt {
+		t.Errorf("BuildBearer jwt = %q, want the plain JWT", got)
+	}
+	// API 1.3 back-end, but a token it cannot find the issuer of: the
+	// legacy form, which names the provider.
+	for name, at := range map[string]string{
+		"opaque token":  "TOKEN",
+		"JWT, no iss":   testJWT(`{"sub":"alice","exp":1900000000}`),
+		"JWT, iss null": testJWT(`{"iss":null}`),
+		"JWT, iss \"\"": testJWT(`{"iss":""}`),
+	} {
+		if got := BuildBearer("egi", at, true); got != "oidc/egi/"+at {
+			t.Errorf("BuildBearer(%s) = %q, want oidc/egi/<token>", name, got)
+		}
+	}
+	if got := BuildBearer("egi", jwt, false); got != "oidc/egi/"+jwt {
+		t.Errorf("BuildBearer(JWT, API < 1.3) = %q", got)
 	}
 }
 

@@ -71,7 +71,10 @@
 //     strings ("1.10.0" is newer than "1.9.0").
 //   - The bearer is the plain access token (no "oidc/<provider>/" prefix)
 //     when the back-end's capabilities conform to
-//     https://api.openeo.org/<version>/authentication/jwt (openEO API 1.3).
+//     https://api.openeo.org/<version>/authentication/jwt (openEO API 1.3)
+//     and the access token is a JWT with an "iss" claim; any other token
+//     keeps the "oidc/<provider>/" form. Basic tokens are always
+//     "basic//<token>".
 //   - Tokens are renewed proactively shortly before they expire (see
 //     [Config.RenewBefore]) in addition to the reactive renewal on
 //     TokenInvalid that the Python client does.

@@ -110,10 +110,15 @@ func TestSessionAccessTokenAndBearer(t *testing.T) {
 	if err != nil || tok.Bearer != "oidc/fake/at-123" || tok.ProviderID != "fake" {
 		t.Fatalf("%v %q %v", tok, tok.Bearer, err)
 	}
+	// An API 1.3 back-end gets the plain token only when it is a JWT with
+	// an iss claim.
 	b.conforms = []string{"https://api.openeo.org/1.3.0/authentication/jwt"}
-	s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodAccessToken, OIDC: OIDCSettings{AccessToken: "at-123"}})
-	if tok, _ = s.Token(ctx); tok.Bearer != "at-123" {
-		t.Errorf("JWT bearer %q", tok.Bearer)
+	jwt := testJWT(`{"iss":"https://idp.test"}`)
+	for at, want := range map[string]string{jwt: jwt, "at-123": "oidc/fake/at-123"} {
+		s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodAccessToken, OIDC: OIDCSettings{AccessToken: at}})
+		if tok, _ = s.Token(ctx); tok.Bearer != want {
+			t.Errorf("API 1.3 bearer %q, want %q", tok.Bearer, want)
+		}
 	}
 	s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodBearer, Bearer: "custom/foo/b666r"})
 	if tok, _ = s.Token(ctx); tok.Bearer != "custom/foo/b666r" || tok.ProviderID != "foo" {

@@ -108,7 +108,7 @@ func TestGrantResultFields(t *testing.T) {
 		if form.Get("grant_type") == "refresh_token" {
 			return 200, map[string]any{"access_token": "AT2", "token_type": "Bearer"} // no new refresh token
 		}
-		return 200, map[string]any{"access_token": "AT1", "token_type": "Bearer", "refresh_token": "RT1"}
+		return 200, map[string]any{"access_token": testJWT(`{"iss":"` + f.srv.URL + `"}`), "token_type": "Bearer", "refresh_token": "RT1"}
 	})
 	c := NewClient(fastHTTP())
 	g := grantConfigFor(f, "")
@@ -122,7 +122,7 @@ func TestGrantResultFields(t *testing.T) {
 	}
 	g.PlainJWT = true
 	tok, _ = c.PasswordGrant(t.Context(), g, "openid", "u", "p")
-	if tok.Bearer != "AT1" || tok.RefreshToken() != "RT1" {
+	if tok.Bearer != tok.AccessToken || !strings.HasPrefix(tok.Bearer, "eyJ") || tok.RefreshToken() != "RT1" {
 		t.Errorf("plain JWT bearer = %q", tok.Bearer)
 	}
 	if _, err := c.RefreshTokenGrant(t.Context(), g, ""); err == nil || err.Error() != "No refresh token given or found" {
