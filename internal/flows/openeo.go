@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	version "github.com/hashicorp/go-version"
 )
 
 // NormalizeBackendURL prefixes "https://" when the URL has no scheme, like
@@ -101,6 +103,25 @@ func (w *WellKnown) Select() (v WellKnownVersion, ok bool) {
 func newer(a, b string) bool {
 	c, _ := CompareVersions(a, b)
 	return c > 0
+}
+
+// CompareVersions compares two API versions by SemVer 2.0.0 precedence
+// (hashicorp/go-version) and returns -1, 0 or 1. Missing minor or patch
+// numbers count as 0 ("1.2" is 1.2.0) and a leading "v" is accepted. ok is
+// false when either version does not parse.
+func CompareVersions(a, b string) (c int, ok bool) {
+	va, errA := version.NewSemver(strings.TrimSpace(a))
+	vb, errB := version.NewSemver(strings.TrimSpace(b))
+	if errA != nil || errB != nil {
+		return 0, false
+	}
+	return va.Compare(vb), true
+}
+
+// atLeast1 reports whether v parses and is >= 1.0.0.
+func atLeast1(v string) bool {
+	c, ok := CompareVersions(v, "1.0.0")
+	return ok && c >= 0
 }
 
 // ResolveRoot does well-known version discovery for a back-end URL (after
