@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
 // File and folder names used by the Python client.
@@ -281,11 +283,5 @@ func defaultPath(env Env, create bool, dir func(Env, bool) (string, error), name
 	return filepath.Join(d, name), nil
 }
 
-// NormalizeURL normalises a back-end or issuer key like the Python client:
-// trailing slashes are removed, and an empty result becomes "/".
-func NormalizeURL(u string) string {
-	if s := strings.TrimRight(u, "/"); s != "" {
-		return s
-	}
-	return "/"
-}
+// NormalizeURL normalises a back-end or issuer key: [flows.NormalizeURL].
+func NormalizeURL(u string) string { return flows.NormalizeURL(u) }

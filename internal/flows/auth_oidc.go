@@ -34,7 +34,7 @@ func (s *Session) dynamic(ctx context.Context) (*Token, renewFunc, error) {
 		cause = err
 	} else if !s.cfg.OIDC.AllowInteraction {
 		return nil, nil, &NeedsInteractiveLoginError{BackendURL: s.backendURL, ProviderID: g.Provider.ID, ClientID: g.ClientID,
-			Issuer: g.Provider.Issuer, Reason: fmt.Sprintf("no refresh token stored for issuer '%s' and client '%s'", normalizeIssuer(g.Provider.Issuer), g.ClientID)}
+			Issuer: g.Provider.Issuer, Reason: fmt.Sprintf("no refresh token stored for issuer '%s' and client '%s'", NormalizeURL(g.Provider.Issuer), g.ClientID)}
 	}
 	t, renew, err := s.device(ctx, g, true, cause)
 	if err == nil {

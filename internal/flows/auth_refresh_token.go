@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // initialRefreshToken is the configured refresh token or the stored one
@@ -16,7 +15,7 @@ func (s *Session) initialRefreshToken(g *GrantConfig) (rt string, fromStore bool
 	if s.cfg.RefreshTokens == nil {
 		return "", false, nil
 	}
-	rt, found, err := s.cfg.RefreshTokens.RefreshToken(normalizeIssuer(g.Provider.Issuer), g.ClientID)
+	rt, found, err := s.cfg.RefreshTokens.RefreshToken(NormalizeURL(g.Provider.Issuer), g.ClientID)
 	if err != nil {
 		return "", false, fmt.Errorf("reading refresh token store: %w", err)
 	}
@@ -24,13 +23,6 @@ func (s *Session) initialRefreshToken(g *GrantConfig) (rt string, fromStore bool
 		return "", false, nil
 	}
 	return rt, true, nil
-}
-
-func normalizeIssuer(issuer string) string {
-	if n := strings.TrimRight(issuer, "/"); n != "" {
-		return n
-	}
-	return "/"
 }
 
 // refreshLogin logs in with a refresh token; renewal uses the current
@@ -63,7 +55,7 @@ func (s *Session) refreshGrant(ctx context.Context, g *GrantConfig, rt string, f
 	if !fromStore {
 		return s.sendRefresh(ctx, g, rt, false)
 	}
-	issuer := normalizeIssuer(g.Provider.Issuer)
+	issuer := NormalizeURL(g.Provider.Issuer)
 	var t *Token
 	err := s.cfg.RefreshTokens.RotateRefreshToken(ctx, issuer, g.ClientID, func(ctx context.Context, current string) (string, error) {
 		use := rt
@@ -100,7 +92,7 @@ func (s *Session) refreshGrant(ctx context.Context, g *GrantConfig, rt string, f
 // is never sent again by this session.
 func (s *Session) sendRefresh(ctx context.Context, g *GrantConfig, rt string, stored bool) (*Token, error) {
 	fail := func(f RefreshFailure, err error) error {
-		return &RefreshTokenError{Failure: f, Issuer: normalizeIssuer(g.Provider.Issuer), ProviderID: g.Provider.ID,
+		return &RefreshTokenError{Failure: f, Issuer: NormalizeURL(g.Provider.Issuer), ProviderID: g.Provider.ID,
 			ClientID: g.ClientID, Stored: stored, Err: err}
 	}
 	s.mu.Lock()
@@ -141,7 +133,7 @@ func (s *Session) afterLogin(ctx context.Context, g *GrantConfig, t *Token) erro
 		s.client.log(ctx, LevelWarn, "No OIDC refresh token to store.", map[string]any{"issuer": g.Provider.Issuer, "client_id": g.ClientID})
 		return nil
 	}
-	issuer := normalizeIssuer(g.Provider.Issuer)
+	issuer := NormalizeURL(g.Provider.Issuer)
 	s.client.log(ctx, LevelInfo, fmt.Sprintf("Storing refresh token for issuer '%s' (client '%s')", issuer, g.ClientID), nil)
 	if err := s.cfg.RefreshTokens.SetRefreshToken(issuer, g.ClientID, t.refreshToken); err != nil {
 		return fmt.Errorf("storing refresh token: %w", err)

@@ -320,7 +320,7 @@ func SelectClient(p Provider, sel ClientSelection) (ClientChoice, error) {
 	}
 	var tried []string
 	tried = append(tried, "no client_id given")
-	tried = append(tried, fmt.Sprintf("no client for provider '%s' in auth-config.json for '%s'", p.ID, strings.TrimRight(logURL(sel.BackendURL), "/")))
+	tried = append(tried, fmt.Sprintf("no client for provider '%s' in auth-config.json for '%s'", p.ID, NormalizeURL(logURL(sel.BackendURL))))
 	switch {
 	case sel.Grants.match == nil:
 		tried = append(tried, "this method does not use the back-end's default clients")

@@ -25,6 +25,17 @@ func NormalizeBackendURL(u string) string {
 	return u
 }
 
+// NormalizeURL is the Python client's _normalize_url, the one rule for the
+// keys of the auth files: trailing slashes are removed, and an empty result
+// becomes "/". auth-config.json back-ends (after [NormalizeBackendURL]) and
+// refresh-tokens.json issuers are keyed by it.
+func NormalizeURL(u string) string {
+	if s := strings.TrimRight(u, "/"); s != "" {
+		return s
+	}
+	return "/"
+}
+
 // WellKnownVersion is one entry of GET /.well-known/openeo.
 type WellKnownVersion struct {
 	URL        string `json:"url"`
