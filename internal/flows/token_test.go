@@ -3,6 +3,8 @@ package flows
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -465,5 +467,54 @@ func TestDevicePollTimeout(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.message) {
 			t.Errorf("%+v: err = %v, want %q", tc.poll, err, tc.message)
 		}
+	}
+}
+
+// TestTokenAnswerEncodings: the token endpoint's answers are read by
+// x/oauth2, in JSON and in form encoding, and its OAuth errors keep the
+// package's classification and scrubbing.
+func TestTokenAnswerEncodings(t *testing.T) {
+	var mu sync.Mutex
+	var status int
+	var contentType, body string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(srv.Close)
+	answer := func(st int, ct, b string) {
+		mu.Lock()
+		status, contentType, body = st, ct, b
+		mu.Unlock()
+	}
+	c := NewClient(fastHTTP())
+	g := &GrantConfig{Provider: Provider{ID: "p", Issuer: srv.URL}, Metadata: &ProviderMetadata{TokenEndpoint: srv.URL + "/token"}, ClientID: "cid"}
+	const rt = "rt-secret-value"
+
+	answer(400, "application/x-www-form-urlencoded", "error=invalid_grant&error_description=refresh+token+"+rt+"+was+revoked")
+	_, err := c.RefreshTokenGrant(t.Context(), g, rt)
+	var oe *OIDCError
+	if !errors.As(err, &oe) || oe.Code != "invalid_grant" || refreshFailure(err) != RefreshRefused ||
+		strings.Contains(err.Error(), rt) || !strings.Contains(err.Error(), "[400] invalid_grant: refresh token") {
+		t.Errorf("form-encoded OAuth error: %v", err)
+	}
+
+	answer(200, "application/json", `{"error":"access_denied","error_description":"denied"}`)
+	if _, err = c.ClientCredentialsGrant(t.Context(), g, "openid"); !errors.As(err, &oe) || oe.Status != 200 || oe.Code != "access_denied" {
+		t.Errorf("OAuth error in a 200 answer: %v", err)
+	}
+
+	answer(200, "application/x-www-form-urlencoded", "access_token=AT-form&token_type=bearer&expires_in=60&scope=openid")
+	tok, err := c.ClientCredentialsGrant(t.Context(), g, "openid")
+	if err != nil || tok.AccessToken != "AT-form" || tok.Scope != "openid" || time.Until(tok.Expiry) > time.Minute || tok.Expiry.IsZero() {
+		t.Errorf("form-encoded token: %v %v", tok, err)
+	}
+
+	answer(200, "text/plain; charset=utf-8", `{"access_token":"AT-text","token_type":"Bearer","id_token":"IT"}`)
+	if tok, err = c.ClientCredentialsGrant(t.Context(), g, "openid"); err != nil || tok.AccessToken != "AT-text" || tok.IDToken() != "IT" {
+		t.Errorf("JSON token sent as text/plain: %v %v", tok, err)
 	}
 }
