@@ -24,7 +24,8 @@
 // grant (clientcredentials.Config), the password grant
 // (Config.PasswordCredentialsToken), the refresh token grant
 // (Config.TokenSource), each device-flow poll, client authentication as form
-// fields (AuthStyleInParams), the token answer (id_token, scope and
+// fields (AuthStyleInParams: auto-detection would send a refused refresh
+// token a second time), the token answer (id_token, scope and
 // expires_in come from Token.Extra) and OAuth errors in JSON or form-encoded
 // bodies (*oauth2.RetrieveError, mapped onto [*OIDCError]). Its requests go
 // through this package's HTTP client (the oauth2.HTTPClient context key), so

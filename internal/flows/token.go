@@ -340,9 +340,10 @@ func (c *Client) postFormRequest(ctx context.Context, op, endpoint string, form 
 
 const opToken = "retrieve access token at"
 
-// authenticate adds the client authentication of the Python client to a
-// form: client_id, and client_secret when the client has one
-// (client_secret_post; never an HTTP Basic header).
+// authenticate adds the client authentication of the Python client to the
+// forms x/oauth2 does not send (device authorization, revocation):
+// client_id, and client_secret when the client has one (client_secret_post,
+// as AuthStyleInParams does for token requests; never an HTTP Basic header).
 func (g *GrantConfig) authenticate(form url.Values) {
 	form.Set("client_id", g.ClientID)
 	if g.ClientSecret != "" {
