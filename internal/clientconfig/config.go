@@ -203,12 +203,30 @@ func (c *Config) DefaultBackend() (string, bool) {
 // connection.auto_authenticate applies. Values are case-insensitive; any
 // other value (e.g. "off") means none.
 func (c *Config) AutoAuthenticate(forDefaultBackend bool) string {
+	m, _, _ := c.AutoAuthenticateSetting(forDefaultBackend)
+	return m
+}
+
+// AutoAuthenticateSetting is [Config.AutoAuthenticate] with the key that
+// decided it: the first of the keys (as in AutoAuthenticate) whose value is
+// "basic" or "oidc", else the first one set to anything else (auto
+// authentication off: m is ""). set is false when neither key has a value.
+func (c *Config) AutoAuthenticateSetting(forDefaultBackend bool) (m, key string, set bool) {
+	keys := []string{"connection.auto_authenticate"}
 	if forDefaultBackend {
-		if m := authMethod(c.Get("connection.default_backend.auto_authenticate")); m != "" {
-			return m
+		keys = []string{"connection.default_backend.auto_authenticate", "connection.auto_authenticate"}
+	}
+	off := ""
+	for _, k := range keys {
+		v, _ := c.Get(k)
+		if m := authMethod(strings.TrimSpace(v), true); m != "" {
+			return m, k, true
+		}
+		if strings.TrimSpace(v) != "" && off == "" {
+			off = k
 		}
 	}
-	return authMethod(c.Get("connection.auto_authenticate"))
+	return "", off, off != ""
 }
 
 func authMethod(v string, _ bool) string {

@@ -80,7 +80,7 @@ func bearerTokenEphemeralAttributes() map[string]eschema.Attribute {
 func (b *base) tokenModel(logged string) func(context.Context, pd.Token) (bearerTokenModel, diag.Diagnostics) {
 	return func(ctx context.Context, tok pd.Token) (bearerTokenModel, diag.Diagnostics) {
 		ctx = maskToken(ctx, tok)
-		m := tokenToModel(tok, b.client.Settings().Method)
+		m := tokenToModel(tok, string(b.client.Settings().Method))
 		tflog.Debug(ctx, logged, map[string]any{
 			"method": tok.Method, "provider_id": tok.ProviderID, "expires_at": m.ExpiresAt.ValueString(),
 		})

@@ -11,6 +11,7 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/clientconfig"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
 // tflogLogger forwards the flows log messages (which never carry secrets) to
@@ -75,7 +76,7 @@ func (p *openeoProvider) sessionFactory() pd.SessionFactory {
 // loadClientConfig reads openeo-client-config.ini through internal/clientconfig:
 // the file at explicitPath, or the first file of the Python client's search
 // order. It returns nil when no file is found.
-func loadClientConfig(explicitPath string, getenv func(string) string) (*clientConfig, error) {
+func loadClientConfig(explicitPath string, getenv func(string) string) (*settings.ClientConfigFile, error) {
 	var cfg *clientconfig.Config
 	if explicitPath != "" {
 		data, err := os.ReadFile(explicitPath)
@@ -101,11 +102,6 @@ func loadClientConfig(explicitPath string, getenv func(string) string) (*clientC
 	return toClientConfig(cfg.Source(), cfg, warnings), nil
 }
 
-func toClientConfig(path string, cfg *clientconfig.Config, warnings []string) *clientConfig {
-	out := &clientConfig{Path: path, Values: map[string]string{}, Warnings: warnings}
-	for _, k := range cfg.Keys() {
-		v, _ := cfg.Get(k)
-		out.Values[strings.ToLower(k)] = v
-	}
-	return out
+func toClientConfig(path string, cfg *clientconfig.Config, warnings []string) *settings.ClientConfigFile {
+	return &settings.ClientConfigFile{Path: path, Config: cfg, Warnings: warnings}
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,7 +13,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/openeo-tf/terraform-provider-openeo/internal/clientconfig"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
 // cfg builds a provider block: keys are attribute paths ("url",
@@ -113,11 +116,25 @@ func stringListValue(v []string) (types.List, diag.Diagnostics) {
 
 // iniValues is a client config file for the tests.
 func iniValues(values map[string]string) clientConfigLoader {
-	return func(string, func(string) string) (*clientConfig, error) {
+	return func(string, func(string) string) (*settings.ClientConfigFile, error) {
 		if values == nil {
 			return nil, nil
 		}
-		return &clientConfig{Path: "/test/openeo-client-config.ini", Values: values}, nil
+		// Keys are "section.option" (the option may contain dots).
+		sections := map[string][]string{}
+		for k, v := range values {
+			section, option, _ := strings.Cut(k, ".")
+			sections[section] = append(sections[section], option+" = "+v)
+		}
+		var ini strings.Builder
+		for section, lines := range sections {
+			fmt.Fprintf(&ini, "[%s]\n%s\n", section, strings.Join(lines, "\n"))
+		}
+		c, err := clientconfig.Parse([]byte(ini.String()))
+		if err != nil {
+			return nil, err
+		}
+		return &settings.ClientConfigFile{Path: "/test/openeo-client-config.ini", Config: c}, nil
 	}
 }
 
@@ -204,8 +221,24 @@ func TestMergePrecedence(t *testing.T) {
 		},
 		{
 			name: "explicit method beats OPENEO_AUTH_METHOD",
-			cfg:  cfg{"url": "https://x.example", "auth_method": "oidc"},
+			cfg:  cfg{"url": "https://x.example", "auth_method": "device_code"},
 			env:  map[string]string{pd.EnvAuthMethod: "client_credentials"},
+			want: want{url: "https://x.example", method: "device_code", methodSource: pd.SourceAttribute},
+		},
+		{
+			// As the Python client's authenticate_oidc().
+			name: "OPENEO_AUTH_METHOD=client_credentials switches the dynamic oidc method",
+			cfg:  cfg{"url": "https://x.example", "auth_method": "oidc"},
+			env: map[string]string{pd.EnvAuthMethod: "client_credentials", pd.EnvAuthClientID: "ecid",
+				pd.EnvAuthClientSecret: "esecret"},
+			want: want{url: "https://x.example", method: "client_credentials", methodSource: pd.SourceEnv,
+				clientID: "ecid", clientSecret: "esecret",
+				sources: map[string]pd.Source{"oidc.client_id": pd.SourceEnv, "oidc.client_secret": pd.SourceEnv}},
+		},
+		{
+			name: "another OPENEO_AUTH_METHOD does not switch an explicit oidc",
+			cfg:  cfg{"url": "https://x.example", "auth_method": "oidc"},
+			env:  map[string]string{pd.EnvAuthMethod: "device_code"},
 			want: want{url: "https://x.example", method: "oidc", methodSource: pd.SourceAttribute, store: true},
 		},
 		{
@@ -279,6 +312,24 @@ func TestMergePrecedence(t *testing.T) {
 			cfg:  cfg{"url": "https://x.example", "basic.username": "u", "bearer_token": "basic//tok3n"},
 			want: want{errorContains: "Set auth_method"},
 		},
+		{
+			// docs/index.md: credentials for two methods are an error, not
+			// silently basic.
+			name: "a basic block and oidc.client_secret are two methods",
+			cfg:  cfg{"url": "https://x.example", "basic": true, "oidc.client_secret": "csecret"},
+			want: want{errorContains: "basic (from basic); client_credentials (from oidc.client_secret). Set auth_method"},
+		},
+		{
+			name: "basic credentials and oidc.client_id are two methods",
+			cfg:  cfg{"url": "https://x.example", "basic.username": "u", "oidc.client_id": "cid"},
+			want: want{errorContains: "basic (from basic.username); oidc (from oidc.client_id). Set auth_method"},
+		},
+		{
+			name: "auth_method settles a basic block with oidc.client_secret",
+			cfg:  cfg{"url": "https://x.example", "auth_method": "basic", "basic.username": "u", "oidc.client_secret": "csecret"},
+			want: want{url: "https://x.example", method: "basic", methodSource: pd.SourceAttribute, user: "u",
+				clientSecret: "csecret"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -297,7 +348,7 @@ func TestMergePrecedence(t *testing.T) {
 				t.Fatalf("unexpected diagnostics: %v", diags)
 			}
 			w := tc.want
-			got := want{url: s.URL, method: s.Method, methodSource: s.MethodSource, user: s.Basic.Username,
+			got := want{url: s.URL, method: string(s.Method), methodSource: s.MethodSource, user: s.Basic.Username,
 				pass: s.Basic.Password, provider: s.OIDC.ProviderID, clientID: s.OIDC.ClientID,
 				clientSecret: s.OIDC.ClientSecret, oidcUser: s.OIDC.Username, oidcPass: s.OIDC.Password,
 				store: s.OIDC.StoreRefreshToken}
@@ -530,7 +581,7 @@ func TestMergeEnvMethodAgainstBlockCredentials(t *testing.T) {
 			if diags.HasError() {
 				t.Fatalf("unexpected errors: %s", diagText(diags))
 			}
-			if s.Method != tc.wantMethod || s.MethodSource != tc.wantSource {
+			if string(s.Method) != tc.wantMethod || s.MethodSource != tc.wantSource {
 				t.Errorf("method = %q (%s), want %q (%s)", s.Method, s.MethodSource, tc.wantMethod, tc.wantSource)
 			}
 			var warnings diag.Diagnostics

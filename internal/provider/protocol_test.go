@@ -327,15 +327,24 @@ func TestConfigureEnvFallbacks(t *testing.T) {
 		s.OIDC.ClientSecret != "env-client-secret" || s.OIDC.ProviderID != "env-provider" {
 		t.Errorf("env fallbacks not applied: %+v", s)
 	}
-	// Explicit attributes win, per field.
-	if d := h.configure(map[string]any{"url": "https://attr.example", "auth_method": "oidc",
+	// Explicit attributes win, per field; the environment secret completes
+	// the explicit client id.
+	if d := h.configure(map[string]any{"url": "https://attr.example", "auth_method": "device_code",
 		"oidc": map[string]any{"client_id": "attr-client"}}); hasError(d) {
 		t.Fatal(diagsText(d))
 	}
 	s = h.lastClient().Settings()
-	if s.URL != "https://attr.example" || s.Method != "oidc" || s.OIDC.ClientID != "attr-client" ||
+	if s.URL != "https://attr.example" || s.Method != "device_code" || s.OIDC.ClientID != "attr-client" ||
 		s.OIDC.ClientSecret != "env-client-secret" {
 		t.Errorf("explicit attributes must win per field: %+v", s)
+	}
+	// auth_method = "oidc" is authenticate_oidc(): OPENEO_AUTH_METHOD=client_credentials
+	// switches it to client credentials, as in the Python client.
+	if d := h.configure(map[string]any{"auth_method": "oidc"}); hasError(d) {
+		t.Fatal(diagsText(d))
+	}
+	if s = h.lastClient().Settings(); s.Method != "client_credentials" || s.OIDC.ClientID != "env-client" {
+		t.Errorf("oidc with OPENEO_AUTH_METHOD=client_credentials: %+v", s)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
 // providerModel is the provider block as Terraform sends it.
@@ -70,8 +71,8 @@ var oidcAttrTypes = map[string]attr.Type{
 }
 
 func methodList() string {
-	q := make([]string, len(pd.Methods))
-	for i, m := range pd.Methods {
+	q := settings.MethodNames()
+	for i, m := range q {
 		q[i] = "`" + m + "`"
 	}
 	return strings.Join(q, ", ")
@@ -109,7 +110,7 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"`connection.auto_authenticate`), then from credentials in the environment (`" + pd.EnvAuthUsername + "` → " +
 					"`basic`, `" + pd.EnvAuthClientID + "` and `" + pd.EnvAuthClientSecret + "` → `client_credentials`). " +
 					"Default: `none` (anonymous).",
-				Validators: []validator.String{stringvalidator.OneOf(pd.Methods...)},
+				Validators: []validator.String{stringvalidator.OneOf(settings.MethodNames()...)},
 			},
 			"bearer_token": schema.StringAttribute{
 				Optional:  true,

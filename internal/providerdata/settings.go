@@ -13,57 +13,54 @@ import (
 	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
-// Auth methods accepted by the provider's auth_method attribute.
+// Auth methods accepted by the provider's auth_method attribute (flows'
+// typed names).
 const (
-	MethodNone              = "none"
-	MethodBasic             = "basic"
-	MethodOIDC              = "oidc"
-	MethodClientCredentials = "client_credentials"
-	MethodPassword          = "password"
-	MethodRefreshToken      = "refresh_token"
-	MethodDeviceCode        = "device_code"
-	MethodAccessToken       = "access_token"
-	MethodBearer            = "bearer"
+	MethodNone              = flows.MethodNone
+	MethodBasic             = flows.MethodBasic
+	MethodOIDC              = flows.MethodOIDC
+	MethodClientCredentials = flows.MethodClientCredentials
+	MethodPassword          = flows.MethodPassword
+	MethodRefreshToken      = flows.MethodRefreshToken
+	MethodDeviceCode        = flows.MethodDeviceCode
+	MethodAccessToken       = flows.MethodAccessToken
+	MethodBearer            = flows.MethodBearer
 )
 
-// Methods lists every auth method, in the order the documentation shows them.
-var Methods = []string{
-	MethodNone, MethodBasic, MethodOIDC, MethodClientCredentials, MethodPassword,
-	MethodRefreshToken, MethodDeviceCode, MethodAccessToken, MethodBearer,
-}
-
-// Environment variables the provider reads.
+// Environment variables the provider reads (named in internal/settings,
+// which resolves them).
 const (
-	EnvBackendURL       = "OPENEO_BACKEND_URL"
-	EnvAuthMethod       = "OPENEO_AUTH_METHOD"
-	EnvAuthUsername     = "OPENEO_AUTH_USERNAME"
-	EnvAuthPassword     = "OPENEO_AUTH_PASSWORD"
-	EnvAuthProviderID   = "OPENEO_AUTH_PROVIDER_ID"
-	EnvAuthClientID     = "OPENEO_AUTH_CLIENT_ID"
-	EnvAuthClientSecret = "OPENEO_AUTH_CLIENT_SECRET"
+	EnvBackendURL       = settings.EnvBackendURL
+	EnvAuthMethod       = settings.EnvAuthMethod
+	EnvAuthUsername     = settings.EnvAuthUsername
+	EnvAuthPassword     = settings.EnvAuthPassword
+	EnvAuthProviderID   = settings.EnvAuthProviderID
+	EnvAuthClientID     = settings.EnvAuthClientID
+	EnvAuthClientSecret = settings.EnvAuthClientSecret
 )
 
-// Defaults of the optional provider settings.
+// Defaults of the optional provider settings (the defaults of
+// internal/settings' table).
 const (
-	DefaultRequestTimeout = 30 * time.Second
-	DefaultMaxRetries     = 3
-	DefaultMaxPollTime    = 5 * time.Minute
+	DefaultRequestTimeout = settings.DefaultRequestTimeout
+	DefaultMaxRetries     = settings.DefaultMaxRetries
+	DefaultMaxPollTime    = settings.DefaultMaxPollTime
 )
 
-// Source says where a merged value came from. It is shown in messages, so it
-// never contains the value itself.
-type Source string
+// Source says where a merged value came from (see [settings.Source]).
+type Source = settings.Source
 
 // Where a value can come from, in decreasing precedence.
 const (
-	SourceUnset     Source = ""
-	SourceAttribute Source = "attribute"
-	SourceEnv       Source = "environment"
-	SourceFile      Source = "client config file"
-	SourceInferred  Source = "inferred"
-	SourceDefault   Source = "default"
+	SourceUnset     = settings.SourceUnset
+	SourceAttribute = settings.SourceAttribute
+	SourceEnv       = settings.SourceEnv
+	SourceFile      = settings.SourceFile
+	SourceInferred  = settings.SourceInferred
+	SourceDefault   = settings.SourceDefault
 )
 
 // Settings is the configuration of one provider instance after merging
@@ -80,7 +77,7 @@ type Settings struct {
 	// "https://" was put in front (as the Python client does).
 	SchemeAssumed bool
 
-	Method       string
+	Method       flows.Method
 	MethodSource Source
 	// MethodDetail names the env var, file key or attributes the method came from.
 	MethodDetail string
