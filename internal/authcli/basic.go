@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
 var addBasicCommand = &command{
@@ -20,13 +21,13 @@ The back-end URL is normalised like openeo.connect(): "https://" is added when
 there is no scheme and a trailing "/" is removed (the Python tool stores the
 URL as typed, which openeo.connect() then does not find).
 
-The password comes from --password-stdin, --password, $OPENEO_AUTH_PASSWORD or
+The password comes from --password-stdin, --password, $` + settings.EnvAuthPassword + ` or
 a prompt without echo (only when stdin is a terminal). An empty password keeps
 a stored one, like the Python tool.`,
 	run: func(a *app, ctx context.Context, args []string) error {
 		fl := a.newFlagSet("add-basic")
 		username := fl.String("username", "", "user name (prompted for when not given)")
-		password := fl.String("password", "", "password (visible in ps; prefer --password-stdin or "+EnvPassword+")")
+		password := fl.String("password", "", "password (visible in ps; prefer --password-stdin or "+settings.EnvAuthPassword+")")
 		passwordStdin := fl.Bool("password-stdin", false, "read the password from stdin")
 		noTry := fl.Bool("no-try", false, "store the credentials without trying them")
 		pos, err := a.parse(fl, args, 1, 1)
@@ -45,7 +46,7 @@ a stored one, like the Python tool.`,
 		fmt.Fprintf(a.out, "to config file: %s\n", quote(ac.Path()))
 		a.warnForeignKey(ac, b)
 
-		pw, havePW, err := a.resolveSecret(secretSource{flagName: "password", envName: EnvPassword, plain: *password, fromStdin: *passwordStdin})
+		pw, havePW, err := a.resolveSecret(secretSource{flagName: "password", setting: settings.BasicPassword, plain: *password, fromStdin: *passwordStdin})
 		if err != nil {
 			return err
 		}
@@ -63,7 +64,7 @@ a stored one, like the Python tool.`,
 		}
 		if !havePW {
 			if !a.interactive() {
-				return a.needFlag("a password", "--password-stdin or "+EnvPassword)
+				return a.needFlag("a password", "--password-stdin or "+settings.EnvAuthPassword)
 			}
 			if pw, err = a.promptSecret("Enter password and press enter: "); err != nil {
 				return err

@@ -38,14 +38,6 @@ const (
 	ExitInterrupted = 130
 )
 
-// Environment variables read by the command itself (flows reads the
-// OPENEO_AUTH_* ones of the Python client for the token and
-// client-credentials-test subcommands).
-const (
-	EnvPassword     = "OPENEO_AUTH_PASSWORD"
-	EnvClientSecret = "OPENEO_AUTH_CLIENT_SECRET"
-)
-
 // Env is everything the command reads from and writes to the outside world,
 // so that tests can run it in-process.
 type Env struct {

@@ -30,7 +30,7 @@
 //   - no prompt is ever shown when stdin is not a terminal: a missing value is
 //     a usage error (exit code 2) that names the flag to use instead;
 //   - secrets can come from stdin (--password-stdin, --client-secret-stdin) or
-//     the environment (OPENEO_AUTH_PASSWORD, OPENEO_AUTH_CLIENT_SECRET).
+//     the environment ([settings.EnvAuthPassword], [settings.EnvAuthClientSecret]).
 //
 // Run is the whole command; Env carries stdin, stdout, stderr, the
 // environment and the clock, so tests run commands in-process.

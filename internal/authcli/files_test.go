@@ -9,6 +9,7 @@ import (
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authcli"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
 // Commands that need no back-end: paths, dumps, token-clear, usage errors.
@@ -198,7 +199,7 @@ func TestAddBasicNoTryNormalisesURL(t *testing.T) {
 	h := newHarness(t)
 	// Flags after the positional argument (argparse style); the URL as typed
 	// gets https:// and loses the trailing slash, like openeo.connect().
-	h.env[authcli.EnvPassword] = "env-pw-1"
+	h.env[settings.EnvAuthPassword] = "env-pw-1"
 	r := h.run("", "add-basic", "oeo.test/", "--no-try", "--username", "bob")
 	wantCode(t, r, 0)
 	mustContain(t, "stdout", r.stdout, "Will add basic auth config for backend URL 'https://oeo.test'",
@@ -209,7 +210,7 @@ func TestAddBasicNoTryNormalisesURL(t *testing.T) {
 		t.Errorf("stored %q %q %v %v", u, p, found, err)
 	}
 	// An empty password keeps the stored one (Python's set_basic_auth).
-	delete(h.env, authcli.EnvPassword)
+	delete(h.env, settings.EnvAuthPassword)
 	h.tty = true
 	r = h.run("bob\n\n", "add-basic", "--no-try", "https://oeo.test")
 	wantCode(t, r, 0)

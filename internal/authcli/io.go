@@ -11,6 +11,7 @@ import (
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
 // errNoAnswer: stdin ended while a prompt waited for an answer.
@@ -81,11 +82,11 @@ func (a *app) readStdinSecret(flagName string) (string, error) {
 }
 
 // secretSource resolves a secret from, in order: --<name>-stdin, the plain
-// flag (with a warning), the environment variable. ok is false when none
-// was given.
+// flag (with a warning), the environment variable of the setting (through
+// internal/settings). ok is false when none was given.
 type secretSource struct {
 	flagName  string // e.g. "password"
-	envName   string // e.g. OPENEO_AUTH_PASSWORD
+	setting   string // the settings path, e.g. settings.BasicPassword
 	plain     string
 	fromStdin bool
 }
@@ -98,14 +99,15 @@ func (a *app) resolveSecret(s secretSource) (value string, ok bool, err error) {
 		v, err := a.readStdinSecret(s.flagName + "-stdin")
 		return v, err == nil, err
 	}
+	envName := settings.EnvName(s.setting)
 	if s.plain != "" {
 		fmt.Fprintf(a.errw, "WARNING: --%s on the command line is visible to other users (ps, shell history); "+
-			"prefer --%s-stdin or %s.\n", s.flagName, s.flagName, s.envName)
+			"prefer --%s-stdin or %s.\n", s.flagName, s.flagName, envName)
 		return s.plain, true, nil
 	}
-	if v, found := a.env.lookup(s.envName); found && v != "" {
-		fmt.Fprintf(a.errw, "Using the %s from %s.\n", strings.ReplaceAll(s.flagName, "-", " "), s.envName)
-		return v, true, nil
+	if v := settings.Pick(s.setting, "", a.env.getenv); v.Value != "" {
+		fmt.Fprintf(a.errw, "Using the %s from %s.\n", strings.ReplaceAll(s.flagName, "-", " "), envName)
+		return v.Value, true, nil
 	}
 	return "", false, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/devicestatus"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
 var addOIDCCommand = &command{
@@ -27,7 +28,7 @@ Provider: --provider-id, else the only provider the back-end lists, else a
 menu (only when stdin is a terminal). Client: --use-default-client stores
 "client_id": null (use the back-end's default client); otherwise --client-id or
 a prompt (empty: the default client). The client secret comes from
---client-secret-stdin, --client-secret, $OPENEO_AUTH_CLIENT_SECRET or a prompt
+--client-secret-stdin, --client-secret, $` + settings.EnvAuthClientSecret + ` or a prompt
 without echo (empty: no secret); --no-client-secret stores none.`,
 	run: func(a *app, ctx context.Context, args []string) error {
 		fl := a.newFlagSet("add-oidc")
@@ -35,7 +36,7 @@ without echo (empty: no secret); --no-client-secret stores none.`,
 		clientID := fl.String("client-id", "", "client id (prompted for when not given)")
 		noSecret := fl.Bool("no-client-secret", false, "store no client secret (public client)")
 		useDefault := fl.Bool("use-default-client", false, "store client_id null: use the back-end's default client")
-		secret := fl.String("client-secret", "", "client secret (visible in ps; prefer --client-secret-stdin or "+EnvClientSecret+")")
+		secret := fl.String("client-secret", "", "client secret (visible in ps; prefer --client-secret-stdin or "+settings.EnvAuthClientSecret+")")
 		secretStdin := fl.Bool("client-secret-stdin", false, "read the client secret from stdin")
 		pos, err := a.parse(fl, args, 1, 1)
 		if err != nil {
@@ -63,7 +64,7 @@ without echo (empty: no secret); --no-client-secret stores none.`,
 		var clientSecret string
 		var haveSecret bool
 		if !*useDefault && !*noSecret {
-			if clientSecret, haveSecret, err = a.resolveSecret(secretSource{flagName: "client-secret", envName: EnvClientSecret,
+			if clientSecret, haveSecret, err = a.resolveSecret(secretSource{flagName: "client-secret", setting: settings.OIDCClientSecret,
 				plain: *secret, fromStdin: *secretStdin}); err != nil {
 				return err
 			}
@@ -135,7 +136,7 @@ without echo (empty: no secret); --no-client-secret stores none.`,
 			cfg.ClientID = &cid
 			if !*noSecret && !haveSecret {
 				if !a.interactive() {
-					return a.needFlag("a client secret", "--client-secret-stdin, "+EnvClientSecret+" or --no-client-secret")
+					return a.needFlag("a client secret", "--client-secret-stdin, "+settings.EnvAuthClientSecret+" or --no-client-secret")
 				}
 				answer, err := a.promptSecret("Enter client_secret or leave empty to not use a secret, and press enter: ")
 				if err != nil {
@@ -241,14 +242,14 @@ type oidcTarget struct {
 	// explicit: provider or client came from a flag or the menu, so the
 	// provider's own selection may differ.
 	explicit bool
-	// clientFromEnv: the client came from OPENEO_AUTH_CLIENT_ID.
+	// clientFromEnv: the client came from [settings.EnvAuthClientID].
 	clientFromEnv bool
 }
 
 type oidcRequest struct {
 	providerID, clientID, clientSecret string
 	// clientFromEnv: clientID (and clientSecret) came from
-	// OPENEO_AUTH_CLIENT_ID (and OPENEO_AUTH_CLIENT_SECRET), not a flag.
+	// [settings.EnvAuthClientID] (and [settings.EnvAuthClientSecret]), not a flag.
 	clientFromEnv bool
 	// menu allows the Python tool's provider menu when several providers
 	// of the back-end are configured in auth-config.json.
@@ -267,16 +268,16 @@ type deviceOptions struct {
 	usePKCE *bool // nil: auto-detect like the Python client
 }
 
-// envClientID is OPENEO_AUTH_CLIENT_ID ("" when unset or blank).
-func (a *app) envClientID() string { return strings.TrimSpace(a.env.getenv(flows.EnvAuthClientID)) }
+// envClientID is [settings.EnvAuthClientID] ("" when unset or blank).
+func (a *app) envClientID() string { return strings.TrimSpace(a.env.getenv(settings.EnvAuthClientID)) }
 
 // withEnvClient fills in the client of the provider's oidc.client_id and
 // oidc.client_secret fallbacks when no --client-id was given:
-// OPENEO_AUTH_CLIENT_ID, with OPENEO_AUTH_CLIENT_SECRET (or none: a public
+// [settings.EnvAuthClientID], with [settings.EnvAuthClientSecret] (or none: a public
 // client). The provider reads them for every auth method, so the commands
 // that store, use or remove its refresh token must pick the same client in
 // the same environment. (The Python client's authenticate_oidc() reads
-// them only for OPENEO_AUTH_METHOD=client_credentials.)
+// them only for [settings.EnvAuthMethod]=client_credentials.)
 func (a *app) withEnvClient(req oidcRequest) oidcRequest {
 	if req.clientID != "" {
 		return req
@@ -284,7 +285,7 @@ func (a *app) withEnvClient(req oidcRequest) oidcRequest {
 	if id := a.envClientID(); id != "" {
 		req.clientID, req.clientFromEnv = id, true
 		if req.clientSecret == "" {
-			req.clientSecret = strings.TrimSpace(a.env.getenv(flows.EnvAuthClientSecret))
+			req.clientSecret = strings.TrimSpace(a.env.getenv(settings.EnvAuthClientSecret))
 		}
 	}
 	return req
@@ -292,9 +293,9 @@ func (a *app) withEnvClient(req oidcRequest) oidcRequest {
 
 // resolveOIDC selects provider and client exactly like the provider's
 // "oidc" method, because it is a flows.Session with MethodOIDC: explicit
-// values, else OPENEO_AUTH_PROVIDER_ID (when listed), the only provider, the
+// values, else [settings.EnvAuthProviderID] (when listed), the only provider, the
 // only configured provider, the first provider; the client from --client-id,
-// else OPENEO_AUTH_CLIENT_ID (see withEnvClient), else auth-config.json, else
+// else [settings.EnvAuthClientID] (see withEnvClient), else auth-config.json, else
 // the first default client with refresh_token and a device grant. Only the
 // Python tool's menu is added here.
 func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConfig, rt *authfiles.RefreshTokens, req oidcRequest) (*oidcTarget, error) {
@@ -362,7 +363,7 @@ func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConf
 	}
 	source := clientSourceText(g.Selection.ClientSource, ac)
 	if req.clientFromEnv {
-		source = "from $" + flows.EnvAuthClientID
+		source = "from $" + settings.EnvAuthClientID
 	}
 	return &oidcTarget{session: s, grant: g, providerReason: why, clientSource: source, explicit: explicit,
 		clientFromEnv: req.clientFromEnv}, nil
@@ -409,10 +410,10 @@ func clientSourceText(src flows.ClientSource, ac *authfiles.AuthConfig) string {
 	return string(src)
 }
 
-// oidcGetenv hides OPENEO_AUTH_METHOD: oidc-auth and logout always mean the
+// oidcGetenv hides [settings.EnvAuthMethod]: oidc-auth and logout always mean the
 // refresh token of the oidc method, never client credentials.
 func (a *app) oidcGetenv(key string) string {
-	if key == flows.EnvAuthMethod {
+	if key == settings.EnvAuthMethod {
 		return ""
 	}
 	return a.env.getenv(key)
@@ -428,11 +429,11 @@ the provider's "oidc" and "refresh_token" methods and the Python client's
 authenticate_oidc() find it.
 
 Provider and client are chosen like the provider's "oidc" method does:
---provider-id, else $OPENEO_AUTH_PROVIDER_ID (when listed), else the only
+--provider-id, else $` + settings.EnvAuthProviderID + ` (when listed), else the only
 provider, else the only provider configured in auth-config.json (a menu when
 several are configured and stdin is a terminal), else the first provider; the
-client is --client-id, else $OPENEO_AUTH_CLIENT_ID (with
-$OPENEO_AUTH_CLIENT_SECRET, if set), else the one in auth-config.json, else
+client is --client-id, else $` + settings.EnvAuthClientID + ` (with
+$` + settings.EnvAuthClientSecret + `, if set), else the one in auth-config.json, else
 the back-end's first default client with the refresh_token and a device grant.
 
 The login URL and the user code are printed on stderr, followed by a status
@@ -443,7 +444,7 @@ providers that require client authentication refuse).`,
 	run: func(a *app, ctx context.Context, args []string) error {
 		fl := a.newFlagSet("oidc-auth")
 		providerID := fl.String("provider-id", "", "provider id (default: see above)")
-		clientID := fl.String("client-id", "", "client id (default: "+flows.EnvAuthClientID+", else auth-config.json, else the default client)")
+		clientID := fl.String("client-id", "", "client id (default: "+settings.EnvAuthClientID+", else auth-config.json, else the default client)")
 		secret := fl.String("client-secret", "", "client secret of the client (visible in ps; prefer --client-secret-stdin)")
 		secretStdin := fl.Bool("client-secret-stdin", false, "read the client secret from stdin")
 		flow := fl.String("flow", "device", "login flow; only \"device\" is supported")
@@ -476,10 +477,10 @@ providers that require client authentication refuse).`,
 			req.clientFromEnv = req.clientID != ""
 		}
 		if req.clientID == "" && (*secret != "" || *secretStdin) {
-			return usagef("a client secret needs --client-id (or %s)", flows.EnvAuthClientID)
+			return usagef("a client secret needs --client-id (or %s)", settings.EnvAuthClientID)
 		}
 		if req.clientID != "" {
-			if req.clientSecret, _, err = a.resolveSecret(secretSource{flagName: "client-secret", envName: EnvClientSecret,
+			if req.clientSecret, _, err = a.resolveSecret(secretSource{flagName: "client-secret", setting: settings.OIDCClientSecret,
 				plain: *secret, fromStdin: *secretStdin}); err != nil {
 				return err
 			}
@@ -578,10 +579,10 @@ func (a *app) terraformHint(ctx context.Context, b backend, ac *authfiles.AuthCo
 	fmt.Fprintf(a.out, "  }\n")
 	var env []string
 	if t.providerReason == string(flows.ProviderFromEnvironment) {
-		env = append(env, flows.EnvAuthProviderID+"="+g.Provider.ID)
+		env = append(env, settings.EnvAuthProviderID+"="+g.Provider.ID)
 	}
 	if t.clientFromEnv {
-		env = append(env, flows.EnvAuthClientID+"="+g.ClientID)
+		env = append(env, settings.EnvAuthClientID+"="+g.ClientID)
 	}
 	if len(env) > 0 {
 		fmt.Fprintf(a.out, "with %s in Terraform's environment too (the choice above came from it).\n", strings.Join(env, " and "))

@@ -12,6 +12,7 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authcli"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testbackend"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
@@ -311,14 +312,14 @@ func TestClientCredentialsTest(t *testing.T) {
 	mustNotContain(t, "output", r.stdout+r.stderr, cc.Secret)
 
 	// From the environment, like the provider's client_credentials method.
-	h.env[flows.EnvAuthClientID] = cc.ID
-	h.env[flows.EnvAuthClientSecret] = cc.Secret
+	h.env[settings.EnvAuthClientID] = cc.ID
+	h.env[settings.EnvAuthClientSecret] = cc.Secret
 	r = h.run("", "client-credentials-test", be, "--idp-only")
 	wantCode(t, r, 0)
 	mustContain(t, "stdout", r.stdout, "issued an access token to client '"+cc.ID+"'")
 	mustNotContain(t, "stdout", r.stdout, "accepts it")
-	delete(h.env, flows.EnvAuthClientID)
-	delete(h.env, flows.EnvAuthClientSecret)
+	delete(h.env, settings.EnvAuthClientID)
+	delete(h.env, settings.EnvAuthClientSecret)
 
 	// A wrong secret: exit code 3, the secret never shown.
 	r = h.run("wrong-secret-1", "client-credentials-test", be, "--client-id", cc.ID, "--client-secret-stdin")

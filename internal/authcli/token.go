@@ -9,6 +9,7 @@ import (
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
 var tokenCommand = &command{
@@ -21,14 +22,14 @@ var tokenCommand = &command{
 
 --method selects how. The default, oidc, uses the stored refresh token, like
 the provider's "oidc" method and the Python client's authenticate_oidc(); it
-honours OPENEO_AUTH_METHOD=client_credentials with OPENEO_AUTH_CLIENT_ID and
-OPENEO_AUTH_CLIENT_SECRET as they do. For oidc and refresh_token the client is
---client-id, else OPENEO_AUTH_CLIENT_ID (with OPENEO_AUTH_CLIENT_SECRET), as
+honours ` + settings.EnvAuthMethod + `=client_credentials with ` + settings.EnvAuthClientID + ` and
+` + settings.EnvAuthClientSecret + ` as they do. For oidc and refresh_token the client is
+--client-id, else ` + settings.EnvAuthClientID + ` (with ` + settings.EnvAuthClientSecret + `), as
 in the provider, else auth-config.json or the default client; the provider is
---provider-id, else OPENEO_AUTH_PROVIDER_ID when the back-end lists it. The
+--provider-id, else ` + settings.EnvAuthProviderID + ` when the back-end lists it. The
 other methods are refresh_token, client_credentials (client from flags, the
 environment or auth-config.json) and basic (credentials from flags,
-OPENEO_AUTH_PASSWORD or auth-config.json).
+` + settings.EnvAuthPassword + ` or auth-config.json).
 
 This command never starts a device flow: without a usable refresh token it
 fails (exit code 3) and names the 'openeo-auth oidc-auth' command to run. A
@@ -43,8 +44,8 @@ bearer, access token, expiry and identities as JSON.`,
 		fl := a.newFlagSet("token")
 		method := fl.String("method", "oidc", "oidc, refresh_token, client_credentials or basic")
 		providerID := fl.String("provider-id", "", "provider id (default: like the provider's oidc method)")
-		clientID := fl.String("client-id", "", "client id (default: "+flows.EnvAuthClientID+", else auth-config.json, else the default client)")
-		secret := fl.String("client-secret", "", "client secret (visible in ps; prefer --client-secret-stdin or "+EnvClientSecret+")")
+		clientID := fl.String("client-id", "", "client id (default: "+settings.EnvAuthClientID+", else auth-config.json, else the default client)")
+		secret := fl.String("client-secret", "", "client secret (visible in ps; prefer --client-secret-stdin or "+settings.EnvAuthClientSecret+")")
 		secretStdin := fl.Bool("client-secret-stdin", false, "read the client secret from stdin")
 		username := fl.String("username", "", "user name for --method basic (default: auth-config.json)")
 		passwordStdin := fl.Bool("password-stdin", false, "read the password for --method basic from stdin")
@@ -73,18 +74,18 @@ bearer, access token, expiry and identities as JSON.`,
 			StoreRefreshToken: !*noStore}
 		if cfg.OIDC.ClientID == "" && (m == flows.MethodOIDC || m == flows.MethodRefreshToken) {
 			// The provider's client fallback (see withEnvClient); its secret
-			// comes from the flags or OPENEO_AUTH_CLIENT_SECRET below.
+			// comes from the flags or [settings.EnvAuthClientSecret] below.
 			cfg.OIDC.ClientID = a.envClientID()
 		}
 		if m == flows.MethodBasic {
 			cfg.Basic.Username = *username
 			if *username != "" {
-				pw, ok, err := a.resolveSecret(secretSource{flagName: "password", envName: EnvPassword, fromStdin: *passwordStdin})
+				pw, ok, err := a.resolveSecret(secretSource{flagName: "password", setting: settings.BasicPassword, fromStdin: *passwordStdin})
 				if err != nil {
 					return err
 				}
 				if !ok {
-					return a.needFlag("a password for --username", "--password-stdin or "+EnvPassword)
+					return a.needFlag("a password for --username", "--password-stdin or "+settings.EnvAuthPassword)
 				}
 				cfg.Basic.Password = pw
 			}
@@ -92,12 +93,12 @@ bearer, access token, expiry and identities as JSON.`,
 			return usagef("--username and --password-stdin are for --method basic")
 		}
 		if cfg.OIDC.ClientID != "" {
-			if cfg.OIDC.ClientSecret, _, err = a.resolveSecret(secretSource{flagName: "client-secret", envName: EnvClientSecret,
+			if cfg.OIDC.ClientSecret, _, err = a.resolveSecret(secretSource{flagName: "client-secret", setting: settings.OIDCClientSecret,
 				plain: *secret, fromStdin: *secretStdin}); err != nil {
 				return err
 			}
 		} else if *secret != "" || *secretStdin {
-			return usagef("a client secret needs --client-id (or %s)", flows.EnvAuthClientID)
+			return usagef("a client secret needs --client-id (or %s)", settings.EnvAuthClientID)
 		}
 		if cfg.AuthConfig, err = a.authConfig(); err != nil {
 			return err
@@ -193,14 +194,14 @@ back-end who the token belongs to (GET /me; --idp-only skips that). Nothing is
 stored. Exit code 0 when both accept the client, 3 when one refuses it.
 
 Client: --client-id with --client-secret-stdin, --client-secret,
-$OPENEO_AUTH_CLIENT_SECRET or a prompt without echo; else
-$OPENEO_AUTH_CLIENT_ID with $OPENEO_AUTH_CLIENT_SECRET; else the client stored
+$` + settings.EnvAuthClientSecret + ` or a prompt without echo; else
+$` + settings.EnvAuthClientID + ` with $` + settings.EnvAuthClientSecret + `; else the client stored
 for the provider in auth-config.json (like the provider does).`,
 	run: func(a *app, ctx context.Context, args []string) error {
 		fl := a.newFlagSet("client-credentials-test")
 		providerID := fl.String("provider-id", "", "provider id (default: like the provider)")
-		clientID := fl.String("client-id", "", "client id (default: OPENEO_AUTH_CLIENT_ID, else auth-config.json)")
-		secret := fl.String("client-secret", "", "client secret (visible in ps; prefer --client-secret-stdin or "+EnvClientSecret+")")
+		clientID := fl.String("client-id", "", "client id (default: "+settings.EnvAuthClientID+", else auth-config.json)")
+		secret := fl.String("client-secret", "", "client secret (visible in ps; prefer --client-secret-stdin or "+settings.EnvAuthClientSecret+")")
 		secretStdin := fl.Bool("client-secret-stdin", false, "read the client secret from stdin")
 		idpOnly := fl.Bool("idp-only", false, "only check the token grant, not the back-end (GET /me)")
 		jsonOut := fl.Bool("json", false, "print JSON")
@@ -211,13 +212,13 @@ for the provider in auth-config.json (like the provider does).`,
 		cfg := flows.Config{Method: flows.MethodClientCredentials, HTTP: a.httpOptions(), Getenv: a.env.getenv}
 		cfg.OIDC = flows.OIDCSettings{ProviderID: strings.TrimSpace(*providerID), ClientID: strings.TrimSpace(*clientID)}
 		if cfg.OIDC.ClientID != "" {
-			s, ok, err := a.resolveSecret(secretSource{flagName: "client-secret", envName: EnvClientSecret, plain: *secret, fromStdin: *secretStdin})
+			s, ok, err := a.resolveSecret(secretSource{flagName: "client-secret", setting: settings.OIDCClientSecret, plain: *secret, fromStdin: *secretStdin})
 			if err != nil {
 				return err
 			}
 			if !ok {
 				if !a.interactive() {
-					return a.needFlag("the client secret", "--client-secret-stdin or "+EnvClientSecret)
+					return a.needFlag("the client secret", "--client-secret-stdin or "+settings.EnvAuthClientSecret)
 				}
 				if s, err = a.promptSecret("Enter client_secret and press enter: "); err != nil {
 					return err
@@ -246,7 +247,7 @@ for the provider in auth-config.json (like the provider does).`,
 		g, err := s.GrantConfig(ctx)
 		if err != nil {
 			if errors.Is(err, flows.ErrNoClientID) {
-				return &usageError{msg: err.Error() + " (give --client-id, or set OPENEO_AUTH_CLIENT_ID and OPENEO_AUTH_CLIENT_SECRET)"}
+				return &usageError{msg: err.Error() + " (give --client-id, or set " + settings.EnvAuthClientID + " and " + settings.EnvAuthClientSecret + ")"}
 			}
 			return err
 		}
@@ -306,7 +307,7 @@ func ccClientSource(src flows.ClientSource) string {
 	case flows.ClientFromArgument:
 		return "--client-id"
 	case flows.ClientFromEnvironment:
-		return flows.EnvAuthClientID
+		return settings.EnvAuthClientID
 	}
 	return string(src) // "auth-config"
 }
@@ -334,9 +335,9 @@ var logoutCommand = &command{
 	help: `Removes the refresh token that the provider's "oidc" method (and
 'openeo-auth oidc-auth') use for the back-end from refresh-tokens.json; the
 other tokens stay. Provider and client are found like oidc-auth finds them
-(--provider-id, --client-id, OPENEO_AUTH_PROVIDER_ID, OPENEO_AUTH_CLIENT_ID).
+(--provider-id, --client-id, ` + settings.EnvAuthProviderID + `, ` + settings.EnvAuthClientID + `).
 When the back-end cannot be reached, the issuer (and, without --client-id and
-OPENEO_AUTH_CLIENT_ID, the client) stored in auth-config.json are used;
+` + settings.EnvAuthClientID + `, the client) stored in auth-config.json are used;
 --issuer with --client-id works without the back-end (and, without --revoke,
 fully offline).
 
@@ -356,7 +357,7 @@ auth-config.json.`,
 	run: func(a *app, ctx context.Context, args []string) error {
 		fl := a.newFlagSet("logout")
 		providerID := fl.String("provider-id", "", "provider id (default: like oidc-auth)")
-		clientID := fl.String("client-id", "", "client id (default: like oidc-auth, e.g. "+flows.EnvAuthClientID+")")
+		clientID := fl.String("client-id", "", "client id (default: like oidc-auth, e.g. "+settings.EnvAuthClientID+")")
 		issuerFlag := fl.String("issuer", "", "issuer URL (with --client-id: no network access)")
 		removeConfig := fl.Bool("remove-config", false, "also remove the provider's entry from auth-config.json")
 		revoke := fl.Bool("revoke", false, "revoke the refresh token at the identity provider before deleting it")
@@ -444,7 +445,7 @@ auth-config.json.`,
 // failed revocation is a warning. grant is the session's, or nil when the
 // back-end was not asked: then the issuer's discovery document gives the
 // revocation endpoint. A missing client secret is taken from
-// OPENEO_AUTH_CLIENT_SECRET when the client is OPENEO_AUTH_CLIENT_ID, else
+// [settings.EnvAuthClientSecret] when the client is [settings.EnvAuthClientID], else
 // from the back-end's auth-config.json entry of the same client.
 func (a *app) revokeRefreshToken(ctx context.Context, ac *authfiles.AuthConfig, rt *authfiles.RefreshTokens, b backend,
 	grant *flows.GrantConfig, pid, cid, issuer string) error {
@@ -466,7 +467,7 @@ func (a *app) revokeRefreshToken(ctx context.Context, ac *authfiles.AuthConfig, 
 		return nil
 	}
 	if g.ClientSecret == "" && cid == a.envClientID() {
-		g.ClientSecret = strings.TrimSpace(a.env.getenv(flows.EnvAuthClientSecret))
+		g.ClientSecret = strings.TrimSpace(a.env.getenv(settings.EnvAuthClientSecret))
 	}
 	if g.ClientSecret == "" {
 		if _, e, ok := a.offlineEntry(ac, b, pid); ok && e.ClientID != nil && *e.ClientID == cid && e.ClientSecret != nil {

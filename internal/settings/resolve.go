@@ -263,28 +263,11 @@ type ClientCredential struct {
 // an auth-config.json entry, and is a public client when no secret is
 // given.
 func Client(explicitID, explicitSecret string, getenv func(string) string) ClientCredential {
-	env := func(name string) string {
-		if getenv == nil {
-			return ""
-		}
-		return strings.TrimSpace(getenv(name))
+	id := Pick(OIDCClientID, strings.TrimSpace(explicitID), getenv)
+	if id.Value == "" {
+		return ClientCredential{}
 	}
-	var c ClientCredential
-	switch {
-	case strings.TrimSpace(explicitID) != "":
-		c.ID = Value{strings.TrimSpace(explicitID), SourceAttribute}
-	case env(EnvAuthClientID) != "":
-		c.ID = Value{env(EnvAuthClientID), SourceEnv}
-	default:
-		return c
-	}
-	switch {
-	case explicitSecret != "":
-		c.Secret = Value{explicitSecret, SourceAttribute}
-	case env(EnvAuthClientSecret) != "":
-		c.Secret = Value{env(EnvAuthClientSecret), SourceEnv}
-	}
-	return c
+	return ClientCredential{ID: id, Secret: Pick(OIDCClientSecret, explicitSecret, getenv)}
 }
 
 // FlowsClientSource is the flows name of the client's source.
@@ -293,4 +276,20 @@ func (c ClientCredential) FlowsClientSource() flows.ClientSource {
 		return flows.ClientFromEnvironment
 	}
 	return flows.ClientFromArgument
+}
+
+// Pick resolves one row of the table for a caller that decides no auth
+// method (openeo-auth): the explicit value, else the row's environment
+// variable (blank counts as unset), else nothing (the caller or flows
+// reads the files).
+func Pick(path, explicit string, getenv func(string) string) Value {
+	if explicit != "" {
+		return Value{explicit, SourceAttribute}
+	}
+	if f := field(path); f.Env != "" && getenv != nil {
+		if v := strings.TrimSpace(getenv(f.Env)); v != "" {
+			return Value{v, SourceEnv}
+		}
+	}
+	return Value{}
 }
