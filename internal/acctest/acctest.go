@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/provider"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
@@ -40,10 +42,18 @@ func Factories(opts provider.Options) map[string]func() (tfprotov6.ProviderServe
 var ProtoV6ProviderFactories = Factories(provider.Options{Interaction: NoInteraction})
 
 // EnvVarsCleared are the variables IsolateEnv empties: the provider's own
-// fallbacks and every variable that points the openEO client at files.
-var EnvVarsCleared = []string{
-	"OPENEO_BACKEND_URL", "OPENEO_AUTH_METHOD", "OPENEO_AUTH_USERNAME", "OPENEO_AUTH_PASSWORD",
-	"OPENEO_AUTH_PROVIDER_ID", "OPENEO_AUTH_CLIENT_ID", "OPENEO_AUTH_CLIENT_SECRET", "OPENEO_CLIENT_CONFIG",
+// fallbacks (every environment variable of the settings table) and every
+// variable that points the openEO client at files.
+var EnvVarsCleared = envVarsCleared()
+
+func envVarsCleared() []string {
+	var out []string
+	for _, f := range settings.Fields {
+		if f.Env != "" && !slices.Contains(out, f.Env) {
+			out = append(out, f.Env)
+		}
+	}
+	return append(out, "OPENEO_CLIENT_CONFIG")
 }
 
 // Dirs are the private folders IsolateEnv points the openEO client at.

@@ -234,7 +234,6 @@ func providerSession(t *testing.T, h *harness, backendURL string) *flows.Session
 		AuthConfig:    h.authConfig(),
 		RefreshTokens: h.refreshTokens(),
 		OIDC:          flows.OIDCSettings{StoreRefreshToken: true},
-		Getenv:        func(string) string { return "" },
 	})
 	if err != nil {
 		t.Fatal(err)

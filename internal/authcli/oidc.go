@@ -268,38 +268,52 @@ type deviceOptions struct {
 	usePKCE *bool // nil: auto-detect like the Python client
 }
 
-// envClientID is [settings.EnvAuthClientID] ("" when unset or blank).
-func (a *app) envClientID() string { return strings.TrimSpace(a.env.getenv(settings.EnvAuthClientID)) }
-
-// withEnvClient fills in the client of the provider's oidc.client_id and
-// oidc.client_secret fallbacks when no --client-id was given:
-// [settings.EnvAuthClientID], with [settings.EnvAuthClientSecret] (or none: a public
-// client). The provider reads them for every auth method, so the commands
-// that store, use or remove its refresh token must pick the same client in
-// the same environment. (The Python client's authenticate_oidc() reads
-// them only for [settings.EnvAuthMethod]=client_credentials.)
-func (a *app) withEnvClient(req oidcRequest) oidcRequest {
-	if req.clientID != "" {
-		return req
-	}
-	if id := a.envClientID(); id != "" {
-		req.clientID, req.clientFromEnv = id, true
-		if req.clientSecret == "" {
-			req.clientSecret = strings.TrimSpace(a.env.getenv(settings.EnvAuthClientSecret))
+// clientCredential resolves the client of an OIDC command with the one
+// rule of internal/settings (as the provider does): --client-id, else the
+// client id of the environment; its secret --client-secret-stdin or
+// --client-secret, else the environment's. A secret without a client id is
+// a usage error.
+func (a *app) clientCredential(clientID, plainSecret string, secretStdin bool) (settings.ClientCredential, error) {
+	explicit := ""
+	if plainSecret != "" || secretStdin {
+		v, _, err := a.resolveSecret(secretSource{flagName: "client-secret", setting: settings.OIDCClientSecret,
+			plain: plainSecret, fromStdin: secretStdin})
+		if err != nil {
+			return settings.ClientCredential{}, err
 		}
+		explicit = v
 	}
-	return req
+	c := settings.Client(clientID, explicit, a.env.getenv)
+	if c.ID.Value == "" && explicit != "" {
+		return c, usagef("a client secret needs --client-id (or %s)", settings.EnvAuthClientID)
+	}
+	if c.Secret.Source == settings.SourceEnv {
+		fmt.Fprintf(a.errw, "Using the client secret from %s.\n", settings.EnvAuthClientSecret)
+	}
+	return c, nil
 }
+
+// envClient is the client of the environment alone (no flags).
+func (a *app) envClient() settings.ClientCredential { return settings.Client("", "", a.env.getenv) }
 
 // resolveOIDC selects provider and client exactly like the provider's
 // "oidc" method, because it is a flows.Session with MethodOIDC: explicit
-// values, else [settings.EnvAuthProviderID] (when listed), the only provider, the
-// only configured provider, the first provider; the client from --client-id,
-// else [settings.EnvAuthClientID] (see withEnvClient), else auth-config.json, else
-// the first default client with refresh_token and a device grant. Only the
-// Python tool's menu is added here.
+// values, else the provider id of the environment (when listed), the only
+// provider, the only configured provider, the first provider; the client
+// from --client-id, else the environment (see clientCredential), else
+// auth-config.json, else the first default client with refresh_token and a
+// device grant. Only the Python tool's menu is added here. The environment's
+// auth method is not read: these commands always mean the refresh token of
+// the oidc method.
 func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConfig, rt *authfiles.RefreshTokens, req oidcRequest) (*oidcTarget, error) {
-	req = a.withEnvClient(req)
+	if req.clientID == "" {
+		if c := a.envClient(); c.ID.Value != "" {
+			req.clientID, req.clientFromEnv = c.ID.Value, true
+			if req.clientSecret == "" {
+				req.clientSecret = c.Secret.Value
+			}
+		}
+	}
 	httpOpts := a.httpOptions()
 	if req.noRetries {
 		httpOpts.MaxRetries = -1
@@ -308,6 +322,12 @@ func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConf
 	newSession := func(providerID string) (*flows.Session, error) {
 		o := flows.OIDCSettings{ProviderID: providerID, ClientID: req.clientID, ClientSecret: req.clientSecret,
 			StoreRefreshToken: true}
+		if providerID == "" {
+			o.FallbackProviderID = settings.Pick(settings.OIDCProviderID, "", a.env.getenv).Value
+		}
+		if req.clientFromEnv {
+			o.ClientSource = flows.ClientFromEnvironment
+		}
 		if d := req.device; d != nil {
 			o.AllowInteraction, o.Display, o.MaxPollTime, o.UsePKCE = true, d.display, d.maxPoll, d.usePKCE
 			o.PollInterval = a.env.PollInterval
@@ -318,7 +338,6 @@ func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConf
 			OIDC:          o,
 			AuthConfig:    ac,
 			RefreshTokens: rt,
-			Getenv:        a.oidcGetenv,
 			HTTP:          httpOpts,
 		})
 	}
@@ -336,7 +355,7 @@ func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConf
 		}
 		return nil, err
 	}
-	why := string(reason)
+	why := providerReasonText(reason)
 	// A client from the environment is also the provider's choice (in the
 	// same environment), so it is not "explicit".
 	explicit := req.providerID != "" || (req.clientID != "" && !req.clientFromEnv)
@@ -364,6 +383,9 @@ func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConf
 	source := clientSourceText(g.Selection.ClientSource, ac)
 	if req.clientFromEnv {
 		source = "from $" + settings.EnvAuthClientID
+		if r := g.Selection.ReplacedClientID; r != "" {
+			source += fmt.Sprintf(", instead of client %s of %s (whose secret is not used)", quote(r), ac.Path())
+		}
 	}
 	return &oidcTarget{session: s, grant: g, providerReason: why, clientSource: source, explicit: explicit,
 		clientFromEnv: req.clientFromEnv}, nil
@@ -410,13 +432,13 @@ func clientSourceText(src flows.ClientSource, ac *authfiles.AuthConfig) string {
 	return string(src)
 }
 
-// oidcGetenv hides [settings.EnvAuthMethod]: oidc-auth and logout always mean the
-// refresh token of the oidc method, never client credentials.
-func (a *app) oidcGetenv(key string) string {
-	if key == settings.EnvAuthMethod {
-		return ""
+// providerReasonText says why the provider was chosen, in the command's
+// words.
+func providerReasonText(r flows.ProviderReason) string {
+	if r == flows.ProviderFromEnvironment {
+		return settings.EnvAuthProviderID
 	}
-	return a.env.getenv(key)
+	return string(r)
 }
 
 var oidcAuthCommand = &command{
@@ -471,20 +493,12 @@ providers that require client authentication refuse).`,
 		default:
 			return usagef("--pkce %q: want auto, on or off", *pkceMode)
 		}
-		req := oidcRequest{providerID: strings.TrimSpace(*providerID), clientID: strings.TrimSpace(*clientID), menu: true}
-		if req.clientID == "" {
-			req.clientID = a.envClientID()
-			req.clientFromEnv = req.clientID != ""
+		c, err := a.clientCredential(*clientID, *secret, *secretStdin)
+		if err != nil {
+			return err
 		}
-		if req.clientID == "" && (*secret != "" || *secretStdin) {
-			return usagef("a client secret needs --client-id (or %s)", settings.EnvAuthClientID)
-		}
-		if req.clientID != "" {
-			if req.clientSecret, _, err = a.resolveSecret(secretSource{flagName: "client-secret", setting: settings.OIDCClientSecret,
-				plain: *secret, fromStdin: *secretStdin}); err != nil {
-				return err
-			}
-		}
+		req := oidcRequest{providerID: strings.TrimSpace(*providerID), clientID: c.ID.Value, clientSecret: c.Secret.Value,
+			clientFromEnv: c.ID.Source == settings.SourceEnv, menu: true}
 		b, err := a.normalizeBackend(pos[0])
 		if err != nil {
 			return err
@@ -578,7 +592,7 @@ func (a *app) terraformHint(ctx context.Context, b backend, ac *authfiles.AuthCo
 	}
 	fmt.Fprintf(a.out, "  }\n")
 	var env []string
-	if t.providerReason == string(flows.ProviderFromEnvironment) {
+	if t.providerReason == providerReasonText(flows.ProviderFromEnvironment) {
 		env = append(env, settings.EnvAuthProviderID+"="+g.Provider.ID)
 	}
 	if t.clientFromEnv {

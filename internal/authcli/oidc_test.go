@@ -595,8 +595,7 @@ func TestOIDCAuthHonoursEnvClientID(t *testing.T) {
 	// merged oidc.client_id) finds the token: no device flow.
 	s, err := flows.NewSession(ctxT(t), flows.Config{BackendURL: be, Method: flows.MethodOIDC,
 		AuthConfig: h.authConfig(), RefreshTokens: h.refreshTokens(),
-		OIDC:   flows.OIDCSettings{ClientID: ci.ID, StoreRefreshToken: true},
-		Getenv: func(string) string { return "" }})
+		OIDC: flows.OIDCSettings{ClientID: ci.ID, StoreRefreshToken: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

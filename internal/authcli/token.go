@@ -69,13 +69,18 @@ bearer, access token, expiry and identities as JSON.`,
 		if err != nil {
 			return err
 		}
-		cfg := flows.Config{BackendURL: b.url, Method: m, HTTP: a.httpOptions(), Getenv: a.env.getenv}
-		cfg.OIDC = flows.OIDCSettings{ProviderID: strings.TrimSpace(*providerID), ClientID: strings.TrimSpace(*clientID),
-			StoreRefreshToken: !*noStore}
-		if cfg.OIDC.ClientID == "" && (m == flows.MethodOIDC || m == flows.MethodRefreshToken) {
-			// The provider's client fallback (see withEnvClient); its secret
-			// comes from the flags or [settings.EnvAuthClientSecret] below.
-			cfg.OIDC.ClientID = a.envClientID()
+		if m == flows.MethodOIDC {
+			// authenticate_oidc(): the environment may switch it to client
+			// credentials; another auth method there is an error.
+			var other string
+			if m, other = settings.Dynamic(a.env.getenv); other != "" {
+				return &flows.ClientError{Message: "Unhandled auth method " + other}
+			}
+		}
+		cfg := flows.Config{BackendURL: b.url, Method: m, HTTP: a.httpOptions()}
+		cfg.OIDC = flows.OIDCSettings{ProviderID: strings.TrimSpace(*providerID), StoreRefreshToken: !*noStore}
+		if cfg.OIDC.ProviderID == "" {
+			cfg.OIDC.FallbackProviderID = settings.Pick(settings.OIDCProviderID, "", a.env.getenv).Value
 		}
 		if m == flows.MethodBasic {
 			cfg.Basic.Username = *username
@@ -92,11 +97,12 @@ bearer, access token, expiry and identities as JSON.`,
 		} else if *username != "" || *passwordStdin {
 			return usagef("--username and --password-stdin are for --method basic")
 		}
-		if cfg.OIDC.ClientID != "" {
-			if cfg.OIDC.ClientSecret, _, err = a.resolveSecret(secretSource{flagName: "client-secret", setting: settings.OIDCClientSecret,
-				plain: *secret, fromStdin: *secretStdin}); err != nil {
+		if m != flows.MethodBasic {
+			c, err := a.clientCredential(*clientID, *secret, *secretStdin)
+			if err != nil {
 				return err
 			}
+			cfg.OIDC.ClientID, cfg.OIDC.ClientSecret, cfg.OIDC.ClientSource = c.ID.Value, c.Secret.Value, c.FlowsClientSource()
 		} else if *secret != "" || *secretStdin {
 			return usagef("a client secret needs --client-id (or %s)", settings.EnvAuthClientID)
 		}
@@ -209,24 +215,23 @@ for the provider in auth-config.json (like the provider does).`,
 		if err != nil {
 			return err
 		}
-		cfg := flows.Config{Method: flows.MethodClientCredentials, HTTP: a.httpOptions(), Getenv: a.env.getenv}
-		cfg.OIDC = flows.OIDCSettings{ProviderID: strings.TrimSpace(*providerID), ClientID: strings.TrimSpace(*clientID)}
-		if cfg.OIDC.ClientID != "" {
-			s, ok, err := a.resolveSecret(secretSource{flagName: "client-secret", setting: settings.OIDCClientSecret, plain: *secret, fromStdin: *secretStdin})
-			if err != nil {
+		cfg := flows.Config{Method: flows.MethodClientCredentials, HTTP: a.httpOptions()}
+		cfg.OIDC = flows.OIDCSettings{ProviderID: strings.TrimSpace(*providerID)}
+		if cfg.OIDC.ProviderID == "" {
+			cfg.OIDC.FallbackProviderID = settings.Pick(settings.OIDCProviderID, "", a.env.getenv).Value
+		}
+		c, err := a.clientCredential(*clientID, *secret, *secretStdin)
+		if err != nil {
+			return err
+		}
+		cfg.OIDC.ClientID, cfg.OIDC.ClientSecret, cfg.OIDC.ClientSource = c.ID.Value, c.Secret.Value, c.FlowsClientSource()
+		if cfg.OIDC.ClientID != "" && cfg.OIDC.ClientSecret == "" {
+			if !a.interactive() {
+				return a.needFlag("the client secret", "--client-secret-stdin or "+settings.EnvAuthClientSecret)
+			}
+			if cfg.OIDC.ClientSecret, err = a.promptSecret("Enter client_secret and press enter: "); err != nil {
 				return err
 			}
-			if !ok {
-				if !a.interactive() {
-					return a.needFlag("the client secret", "--client-secret-stdin or "+settings.EnvAuthClientSecret)
-				}
-				if s, err = a.promptSecret("Enter client_secret and press enter: "); err != nil {
-					return err
-				}
-			}
-			cfg.OIDC.ClientSecret = s
-		} else if *secret != "" || *secretStdin {
-			return usagef("a client secret needs --client-id")
 		}
 		b, err := a.normalizeBackend(pos[0])
 		if err != nil {
@@ -390,7 +395,7 @@ auth-config.json.`,
 					return err
 				}
 				if cid == "" {
-					cid = a.envClientID() // as resolveOIDC would have
+					cid = a.envClient().ID.Value // as resolveOIDC would have
 				}
 				entryPID, entry, ok := a.offlineEntry(ac, b, pid)
 				if !ok || (entry.ClientID == nil && cid == "") || entry.Issuer == "" {
@@ -466,8 +471,8 @@ func (a *app) revokeRefreshToken(ctx context.Context, ac *authfiles.AuthConfig, 
 		fmt.Fprintf(a.errw, "WARNING: the refresh token was not revoked (%v); it is only deleted locally.\n", err)
 		return nil
 	}
-	if g.ClientSecret == "" && cid == a.envClientID() {
-		g.ClientSecret = strings.TrimSpace(a.env.getenv(settings.EnvAuthClientSecret))
+	if c := a.envClient(); g.ClientSecret == "" && cid == c.ID.Value {
+		g.ClientSecret = c.Secret.Value
 	}
 	if g.ClientSecret == "" {
 		if _, e, ok := a.offlineEntry(ac, b, pid); ok && e.ClientID != nil && *e.ClientID == cid && e.ClientSecret != nil {

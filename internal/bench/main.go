@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/bench/tfrun"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
 func main() {
@@ -315,7 +316,7 @@ func (b *bencher) workdir(config func(work string) string) (string, []string, er
 		"OPENEO_CONFIG_HOME=" + filepath.Join(work, "openeo"),
 		"XDG_CONFIG_HOME=" + filepath.Join(work, "xdg-config"),
 		"XDG_DATA_HOME=" + filepath.Join(work, "xdg-data"),
-		"OPENEO_AUTH_CLIENT_SECRET=" + b.env.client.Secret,
+		settings.EnvAuthClientSecret + "=" + b.env.client.Secret,
 	}
 	return work, env, nil
 }

@@ -84,7 +84,7 @@ func baseline(n int) string {
 }
 
 // providerBlock is one provider configuration (client credentials; the
-// secret comes from OPENEO_AUTH_CLIENT_SECRET).
+// secret comes from the environment, [settings.EnvAuthClientSecret]).
 func providerBlock(e *env) string {
 	return tfrun.RequiredProviders() + fmt.Sprintf(`provider "openeo" {
   url         = %q

@@ -4,9 +4,9 @@ import (
 	"context"
 )
 
-// clientCredentials: client from the configuration, else from
-// OPENEO_AUTH_CLIENT_ID and OPENEO_AUTH_CLIENT_SECRET (both needed), else
-// from auth-config; never a default client. Renewal repeats the grant.
+// clientCredentials: client from the configuration (resolved by the
+// caller, the environment included), else from auth-config; never a
+// default client. Renewal repeats the grant.
 func (s *Session) clientCredentials(ctx context.Context) (*Token, renewFunc, error) {
 	g, err := s.grantConfig(ctx, s.clientSelection(MethodClientCredentials))
 	if err != nil {

@@ -56,7 +56,7 @@ func (s *Session) device(ctx context.Context, g *GrantConfig, wantRefresh bool, 
 // that returns none is only logged, so check [Token.RefreshToken].
 func (s *Session) DeviceLogin(ctx context.Context) (*Token, error) {
 	var wantRefresh bool
-	switch m := s.effectiveMethod(); m {
+	switch m := s.cfg.Method; m {
 	case MethodOIDC:
 		wantRefresh = true
 	case MethodDeviceCode:

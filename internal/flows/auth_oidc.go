@@ -5,15 +5,10 @@ import (
 	"fmt"
 )
 
-// dynamic is the Python client's authenticate_oidc.
+// dynamic is the Python client's authenticate_oidc after its check of the
+// auth method environment variable, which the caller's resolver
+// (internal/settings) makes: a stored refresh token, else the device flow.
 func (s *Session) dynamic(ctx context.Context) (*Token, renewFunc, error) {
-	switch m := s.env(EnvAuthMethod); m {
-	case "":
-	case string(MethodClientCredentials):
-		return s.clientCredentials(ctx)
-	default:
-		return nil, nil, clientErrorf("Unhandled auth method %s", m)
-	}
 	g, err := s.grantConfig(ctx, s.clientSelection(MethodOIDC))
 	if err != nil {
 		return nil, nil, err

@@ -102,9 +102,11 @@
 //     20 minutes for openEO requests; device-flow polls use 5 s, like the
 //     Python client (never more than [HTTPOptions.Timeout]).
 //   - Capability endpoint methods are compared case-insensitively.
-//   - Environment variables are read through [Config.Getenv]; an empty value
-//     counts as unset (the Python client checks presence for
-//     OPENEO_AUTH_CLIENT_ID and OPENEO_AUTH_CLIENT_SECRET).
+//   - No environment variable is read here: the caller resolves them
+//     (internal/settings) and passes the values in [Config], e.g. the
+//     client as [OIDCSettings.ClientID] with its [OIDCSettings.ClientSource]
+//     and a provider id from the environment as
+//     [OIDCSettings.FallbackProviderID].
 //   - [OIDCSettings.StoreRefreshToken] is false unless set, also for
 //     [MethodOIDC] (authenticate_oidc stores by default). MethodOIDC still
 //     asks for offline_access in its device fallback, like the Python client.

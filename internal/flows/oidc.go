@@ -136,9 +136,9 @@ func ScopeString(providerScopes, scopesSupported []string, wantRefreshToken bool
 type ProviderSelection struct {
 	// ProviderID is an explicit choice; it must be listed.
 	ProviderID string
-	// EnvProviderID is the value of OPENEO_AUTH_PROVIDER_ID; it is used only
+	// FallbackProviderID (a provider id from the environment) is used only
 	// when listed, and ignored otherwise.
-	EnvProviderID string
+	FallbackProviderID string
 	// ConfiguredIDs are the provider ids in auth-config.json for the
 	// back-end; used when exactly one of them is listed.
 	ConfiguredIDs []string
@@ -151,14 +151,14 @@ type ProviderReason string
 // The rules of [SelectProvider], in order of precedence.
 const (
 	ProviderRequested        ProviderReason = "requested provider id"
-	ProviderFromEnvironment  ProviderReason = "OPENEO_AUTH_PROVIDER_ID"
+	ProviderFromEnvironment  ProviderReason = "provider id from the environment"
 	ProviderSingleListed     ProviderReason = "single provider listed by the back-end"
 	ProviderSingleConfigured ProviderReason = "single provider configured in auth-config"
 	ProviderFirstListed      ProviderReason = "first provider listed by the back-end (default)"
 )
 
 // SelectProvider picks a provider with the Python client's precedence:
-// explicit id > OPENEO_AUTH_PROVIDER_ID (if listed) > the only listed
+// explicit id > the fallback id (if listed) > the only listed
 // provider > the only auth-config provider among the listed ones > the
 // first listed provider. reason says which rule applied.
 func SelectProvider(providers []Provider, sel ProviderSelection) (p Provider, reason ProviderReason, err error) {
@@ -180,8 +180,8 @@ func SelectProvider(providers []Provider, sel ProviderSelection) (p Provider, re
 		pe := &ProviderNotAvailableError{ProviderID: sel.ProviderID, Available: providerIDs(providers)}
 		return Provider{}, "", &ClientError{Message: pe.Error(), Kind: pe}
 	}
-	if sel.EnvProviderID != "" {
-		if p, ok := find(sel.EnvProviderID); ok {
+	if sel.FallbackProviderID != "" {
+		if p, ok := find(sel.FallbackProviderID); ok {
 			return p, ProviderFromEnvironment, nil
 		}
 	}
@@ -269,7 +269,7 @@ const (
 // ClientSelection holds the inputs of [SelectClient].
 type ClientSelection struct {
 	// ClientID and ClientSecret are an explicit client (an argument, or the
-	// OPENEO_AUTH_CLIENT_ID/SECRET pair for client credentials).
+	// client from the environment).
 	ClientID, ClientSecret string
 	// ExplicitSource says where ClientID came from; empty means argument.
 	ExplicitSource ClientSource

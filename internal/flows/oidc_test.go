@@ -63,13 +63,13 @@ func TestSelectProviderTable(t *testing.T) {
 		{"", "", []string{"oidc3", "oidc3"}, "oidc3"},
 	}
 	for _, tt := range tests {
-		p, reason, err := SelectProvider(providers, ProviderSelection{ProviderID: tt.arg, EnvProviderID: tt.env, ConfiguredIDs: tt.config})
+		p, reason, err := SelectProvider(providers, ProviderSelection{ProviderID: tt.arg, FallbackProviderID: tt.env, ConfiguredIDs: tt.config})
 		if err != nil || p.ID != tt.want {
 			t.Errorf("arg=%q env=%q config=%v: got %q (%s), %v; want %q", tt.arg, tt.env, tt.config, p.ID, reason, err, tt.want)
 		}
 	}
 	single := []Provider{{ID: "only"}}
-	if p, _, _ := SelectProvider(single, ProviderSelection{EnvProviderID: "other", ConfiguredIDs: []string{"x"}}); p.ID != "only" {
+	if p, _, _ := SelectProvider(single, ProviderSelection{FallbackProviderID: "other", ConfiguredIDs: []string{"x"}}); p.ID != "only" {
 		t.Errorf("single provider: got %q", p.ID)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testbackend"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
@@ -40,9 +41,6 @@ func rig(t *testing.T, defaultClients ...testbackend.DefaultClient) (*testrig.Op
 // session makes a session with short HTTP waits and an empty environment.
 func session(t *testing.T, cfg flows.Config) *flows.Session {
 	t.Helper()
-	if cfg.Getenv == nil {
-		cfg.Getenv = func(string) string { return "" }
-	}
 	if cfg.HTTP.Timeout == 0 {
 		cfg.HTTP = flows.HTTPOptions{Timeout: 10 * time.Second, RetryBaseWait: 10 * time.Millisecond, RetryMaxWait: 100 * time.Millisecond,
 			UserAgent: flows.UserAgent("test"), Logger: testLogger(t)}
@@ -379,12 +377,16 @@ func TestRigDynamicSelection(t *testing.T) {
 		t.Errorf("stored %q, token has %q", got, tok.RefreshToken())
 	}
 
-	// 5. OPENEO_AUTH_METHOD=client_credentials switches to client credentials.
+	// 5. OPENEO_AUTH_METHOD=client_credentials switches to client
+	// credentials: resolved by internal/settings, as every caller does.
 	conf := idp.RegisterClient(t, testrig.ClientSpec{})
-	ccfg := cfg
-	ccfg.Getenv = func(k string) string {
+	getenv := func(k string) string {
 		return map[string]string{"OPENEO_AUTH_METHOD": "client_credentials", "OPENEO_AUTH_CLIENT_ID": conf.ID, "OPENEO_AUTH_CLIENT_SECRET": conf.Secret}[k]
 	}
+	ccfg := cfg
+	ccfg.Method, _ = settings.Dynamic(getenv)
+	c := settings.Client("", "", getenv)
+	ccfg.OIDC.ClientID, ccfg.OIDC.ClientSecret, ccfg.OIDC.ClientSource = c.ID.Value, c.Secret.Value, c.FlowsClientSource()
 	tok, err = session(t, ccfg).Token(ctx)
 	if err != nil || tok.Method != flows.MethodClientCredentials || tok.ClientID != conf.ID {
 		t.Fatalf("%v %v", tok, err)

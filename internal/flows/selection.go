@@ -3,14 +3,11 @@ package flows
 import (
 	"context"
 	"fmt"
-	"strings"
 )
 
-func (s *Session) env(name string) string { return strings.TrimSpace(s.getenv(name)) }
-
 // Provider selects the provider the session's OIDC methods use, with the
-// rules of [SelectProvider]: the configured ProviderID,
-// OPENEO_AUTH_PROVIDER_ID (when listed), the only listed provider, the only
+// rules of [SelectProvider]: the configured ProviderID, the configured
+// FallbackProviderID (when listed), the only listed provider, the only
 // listed one of the back-end's providers in auth-config.json (read only when
 // needed), the first listed provider. reason says which rule applied.
 func (s *Session) Provider(ctx context.Context) (p Provider, reason ProviderReason, err error) {
@@ -18,12 +15,12 @@ func (s *Session) Provider(ctx context.Context) (p Provider, reason ProviderReas
 	if err != nil {
 		return Provider{}, "", err
 	}
-	sel := ProviderSelection{ProviderID: s.cfg.OIDC.ProviderID, EnvProviderID: s.env(EnvAuthProviderID)}
-	envListed := false
+	sel := ProviderSelection{ProviderID: s.cfg.OIDC.ProviderID, FallbackProviderID: s.cfg.OIDC.FallbackProviderID}
+	fallbackListed := false
 	for _, p := range providers {
-		envListed = envListed || (sel.EnvProviderID != "" && p.ID == sel.EnvProviderID)
+		fallbackListed = fallbackListed || (sel.FallbackProviderID != "" && p.ID == sel.FallbackProviderID)
 	}
-	if sel.ProviderID == "" && !envListed && len(providers) > 1 && s.cfg.AuthConfig != nil {
+	if sel.ProviderID == "" && !fallbackListed && len(providers) > 1 && s.cfg.AuthConfig != nil {
 		ids, err := s.cfg.AuthConfig.OIDCProviderIDs(s.backendURL)
 		if err != nil {
 			return Provider{}, "", fmt.Errorf("reading OIDC providers from auth-config: %w", err)
@@ -53,7 +50,9 @@ func (s *Session) grantConfig(ctx context.Context, sel ClientSelection) (*GrantC
 		return nil, err
 	}
 	sel.BackendURL = s.backendURL
-	if sel.ClientID == "" && s.cfg.AuthConfig != nil {
+	// The entry is also read for a client from the environment, to say
+	// that it replaces the entry's client (whose secret it never takes).
+	if (sel.ClientID == "" || sel.ExplicitSource == ClientFromEnvironment) && s.cfg.AuthConfig != nil {
 		id, secret, found, err := s.cfg.AuthConfig.OIDCClient(s.backendURL, p.ID)
 		if err != nil {
 			return nil, fmt.Errorf("reading OIDC client from auth-config: %w", err)
@@ -64,30 +63,27 @@ func (s *Session) grantConfig(ctx context.Context, sel ClientSelection) (*GrantC
 	if err != nil {
 		return nil, err
 	}
+	selection := Selection{ProviderReason: reason, ClientSource: choice.Source}
+	if choice.Source == ClientFromEnvironment && sel.ConfiguredFound && sel.ConfiguredID != "" && sel.ConfiguredID != choice.ID {
+		selection.ReplacedClientID = sel.ConfiguredID
+		s.client.log(ctx, LevelWarn, "the client id from the environment replaces the client of auth-config.json for this provider",
+			map[string]any{"client_id": choice.ID, "replaced_client_id": sel.ConfiguredID, "provider_id": p.ID, "client_secret": choice.Secret != ""})
+	}
 	s.client.log(ctx, LevelDebug, "selected OIDC client", map[string]any{"client_id": choice.ID, "source": string(choice.Source), "provider_id": p.ID})
 	return &GrantConfig{Provider: p, Metadata: md, ClientID: choice.ID, ClientSecret: choice.Secret, PlainJWT: caps.SupportsJWTBearer(),
-		Selection: Selection{ProviderReason: reason, ClientSource: choice.Source}}, nil
+		Selection: selection}, nil
 }
 
 func (s *Session) scope(g *GrantConfig, wantRefresh bool) string {
 	return ScopeString(g.Provider.Scopes, g.Metadata.ScopesSupported, wantRefresh, s.cfg.OIDC.Scopes...)
 }
 
-// effectiveMethod is the configured method, with MethodOIDC turned into
-// MethodClientCredentials by OPENEO_AUTH_METHOD=client_credentials.
-func (s *Session) effectiveMethod() Method {
-	if s.cfg.Method == MethodOIDC && s.env(EnvAuthMethod) == string(MethodClientCredentials) {
-		return MethodClientCredentials
-	}
-	return s.cfg.Method
-}
-
-// clientSelection is the client input of a method: the configured client,
-// for client credentials the OPENEO_AUTH_CLIENT_ID/SECRET pair (both
-// needed), and the method's default-client grant check.
+// clientSelection is the client input of a method: the configured client
+// (resolved by the caller, see [OIDCSettings.ClientID]) and the method's
+// default-client grant check.
 func (s *Session) clientSelection(m Method) ClientSelection {
 	o := s.cfg.OIDC
-	sel := ClientSelection{ClientID: o.ClientID, ClientSecret: o.ClientSecret}
+	sel := ClientSelection{ClientID: o.ClientID, ClientSecret: o.ClientSecret, ExplicitSource: o.ClientSource}
 	switch m {
 	case MethodOIDC:
 		sel.Grants = GrantsRefreshAndDevice
@@ -95,12 +91,6 @@ func (s *Session) clientSelection(m Method) ClientSelection {
 		sel.Grants = GrantsDevice
 	case MethodRefreshToken:
 		sel.Grants = GrantsRefresh
-	case MethodClientCredentials:
-		if sel.ClientID == "" {
-			if id, secret := s.env(EnvAuthClientID), s.getenv(EnvAuthClientSecret); id != "" && secret != "" {
-				sel.ClientID, sel.ClientSecret, sel.ExplicitSource = id, secret, ClientFromEnvironment
-			}
-		}
 	}
 	return sel
 }
@@ -109,7 +99,7 @@ func (s *Session) clientSelection(m Method) ClientSelection {
 // client the configured method would use, without obtaining a token.
 // [GrantConfig.Selection] says why they were chosen.
 func (s *Session) GrantConfig(ctx context.Context) (*GrantConfig, error) {
-	switch m := s.effectiveMethod(); m {
+	switch m := s.cfg.Method; m {
 	case MethodOIDC, MethodDeviceCode, MethodRefreshToken, MethodClientCredentials, MethodPassword:
 		return s.grantConfig(ctx, s.clientSelection(m))
 	}

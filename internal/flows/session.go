@@ -7,18 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
-)
-
-// Environment variables read by a [Session] (through [Config.Getenv]).
-const (
-	EnvAuthMethod       = "OPENEO_AUTH_METHOD"
-	EnvAuthProviderID   = "OPENEO_AUTH_PROVIDER_ID"
-	EnvAuthClientID     = "OPENEO_AUTH_CLIENT_ID"
-	EnvAuthClientSecret = "OPENEO_AUTH_CLIENT_SECRET"
 )
 
 // BasicCredentials are HTTP Basic credentials for GET /credentials/basic.
@@ -34,10 +25,17 @@ type OIDCSettings struct {
 	// ProviderID selects the provider; empty applies the Python client's
 	// rules (see [SelectProvider]).
 	ProviderID string
-	// ClientID and ClientSecret select the client; an empty ClientID applies
-	// the rules of [SelectClient].
+	// FallbackProviderID is used when ProviderID is empty and the back-end
+	// lists it, and ignored otherwise (the Python client's rule for a
+	// provider id from the environment).
+	FallbackProviderID string
+	// ClientID and ClientSecret are the client, one credential resolved by
+	// the caller (the secret belongs to this id); an empty ClientID applies
+	// the rules of [SelectClient] (auth-config.json, default clients).
 	ClientID     string
 	ClientSecret string
+	// ClientSource says where ClientID came from; empty means an argument.
+	ClientSource ClientSource
 	// Username and Password are for MethodPassword.
 	Username string
 	Password string
@@ -86,10 +84,7 @@ type Config struct {
 	// be nil.
 	AuthConfig    AuthConfigReader
 	RefreshTokens RefreshTokenStore
-	// Getenv reads environment variables; nil means os.Getenv. An empty
-	// value counts as unset.
-	Getenv func(string) string
-	HTTP   HTTPOptions
+	HTTP          HTTPOptions
 	// RenewBefore renews a token this long before it expires. Zero means
 	// 10% of the token's lifetime, at most DefaultRenewBefore (30 s).
 	RenewBefore time.Duration
@@ -104,7 +99,6 @@ type Session struct {
 	cfg        Config
 	backendURL string
 	client     *Client
-	getenv     func(string) string
 	src        *cachingSource // nil for MethodNone
 
 	root      lazy[string]
@@ -159,11 +153,7 @@ func NewSession(ctx context.Context, cfg Config) (*Session, error) {
 		cfg:        cfg,
 		backendURL: NormalizeBackendURL(cfg.BackendURL),
 		client:     NewClient(cfg.HTTP),
-		getenv:     cfg.Getenv,
 		md:         map[string]*lazy[*ProviderMetadata]{},
-	}
-	if s.getenv == nil {
-		s.getenv = os.Getenv
 	}
 	if err := checkURL(s.backendURL); err != nil {
 		return nil, err

@@ -27,9 +27,6 @@ func newTestSession(t *testing.T, cfg Config) *Session {
 	if cfg.HTTP.Timeout == 0 {
 		cfg.HTTP = fastHTTP()
 	}
-	if cfg.Getenv == nil {
-		cfg.Getenv = envMap()
-	}
 	s, err := NewSession(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -139,9 +136,9 @@ func TestSessionProviderSelection(t *testing.T) {
 	b := newFakeBackend(t)
 	b.providers = []map[string]any{fakeProvider("oidc1", idp.srv.URL), fakeProvider("oidc2", idp.srv.URL), fakeProvider("oidc3", idp.srv.URL)}
 	ctx := t.Context()
-	run := func(arg string, env []string, config []string) (string, error) {
-		s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodAccessToken, Getenv: envMap(env...),
-			OIDC: OIDCSettings{AccessToken: "a", ProviderID: arg}, AuthConfig: &mapAuthConfig{providerIDs: config}})
+	run := func(arg string, fallback string, config []string) (string, error) {
+		s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodAccessToken,
+			OIDC: OIDCSettings{AccessToken: "a", ProviderID: arg, FallbackProviderID: fallback}, AuthConfig: &mapAuthConfig{providerIDs: config}})
 		tok, err := s.Token(ctx)
 		if err != nil {
 			return "", err
@@ -149,38 +146,42 @@ func TestSessionProviderSelection(t *testing.T) {
 		return tok.ProviderID, nil
 	}
 	cases := []struct {
-		arg    string
-		env    []string
-		config []string
-		want   string
+		arg      string
+		fallback string
+		config   []string
+		want     string
 	}{
-		{"", nil, nil, "oidc1"},
-		{"oidc2", nil, nil, "oidc2"},
-		{"", []string{EnvAuthProviderID, "oidc3"}, nil, "oidc3"},
-		{"", nil, []string{"oidc2"}, "oidc2"},
-		{"oidc2", []string{EnvAuthProviderID, "oidc3"}, []string{"oidc1"}, "oidc2"},
-		{"", []string{EnvAuthProviderID, "unknown"}, []string{"oidc3"}, "oidc3"},
+		{"", "", nil, "oidc1"},
+		{"oidc2", "", nil, "oidc2"},
+		{"", "oidc3", nil, "oidc3"},
+		{"", "", []string{"oidc2"}, "oidc2"},
+		{"oidc2", "oidc3", []string{"oidc1"}, "oidc2"},
+		{"", "unknown", []string{"oidc3"}, "oidc3"},
 	}
 	for _, c := range cases {
-		if got, err := run(c.arg, c.env, c.config); got != c.want || err != nil {
+		if got, err := run(c.arg, c.fallback, c.config); got != c.want || err != nil {
 			t.Errorf("%+v: got %q, %v", c, got, err)
 		}
 	}
-	if _, err := run("nope", nil, nil); err == nil || err.Error() != "Requested OIDC provider 'nope' not available. Should be one of ['oidc1', 'oidc2', 'oidc3']." {
+	if _, err := run("nope", "", nil); err == nil || err.Error() != "Requested OIDC provider 'nope' not available. Should be one of ['oidc1', 'oidc2', 'oidc3']." {
 		t.Errorf("err = %v", err)
 	}
 	b.providers = nil
-	if _, err := run("", nil, nil); err == nil || err.Error() != "Backend lists no OIDC providers." {
+	if _, err := run("", "", nil); err == nil || err.Error() != "Backend lists no OIDC providers." {
 		t.Errorf("err = %v", err)
 	}
 }
 
-func TestSessionClientCredentialsEnv(t *testing.T) {
+// TestSessionClientCredentialsClient: the client of client credentials is
+// the configured one (resolved by the caller, from the environment too),
+// else auth-config.json; never a default client. (The environment itself is
+// resolved by internal/settings, see its tests.)
+func TestSessionClientCredentialsClient(t *testing.T) {
 	b, idp := oidcSetup(t, deviceClient)
 	ctx := t.Context()
-	// OPENEO_AUTH_METHOD=client_credentials with both env client variables.
-	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodOIDC,
-		Getenv: envMap(EnvAuthMethod, "client_credentials", EnvAuthClientID, "env-client", EnvAuthClientSecret, "env-secret")})
+	cfgClient := &mapAuthConfig{clients: map[string][2]string{"fake": {"cfg-client", "cfg-secret"}}}
+	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodClientCredentials, AuthConfig: cfgClient,
+		OIDC: OIDCSettings{ClientID: "env-client", ClientSecret: "env-secret", ClientSource: ClientFromEnvironment}})
 	tok, err := s.Token(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -190,26 +191,26 @@ func TestSessionClientCredentialsEnv(t *testing.T) {
 		form.Get("scope") != "email openid" {
 		t.Errorf("token %v, form %v", tok, form)
 	}
-	// Only the id in the environment: not used, and no default client either.
-	s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodClientCredentials, Getenv: envMap(EnvAuthClientID, "env-client")})
+	// No client: no default client either.
+	s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodClientCredentials})
 	if _, err = s.Token(ctx); err == nil || !strings.HasPrefix(err.Error(), "No client_id found.") {
 		t.Errorf("err = %v", err)
 	}
-	// An explicit client wins over the environment; auth-config is next.
-	s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodClientCredentials, OIDC: OIDCSettings{ClientID: "arg-client", ClientSecret: "arg-secret"},
-		Getenv: envMap(EnvAuthClientID, "env-client", EnvAuthClientSecret, "env-secret")})
-	if tok, err = s.Token(ctx); err != nil || tok.ClientID != "arg-client" {
-		t.Errorf("%v %v", tok, err)
-	}
-	s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodClientCredentials,
-		AuthConfig: &mapAuthConfig{clients: map[string][2]string{"fake": {"cfg-client", "cfg-secret"}}}})
+	// auth-config is next, with its own secret.
+	s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodClientCredentials, AuthConfig: cfgClient})
 	if tok, err = s.Token(ctx); err != nil || tok.ClientID != "cfg-client" {
 		t.Errorf("%v %v", tok, err)
 	}
-	// Any other OPENEO_AUTH_METHOD value is an error.
-	s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodOIDC, Getenv: envMap(EnvAuthMethod, "device")})
-	if _, err = s.Token(ctx); err == nil || err.Error() != "Unhandled auth method device" {
-		t.Errorf("err = %v", err)
+	if form := idp.tokenForms()[len(idp.tokenForms())-1]; form.Get("client_secret") != "cfg-secret" {
+		t.Errorf("auth-config client sent %v", form)
+	}
+	// A client id from the environment without a secret replaces the
+	// entry's client, never taking the entry's secret.
+	s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodClientCredentials, AuthConfig: cfgClient,
+		OIDC: OIDCSettings{ClientID: "env-client", ClientSource: ClientFromEnvironment}})
+	g, err := s.GrantConfig(ctx)
+	if err != nil || g.ClientID != "env-client" || g.ClientSecret != "" || g.Selection.ReplacedClientID != "cfg-client" {
+		t.Errorf("%+v %v", g, err)
 	}
 }
 
@@ -500,8 +501,8 @@ func TestSessionGrantConfig(t *testing.T) {
 		g.Selection != (Selection{ProviderReason: ProviderSingleListed, ClientSource: ClientFromDefaultClient}) {
 		t.Fatalf("%+v %v", g, err)
 	}
-	s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodOIDC,
-		Getenv: envMap(EnvAuthMethod, "client_credentials", EnvAuthClientID, "e", EnvAuthClientSecret, "es")})
+	s = newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodClientCredentials,
+		OIDC: OIDCSettings{ClientID: "e", ClientSecret: "es", ClientSource: ClientFromEnvironment}})
 	if g, err = s.GrantConfig(ctx); err != nil || g.ClientID != "e" || g.ClientSecret != "es" || g.Selection.ClientSource != ClientFromEnvironment {
 		t.Fatalf("%+v %v", g, err)
 	}
@@ -512,10 +513,10 @@ func TestSessionGrantConfig(t *testing.T) {
 		cfg  Config
 		want Selection
 	}{
-		{Config{Method: MethodOIDC, AuthConfig: ac}, Selection{ProviderSingleConfigured, ClientFromAuthConfig}},
-		{Config{Method: MethodOIDC, OIDC: OIDCSettings{ProviderID: "fake", ClientID: "arg"}}, Selection{ProviderRequested, ClientFromArgument}},
-		{Config{Method: MethodDeviceCode, Getenv: envMap(EnvAuthProviderID, "fake")}, Selection{ProviderFromEnvironment, ClientFromDefaultClient}},
-		{Config{Method: MethodRefreshToken, OIDC: OIDCSettings{ClientID: "arg"}}, Selection{ProviderFirstListed, ClientFromArgument}},
+		{Config{Method: MethodOIDC, AuthConfig: ac}, Selection{ProviderReason: ProviderSingleConfigured, ClientSource: ClientFromAuthConfig}},
+		{Config{Method: MethodOIDC, OIDC: OIDCSettings{ProviderID: "fake", ClientID: "arg"}}, Selection{ProviderReason: ProviderRequested, ClientSource: ClientFromArgument}},
+		{Config{Method: MethodDeviceCode, OIDC: OIDCSettings{FallbackProviderID: "fake"}}, Selection{ProviderReason: ProviderFromEnvironment, ClientSource: ClientFromDefaultClient}},
+		{Config{Method: MethodRefreshToken, OIDC: OIDCSettings{ClientID: "arg"}}, Selection{ProviderReason: ProviderFirstListed, ClientSource: ClientFromArgument}},
 	}
 	for _, c := range cases {
 		c.cfg.BackendURL = b.srv.URL

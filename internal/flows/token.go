@@ -28,10 +28,10 @@ const (
 	// MethodBasic logs in at GET /credentials/basic; the bearer is
 	// "basic//<token>" and is never renewed.
 	MethodBasic Method = "basic"
-	// MethodOIDC is the Python client's authenticate_oidc: client
-	// credentials when OPENEO_AUTH_METHOD=client_credentials, otherwise a
-	// stored refresh token, otherwise (only if interaction is allowed) the
-	// device flow.
+	// MethodOIDC is the Python client's authenticate_oidc: a stored
+	// refresh token, otherwise (only if interaction is allowed) the device
+	// flow. Its switch to client credentials by the environment is the
+	// caller's (internal/settings resolves it to MethodClientCredentials).
 	MethodOIDC Method = "oidc"
 	// MethodClientCredentials is the OAuth client credentials grant.
 	MethodClientCredentials Method = "client_credentials"
@@ -272,6 +272,10 @@ type Selection struct {
 	ProviderReason ProviderReason
 	// ClientSource is where [SelectClient] found the client.
 	ClientSource ClientSource
+	// ReplacedClientID is the client of the auth-config.json entry that a
+	// client from the environment replaced ("" when none did). The
+	// entry's secret is never used with another client.
+	ReplacedClientID string
 }
 
 func (g *GrantConfig) check() error {

@@ -372,12 +372,12 @@ func interactiveReason(e *flows.NeedsInteractiveLoginError) string {
 // the refresh token this provider instance looks for, given the settings it
 // was configured with: the back-end URL, plus
 //   - --provider-id when oidc.provider_id was set (or came from
-//     OPENEO_AUTH_PROVIDER_ID and is the provider that was selected:
+//     [EnvAuthProviderID] and is the provider that was selected:
 //     selectedProviderID, "" when not known);
 //   - --client-id when oidc.client_id was set (attribute or
-//     OPENEO_AUTH_CLIENT_ID), with --client-secret-stdin when the client
+//     [EnvAuthClientID]), with --client-secret-stdin when the client
 //     secret is a provider attribute (openeo-auth reads
-//     OPENEO_AUTH_CLIENT_SECRET itself);
+//     [EnvAuthClientSecret] itself);
 //   - --auth-config / --refresh-tokens when auth_config_path /
 //     refresh_token_store_path name other files than the default ones.
 //

@@ -11,6 +11,7 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/devicestatus"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
 // DeviceEvent is what the device code flow shows to a person.
@@ -75,7 +76,6 @@ func NewFlowsSessionFactory(o FlowsOptions) SessionFactory {
 			Bearer:        s.BearerToken,
 			AuthConfig:    ac,
 			RefreshTokens: rt,
-			Getenv:        s.FlowsGetenv(getenv),
 			HTTP: flows.HTTPOptions{
 				Client:     o.HTTPClient,
 				Timeout:    s.RequestTimeout,
@@ -93,10 +93,16 @@ func NewFlowsSessionFactory(o FlowsOptions) SessionFactory {
 			}
 		}
 		// An explicit provider_id must be listed by the back-end (error
-		// otherwise); one from OPENEO_AUTH_PROVIDER_ID is used only when it
-		// is listed, as in the Python client. FlowsGetenv passes the latter.
-		if s.Sources["oidc.provider_id"] == SourceAttribute {
+		// otherwise); one from the environment is used only when it is
+		// listed, as in the Python client.
+		switch s.Sources[settings.OIDCProviderID] {
+		case SourceAttribute:
 			cfg.OIDC.ProviderID = s.OIDC.ProviderID
+		case SourceEnv:
+			cfg.OIDC.FallbackProviderID = s.OIDC.ProviderID
+		}
+		if s.Sources[settings.OIDCClientID] == SourceEnv {
+			cfg.OIDC.ClientSource = flows.ClientFromEnvironment
 		}
 		var endDisplay func()
 		switch s.Method {
@@ -117,33 +123,6 @@ func NewFlowsSessionFactory(o FlowsOptions) SessionFactory {
 			return nil, err
 		}
 		return &flowsSession{s: sess, settings: s, refreshTokensPath: rt.Path(), endDisplay: endDisplay}, nil
-	}
-}
-
-// FlowsGetenv is the environment the flows session sees: the provider's
-// merged decisions for the OPENEO_AUTH_* variables (so that an explicit
-// attribute is never overridden by the environment in flows' own dynamic
-// selection) and the process environment for everything else.
-func (s Settings) FlowsGetenv(getenv func(string) string) func(string) string {
-	override := map[string]string{
-		// The method is decided; flows must not switch dynamic selection.
-		EnvAuthMethod: "",
-		// The merged client is passed as configuration.
-		EnvAuthClientID:     "",
-		EnvAuthClientSecret: "",
-		EnvAuthUsername:     "",
-		EnvAuthPassword:     "",
-		EnvBackendURL:       "",
-		EnvAuthProviderID:   "",
-	}
-	if s.Sources["oidc.provider_id"] == SourceEnv {
-		override[EnvAuthProviderID] = s.OIDC.ProviderID
-	}
-	return func(k string) string {
-		if v, ok := override[k]; ok {
-			return v
-		}
-		return getenv(k)
 	}
 }
 

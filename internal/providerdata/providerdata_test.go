@@ -13,33 +13,6 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
-func TestFlowsGetenvReflectsMergedDecisions(t *testing.T) {
-	process := map[string]string{
-		EnvAuthMethod: "client_credentials", EnvAuthClientID: "env-id", EnvAuthClientSecret: "env-secret",
-		EnvAuthProviderID: "env-provider", EnvAuthUsername: "env-user", EnvAuthPassword: "env-pw",
-		"OPENEO_CONFIG_HOME": "/cfg",
-	}
-	getenv := func(k string) string { return process[k] }
-
-	// Explicit attributes: flows sees none of the OPENEO_AUTH_* variables.
-	s := Settings{Method: MethodOIDC, OIDC: OIDCSettings{ProviderID: "attr"},
-		Sources: map[string]Source{"oidc.provider_id": SourceAttribute}}
-	g := s.FlowsGetenv(getenv)
-	for _, k := range []string{EnvAuthMethod, EnvAuthClientID, EnvAuthClientSecret, EnvAuthProviderID, EnvAuthUsername, EnvAuthPassword} {
-		if v := g(k); v != "" {
-			t.Errorf("%s = %q, want empty: the provider decided it", k, v)
-		}
-	}
-	if g("OPENEO_CONFIG_HOME") != "/cfg" {
-		t.Error("other variables must pass through")
-	}
-	// A provider id from the environment keeps its "only if listed" meaning.
-	s = Settings{OIDC: OIDCSettings{ProviderID: "env-provider"}, Sources: map[string]Source{"oidc.provider_id": SourceEnv}}
-	if v := s.FlowsGetenv(getenv)(EnvAuthProviderID); v != "env-provider" {
-		t.Errorf("provider id from env = %q", v)
-	}
-}
-
 func TestCheckBasicTransport(t *testing.T) {
 	for u, ok := range map[string]bool{
 		"https://openeo.example": true, "http://127.0.0.1:8080": true, "http://localhost": true,
