@@ -340,6 +340,69 @@ func TestClientCredentialsTest(t *testing.T) {
 	wantCode(t, r, 0)
 }
 
+// TestClientIsOneCredential: the provider's rule (internal/settings) in the
+// command: a client id from the environment replaces the client stored in
+// auth-config.json and never takes its secret; an environment secret
+// completes --client-id. And token's default method is authenticate_oidc(),
+// which OPENEO_AUTH_METHOD=client_credentials switches to client credentials.
+func TestClientIsOneCredential(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t)
+	stored := rg.idp.RegisterClient(t, testrig.ClientSpec{GrantTypes: []string{testrig.GrantClientCredentials}})
+	other := rg.idp.RegisterClient(t, testrig.ClientSpec{GrantTypes: []string{testrig.GrantClientCredentials}})
+	h := newHarness(t)
+	be := rg.be.URL()
+	if err := h.authConfig().SetOIDCProvider(be, providerID, authfiles.OIDCClientConfig{ClientID: &stored.ID, ClientSecret: &stored.Secret}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The environment's client id alone: the stored secret is not used, so
+	// the command asks for a secret instead of sending the stored one.
+	h.env[settings.EnvAuthClientID] = other.ID
+	r := h.run("", "client-credentials-test", be, "--idp-only")
+	wantCode(t, r, authcli.ExitUsage)
+	mustContain(t, "stderr", r.stderr, settings.EnvAuthClientSecret)
+	// token with client credentials: the identity provider refuses the
+	// environment's client without a secret.
+	r = h.run("", "token", "--method", "client_credentials", be)
+	if r.code == 0 {
+		t.Fatalf("the client of %s got a token without a secret: %+v", settings.EnvAuthClientID, r)
+	}
+	mustContain(t, "stderr", r.stderr, "invalid_client")
+	if st := rg.idp.Stats(t, stored.ID); st.TokenRequests != 0 {
+		t.Errorf("the stored client was used: %+v", st)
+	}
+
+	// An environment secret completes --client-id; the environment's id
+	// does not apply.
+	h.env[settings.EnvAuthClientSecret] = stored.Secret
+	r = h.run("", "client-credentials-test", be, "--idp-only", "--client-id", stored.ID, "--json")
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, `"client_id": "`+stored.ID+`"`)
+	mustContain(t, "stderr", r.stderr, "Using the client secret from "+settings.EnvAuthClientSecret)
+
+	// authenticate_oidc() with OPENEO_AUTH_METHOD=client_credentials: the
+	// environment's pair, client credentials, no refresh token needed.
+	h.env[settings.EnvAuthMethod] = "client_credentials"
+	h.env[settings.EnvAuthClientSecret] = other.Secret
+	r = h.run("", "token", "--json", be)
+	wantCode(t, r, 0)
+	var tj struct {
+		ClientID string `json:"client_id"`
+		Method   string `json:"method"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &tj); err != nil || tj.ClientID != other.ID || tj.Method != "client_credentials" {
+		t.Errorf("token --json: %s (%v)", r.stdout, err)
+	}
+	mustNotContain(t, "output", r.stdout+r.stderr, other.Secret, stored.Secret)
+	// Any other value is refused, as authenticate_oidc() does.
+	h.env[settings.EnvAuthMethod] = "device_code"
+	r = h.run("", "token", be)
+	if r.code == 0 || !strings.Contains(r.stderr, "Unhandled auth method device_code") {
+		t.Errorf("OPENEO_AUTH_METHOD=device_code: %+v", r)
+	}
+}
+
 func TestLogout(t *testing.T) {
 	t.Parallel()
 	rg := newRig(t)

@@ -290,3 +290,111 @@ data "openeo_account" "me" {}
 		}},
 	})
 }
+
+// TestAccClientIsOneCredential: a client id and its secret are one
+// credential (docs/index.md, "Precedence"): an environment secret completes
+// an explicit client id, while a client id from the environment never takes
+// the secret of the auth-config.json entry, whose client it replaces. And,
+// as the Python client's authenticate_oidc(), auth_method = "oidc" with
+// OPENEO_AUTH_METHOD=client_credentials is client credentials.
+func TestAccClientIsOneCredential(t *testing.T) {
+	r := acctest.RigPreCheck(t)
+	other := r.IdP.RegisterClient(t, testrig.ClientSpec{Name: "env-id-only"})
+	doc := fmt.Sprintf(`{"backends": {%q: {"oidc": {"providers": {%q: {"date": "2026-01-01T00:00:00Z", "client_id": %q, "client_secret": %q}}}}}}`,
+		r.Backend.URL(), acctest.ProviderID, r.Client.ID, r.Client.Secret)
+	if err := os.WriteFile(r.Dirs.AuthConfigPath(), []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cc := fmt.Sprintf(`
+provider "openeo" {
+  url         = %s
+  auth_method = "client_credentials"
+}
+data "openeo_account" "me" {}
+`, q(r.Backend.URL()))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
+		Steps: []resource.TestStep{
+			{
+				// The stored entry alone: its client with its secret.
+				Config:            cc,
+				ConfigStateChecks: []statecheck.StateCheck{account("me", knownvalue.StringExact(r.Client.ID))},
+			},
+			{
+				// A client id from the environment without a secret replaces
+				// the entry's client and does not inherit its secret: the
+				// identity provider refuses the client.
+				PreConfig:   func() { t.Setenv("OPENEO_AUTH_CLIENT_ID", other.ID) },
+				Config:      cc,
+				ExpectError: regexp.MustCompile(`OIDC Client Authentication Failed(.|\n)*invalid_client`),
+			},
+			{
+				// The environment secret completes an explicit client id; the
+				// environment's client id does not apply.
+				PreConfig: func() {
+					// The refused client was the environment's.
+					if st := r.IdP.Stats(t, other.ID); st.TokenRequests == 0 {
+						t.Errorf("the client of OPENEO_AUTH_CLIENT_ID was not tried: %+v", st)
+					}
+					t.Setenv("OPENEO_AUTH_CLIENT_SECRET", r.Client.Secret)
+				},
+				Config: fmt.Sprintf(`
+provider "openeo" {
+  url         = %s
+  auth_method = "client_credentials"
+  oidc {
+    client_id = %s
+  }
+}
+data "openeo_account" "me" {}
+`, q(r.Backend.URL()), q(r.Client.ID)),
+				ConfigStateChecks: []statecheck.StateCheck{account("me", knownvalue.StringExact(r.Client.ID))},
+			},
+			{
+				// auth_method = "oidc" is switched to client credentials by
+				// OPENEO_AUTH_METHOD=client_credentials (with the environment's
+				// client), without a refresh token or a device flow.
+				PreConfig: func() {
+					t.Setenv("OPENEO_AUTH_METHOD", "client_credentials")
+					t.Setenv("OPENEO_AUTH_CLIENT_ID", other.ID)
+					t.Setenv("OPENEO_AUTH_CLIENT_SECRET", other.Secret)
+				},
+				Config: fmt.Sprintf(`
+provider "openeo" {
+  url         = %s
+  auth_method = "oidc"
+}
+data "openeo_account" "me" {}
+data "openeo_bearer_token" "t" {}
+`, q(r.Backend.URL())),
+				ConfigStateChecks: []statecheck.StateCheck{
+					account("me", knownvalue.StringExact(other.ID)),
+					token("t", "auth_method", knownvalue.StringExact("client_credentials")),
+				},
+			},
+		},
+	})
+}
+
+// TestAccTwoMethodsNeedAuthMethod: credentials of two methods without
+// auth_method are an error that names both and says to set auth_method
+// (not silently basic).
+func TestAccTwoMethodsNeedAuthMethod(t *testing.T) {
+	r := acctest.RigPreCheck(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "openeo" {
+  url = %s
+  basic {}
+  oidc {
+    client_secret = "two-methods-secret-5e1f"
+  }
+}
+data "openeo_account" "me" {}
+`, q(r.Backend.URL())),
+			ExpectError: regexp.MustCompile(`Ambiguous Authentication Method(.|\n)*basic\s+\(from\s+basic\);\s+client_credentials\s+\(from\s+oidc.client_secret\)(.|\n)*Set\s+auth_method`),
+		}},
+	})
+}
