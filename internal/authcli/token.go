@@ -27,8 +27,8 @@ honours ` + settings.EnvAuthMethod + `=client_credentials with ` + settings.EnvA
 --client-id, else ` + settings.EnvAuthClientID + ` (with ` + settings.EnvAuthClientSecret + `), as
 in the provider, else auth-config.json or the default client; the provider is
 --provider-id, else ` + settings.EnvAuthProviderID + ` when the back-end lists it. The
-other methods are refresh_token, client_credentials (client from flags, the
-environment or auth-config.json) and basic (credentials from flags,
+other methods are refresh_token, client_credentials (the client as for
+oidc, without default clients) and basic (credentials from flags,
 ` + settings.EnvAuthPassword + ` or auth-config.json).
 
 This command never starts a device flow: without a usable refresh token it
@@ -199,10 +199,10 @@ client credentials grant at the back-end's identity provider and then asks the
 back-end who the token belongs to (GET /me; --idp-only skips that). Nothing is
 stored. Exit code 0 when both accept the client, 3 when one refuses it.
 
-Client: --client-id with --client-secret-stdin, --client-secret,
-$` + settings.EnvAuthClientSecret + ` or a prompt without echo; else
-$` + settings.EnvAuthClientID + ` with $` + settings.EnvAuthClientSecret + `; else the client stored
-for the provider in auth-config.json (like the provider does).`,
+Client: --client-id, else $` + settings.EnvAuthClientID + `, with --client-secret-stdin,
+--client-secret, $` + settings.EnvAuthClientSecret + ` or a prompt without echo; else
+the client stored for the provider in auth-config.json, with its secret
+(like the provider does: a given client id never takes the stored secret).`,
 	run: func(a *app, ctx context.Context, args []string) error {
 		fl := a.newFlagSet("client-credentials-test")
 		providerID := fl.String("provider-id", "", "provider id (default: like the provider)")

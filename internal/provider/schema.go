@@ -98,14 +98,16 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"auth_method": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "How to authenticate: one of " + methodList() + ". `oidc` is the Python client's dynamic " +
-					"selection (stored refresh token, else device code flow when a terminal is available). " +
+					"selection (stored refresh token, else device code flow when a terminal is available); as in " +
+					"`authenticate_oidc()`, `" + pd.EnvAuthMethod + "=client_credentials` switches it to `client_credentials`. " +
 					"Environment fallback: `" + pd.EnvAuthMethod + "`, except when the credentials set in this provider block " +
 					"imply exactly one other method and the variable's method would not use all of them: explicit " +
 					"configuration beats the environment, so the block's method is used, with a warning. When neither is " +
 					"set, the method is inferred from the " +
 					"credentials given as attributes (`bearer_token` → `bearer`, `oidc.access_token` → `access_token`, " +
 					"`oidc.refresh_token` → `refresh_token`, `oidc.username`/`password` → `password`, a `basic` block → `basic`, " +
-					"`oidc.client_secret` → `client_credentials`, any other `oidc` block → `oidc`), then from the client config " +
+					"`oidc.client_secret` → `client_credentials`, any other `oidc` block → `oidc`; credentials of two methods, " +
+					"such as a `basic` block with `oidc.client_secret`, are an error), then from the client config " +
 					"file (`connection.default_backend.auto_authenticate` when the URL is the file's default back-end, " +
 					"`connection.auto_authenticate`), then from credentials in the environment (`" + pd.EnvAuthUsername + "` → " +
 					"`basic`, `" + pd.EnvAuthClientID + "` and `" + pd.EnvAuthClientSecret + "` → `client_credentials`). " +
@@ -201,14 +203,18 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"client_id": schema.StringAttribute{
 						Optional: true,
 						MarkdownDescription: "OIDC client id. Environment fallback: `" + pd.EnvAuthClientID + "`; then the " +
-							"`auth-config.json` entry for the back-end and provider. Default: a matching default client listed " +
-							"by the back-end (not for `client_credentials` and `password`).",
+							"`auth-config.json` entry for the back-end and provider (with that entry's secret). Default: a matching " +
+							"default client listed by the back-end (not for `client_credentials` and `password`). The id and its " +
+							"secret are one credential: a client id from the environment never takes the secret of the " +
+							"`auth-config.json` entry.",
 					},
 					"client_secret": schema.StringAttribute{
 						Optional:  true,
 						Sensitive: true,
-						MarkdownDescription: "OIDC client secret. Environment fallback: `" + pd.EnvAuthClientSecret + "`; then " +
-							"the `auth-config.json` entry for the back-end and provider. Default: none (public client).",
+						MarkdownDescription: "OIDC client secret of the client id given as `oidc.client_id` or `" +
+							pd.EnvAuthClientID + "`. Environment fallback: `" + pd.EnvAuthClientSecret + "` (it completes a " +
+							"configured `oidc.client_id`). Without a given client id, the client and secret of the " +
+							"`auth-config.json` entry for the back-end and provider are used instead. Default: none (public client).",
 					},
 					"username": schema.StringAttribute{
 						Optional: true,
