@@ -31,9 +31,9 @@ func main() {
 	os.Exit(code)
 }
 
-func osEnv() authcli.Env {
+func osEnv() authcli.Process {
 	stdinTTY := term.IsTerminal(int(os.Stdin.Fd()))
-	env := authcli.Env{
+	env := authcli.Process{
 		Stdin:            os.Stdin,
 		Stdout:           os.Stdout,
 		Stderr:           os.Stderr,

@@ -38,9 +38,9 @@ const (
 	ExitInterrupted = 130
 )
 
-// Env is everything the command reads from and writes to the outside world,
+// Process is everything the command reads from and writes to the outside world,
 // so that tests can run it in-process.
-type Env struct {
+type Process struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
@@ -71,14 +71,14 @@ type Env struct {
 	StatusTick time.Duration
 }
 
-func (e Env) lookup(key string) (string, bool) {
+func (e Process) lookup(key string) (string, bool) {
 	if e.LookupEnv != nil {
 		return e.LookupEnv(key)
 	}
 	return os.LookupEnv(key)
 }
 
-func (e Env) getenv(key string) string {
+func (e Process) getenv(key string) string {
 	v, _ := e.lookup(key)
 	return v
 }
@@ -116,7 +116,7 @@ func (e *authError) Unwrap() error { return e.err }
 
 // app is one run of the command.
 type app struct {
-	env     Env
+	env     Process
 	in      *bufio.Reader
 	out     io.Writer
 	errw    io.Writer
@@ -165,7 +165,7 @@ func findCommand(name string) *command {
 
 // Run runs the command with args (without the program name) and returns the
 // exit code.
-func Run(ctx context.Context, args []string, env Env) int {
+func Run(ctx context.Context, args []string, env Process) int {
 	if env.Stdin == nil {
 		env.Stdin = strings.NewReader("")
 	}

@@ -32,6 +32,6 @@
 //   - secrets can come from stdin (--password-stdin, --client-secret-stdin) or
 //     the environment ([settings.EnvAuthPassword], [settings.EnvAuthClientSecret]).
 //
-// Run is the whole command; Env carries stdin, stdout, stderr, the
+// Run is the whole command; Process carries stdin, stdout, stderr, the
 // environment and the clock, so tests run commands in-process.
 package authcli

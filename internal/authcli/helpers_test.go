@@ -107,8 +107,8 @@ func (r result) String() string {
 	return "exit " + strconv.Itoa(r.code) + "\n--- stdout:\n" + r.stdout + "\n--- stderr:\n" + r.stderr
 }
 
-func (h *harness) envFor(stdin string, stdout, stderr *syncBuffer) authcli.Env {
-	return authcli.Env{
+func (h *harness) envFor(stdin string, stdout, stderr *syncBuffer) authcli.Process {
+	return authcli.Process{
 		Stdin:            strings.NewReader(stdin),
 		Stdout:           stdout,
 		Stderr:           stderr,

@@ -457,7 +457,7 @@ func TestLogout(t *testing.T) {
 }
 
 // TestSecretsWithoutEchoUseReadSecret: on a terminal, secrets are read with
-// Env.ReadSecret (term.ReadPassword in the binary), never from the echoing
+// Process.ReadSecret (term.ReadPassword in the binary), never from the echoing
 // line reader.
 func TestSecretsWithoutEchoUseReadSecret(t *testing.T) {
 	h := newHarness(t)

@@ -19,9 +19,11 @@ const (
 	RefreshTokensFileName = "refresh-tokens.json"
 )
 
-// Env is the environment the directory search reads. The zero value uses the
-// process environment, the user's home directory and the running OS; the
-// provider passes its own per provider instance.
+// Env is the environment the Python client's file searches read (this
+// package's folders and internal/clientconfig's candidates): the module's
+// one description of the process environment. The zero value uses the
+// process environment, the user's home directory, the current directory
+// and the running OS; the provider passes its own per provider instance.
 type Env struct {
 	// LookupEnv returns an environment variable; nil means os.LookupEnv.
 	LookupEnv func(key string) (string, bool)
@@ -31,15 +33,36 @@ type Env struct {
 	// GOOS selects the platform rules: "windows", "darwin" or anything else
 	// (Linux rules). "" means runtime.GOOS.
 	GOOS string
+	// WorkDir is the current directory, against which relative candidates
+	// are taken; "" means os.Getwd.
+	WorkDir string
+}
+
+// Lookup returns an environment variable; ok is true when it is set (also
+// to the empty string).
+func (e Env) Lookup(key string) (string, bool) {
+	if e.LookupEnv == nil {
+		return os.LookupEnv(key)
+	}
+	return e.LookupEnv(key)
 }
 
 func (e Env) get(key string) string {
-	lookup := e.LookupEnv
-	if lookup == nil {
-		lookup = os.LookupEnv
-	}
-	v, _ := lookup(key)
+	v, _ := e.Lookup(key)
 	return v
+}
+
+// Home is the home directory: HomeDir, else $HOME ($USERPROFILE on
+// Windows), else os.UserHomeDir.
+func (e Env) Home() string { return e.home() }
+
+// WorkingDir is WorkDir, else the current directory ("" when unknown).
+func (e Env) WorkingDir() string {
+	if e.WorkDir != "" {
+		return e.WorkDir
+	}
+	wd, _ := os.Getwd()
+	return wd
 }
 
 func (e Env) goos() string {

@@ -8,8 +8,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 )
 
 // FileName is the config file's name in the working directory and in
@@ -21,47 +22,11 @@ const HomeFileName = ".openeo-client-config.ini"
 
 const appName = "openeo-python-client"
 
-// Env is what Load reads. The zero value uses the process environment, the
-// user's home directory and the current directory.
-type Env struct {
-	// LookupEnv returns an environment variable; nil means os.LookupEnv.
-	LookupEnv func(key string) (string, bool)
-	// HomeDir is the home directory; "" means $HOME ($USERPROFILE on
-	// Windows) from LookupEnv, then os.UserHomeDir.
-	HomeDir string
-	// WorkDir is the current directory; "" means os.Getwd.
-	WorkDir string
-}
-
-func (e Env) lookup(key string) (string, bool) {
-	if e.LookupEnv == nil {
-		return os.LookupEnv(key)
-	}
-	return e.LookupEnv(key)
-}
-
-func (e Env) home() string {
-	if e.HomeDir != "" {
-		return e.HomeDir
-	}
-	key := "HOME"
-	if runtime.GOOS == "windows" {
-		key = "USERPROFILE"
-	}
-	if h, _ := e.lookup(key); h != "" {
-		return h
-	}
-	h, _ := os.UserHomeDir()
-	return h
-}
-
-func (e Env) workDir() string {
-	if e.WorkDir != "" {
-		return e.WorkDir
-	}
-	wd, _ := os.Getwd()
-	return wd
-}
+// Env is what Load reads: the environment of the Python client's file
+// searches, one type with internal/authfiles (LookupEnv, HomeDir, WorkDir;
+// the zero value uses the process environment, the home directory and the
+// current directory).
+type Env = authfiles.Env
 
 // Warning reports a candidate file that was skipped or could not be used.
 type Warning struct {
@@ -92,7 +57,7 @@ type Config struct {
 // As in Python, "set" includes set to the empty string; relative paths are
 // taken relative to the working directory.
 func Candidates(env Env) []string {
-	wd := env.workDir()
+	wd := env.WorkingDir()
 	abs := func(p string) string {
 		if filepath.IsAbs(p) || wd == "" {
 			return filepath.Clean(p)
@@ -100,17 +65,17 @@ func Candidates(env Env) []string {
 		return filepath.Join(wd, p)
 	}
 	var out []string
-	if v, ok := env.lookup("OPENEO_CLIENT_CONFIG"); ok {
+	if v, ok := env.Lookup("OPENEO_CLIENT_CONFIG"); ok {
 		out = append(out, abs(v))
 	}
 	out = append(out, abs(FileName))
-	if v, ok := env.lookup("OPENEO_CONFIG_HOME"); ok {
+	if v, ok := env.Lookup("OPENEO_CONFIG_HOME"); ok {
 		out = append(out, abs(filepath.Join(v, FileName)))
 	}
-	if v, ok := env.lookup("XDG_CONFIG_HOME"); ok {
+	if v, ok := env.Lookup("XDG_CONFIG_HOME"); ok {
 		out = append(out, abs(filepath.Join(v, appName, FileName)))
 	}
-	if h := env.home(); h != "" {
+	if h := env.Home(); h != "" {
 		out = append(out, filepath.Join(h, HomeFileName))
 	}
 	return out

@@ -173,7 +173,7 @@ func TestRigEnvClientIDCommandFixesLogin(t *testing.T) {
 		}
 		approved <- ctx.Err()
 	}()
-	code := authcli.Run(ctx, args, authcli.Env{Stdout: &stdout, Stderr: &stderr, PollInterval: 200 * time.Millisecond})
+	code := authcli.Run(ctx, args, authcli.Process{Stdout: &stdout, Stderr: &stderr, PollInterval: 200 * time.Millisecond})
 	if code != 0 {
 		t.Fatalf("%s: exit %d\n%s\n%s", m[1], code, stdout.String(), stderr.String())
 	}
