@@ -312,15 +312,6 @@ func (m *mapStore) get(issuer, clientID string) string {
 	return t
 }
 
-// envMap returns a Getenv function over a map.
-func envMap(kv ...string) func(string) string {
-	m := map[string]string{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = kv[i+1]
-	}
-	return func(k string) string { return m[k] }
-}
-
 // fastHTTP are HTTP options for tests: short timeouts and waits.
 func fastHTTP() HTTPOptions {
 	return HTTPOptions{Timeout: 5 * time.Second, RetryBaseWait: time.Millisecond, RetryMaxWait: 20 * time.Millisecond}

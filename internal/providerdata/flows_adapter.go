@@ -60,7 +60,7 @@ func NewFlowsSessionFactory(o FlowsOptions) SessionFactory {
 		}
 		cfg := flows.Config{
 			BackendURL: s.URL,
-			Method:     flows.Method(s.Method),
+			Method:     s.Method,
 			Basic:      flows.BasicCredentials{Username: s.Basic.Username, Password: s.Basic.Password},
 			OIDC: flows.OIDCSettings{
 				ClientID:          s.OIDC.ClientID,
