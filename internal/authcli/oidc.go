@@ -384,7 +384,7 @@ func (a *app) resolveOIDC(ctx context.Context, b backend, ac *authfiles.AuthConf
 	if req.clientFromEnv {
 		source = "from $" + settings.EnvAuthClientID
 		if r := g.Selection.ReplacedClientID; r != "" {
-			source += fmt.Sprintf(", instead of client %s of %s (whose secret is not used)", quote(r), ac.Path())
+			source += fmt.Sprintf(", instead of client %s stored in %s, whose secret is not used", quote(r), ac.Path())
 		}
 	}
 	return &oidcTarget{session: s, grant: g, providerReason: why, clientSource: source, explicit: explicit,

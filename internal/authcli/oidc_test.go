@@ -686,6 +686,20 @@ func TestOIDCAuthHonoursEnvClientID(t *testing.T) {
 	if entries, _ := h.refreshTokens().Entries(); len(entries) != 0 {
 		t.Errorf("entries left %+v", entries)
 	}
+
+	// A client stored in auth-config.json for the provider: the variable's
+	// client replaces it, not silently, and never with the stored secret.
+	stored := rg.idp.RegisterClient(t, testrig.ClientSpec{Name: "stored"})
+	if err := h.authConfig().SetOIDCProvider(be, providerID, authfiles.OIDCClientConfig{ClientID: &stored.ID, ClientSecret: &stored.Secret}); err != nil {
+		t.Fatal(err)
+	}
+	r = h.runDevice(rg.idp, testrig.Alice, "oidc-auth", be)
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "Using client ID '"+ci.ID+"' (from $OPENEO_AUTH_CLIENT_ID, instead of client '"+stored.ID+"'")
+	mustNotContain(t, "output", r.stdout+r.stderr, stored.Secret)
+	if st := rg.idp.Stats(t, stored.ID); st.DeviceRequests != 0 || st.TokenRequests != 0 {
+		t.Errorf("the stored client was used: %+v", st)
+	}
 }
 
 // TestOIDCAuthRefusesBadFilesBeforeLogin: a refresh-tokens.json or
