@@ -38,6 +38,15 @@ type Env struct {
 	WorkDir string
 }
 
+// GetenvEnv is the Env of getenv, in which an empty value counts as unset
+// (the provider's rule for every variable).
+func GetenvEnv(getenv func(string) string) Env {
+	return Env{LookupEnv: func(k string) (string, bool) {
+		v := getenv(k)
+		return v, v != ""
+	}}
+}
+
 // Lookup returns an environment variable; ok is true when it is set (also
 // to the empty string).
 func (e Env) Lookup(key string) (string, bool) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/clientconfig"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
@@ -88,10 +89,7 @@ func loadClientConfig(explicitPath string, getenv func(string) string) (*setting
 		}
 		return toClientConfig(explicitPath, cfg, nil), nil
 	}
-	cfg, err := clientconfig.Load(clientconfig.Env{LookupEnv: func(k string) (string, bool) {
-		v := getenv(k)
-		return v, v != ""
-	}})
+	cfg, err := clientconfig.Load(authfiles.GetenvEnv(getenv))
 	if err != nil {
 		return nil, err
 	}

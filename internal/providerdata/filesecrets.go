@@ -12,10 +12,7 @@ import (
 // that is missing or cannot be read adds nothing: the login that needs it
 // reports the problem. getenv resolves the default paths.
 func LoadFileSecrets(s Settings, getenv func(string) string) []string {
-	opts := authfiles.Options{Env: authfiles.Env{LookupEnv: func(k string) (string, bool) {
-		v := getenv(k)
-		return v, v != ""
-	}}}
+	opts := authfiles.Options{Env: authfiles.GetenvEnv(getenv)}
 	var out []string
 	if ac, err := authfiles.OpenAuthConfig(s.AuthConfigPath, opts); err == nil {
 		if doc, _, err := ac.Document(true); err == nil {

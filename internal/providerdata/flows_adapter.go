@@ -45,10 +45,7 @@ func NewFlowsSessionFactory(o FlowsOptions) SessionFactory {
 		if getenv == nil {
 			getenv = os.Getenv
 		}
-		env := authfiles.Env{LookupEnv: func(k string) (string, bool) {
-			v := getenv(k)
-			return v, v != ""
-		}}
+		env := authfiles.GetenvEnv(getenv)
 		fopts := authfiles.Options{Env: env, CreatedBy: "terraform-provider-openeo " + o.Version}
 		ac, err := authfiles.OpenAuthConfig(s.AuthConfigPath, fopts)
 		if err != nil {
