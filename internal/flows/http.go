@@ -512,8 +512,9 @@ func (e *TransportError) cause() string {
 // Unwrap returns the underlying error.
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// logURL strips user info, query and fragment from a URL for logs and errors.
-func logURL(raw string) string {
+// LogURL strips user info, query and fragment from a URL for logs, errors
+// and diagnostics; an unparsable URL becomes "<invalid URL>".
+func LogURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "<invalid URL>"
@@ -523,6 +524,9 @@ func logURL(raw string) string {
 	u.Fragment = ""
 	return u.String()
 }
+
+// logURL is [LogURL] (the short name the package's messages use).
+func logURL(raw string) string { return LogURL(raw) }
 
 // send performs r with retries and returns the final response and the
 // number of attempts it took. The caller must close the body; closing it
