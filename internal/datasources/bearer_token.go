@@ -79,7 +79,7 @@ func bearerTokenEphemeralAttributes() map[string]eschema.Attribute {
 // resources of the provider instance); logged is the debug message.
 func (b *base) tokenModel(logged string) func(context.Context, pd.Token) (bearerTokenModel, diag.Diagnostics) {
 	return func(ctx context.Context, tok pd.Token) (bearerTokenModel, diag.Diagnostics) {
-		ctx = maskToken(ctx, tok)
+		ctx = pd.MaskLog(ctx, tok.Bearer, tok.AccessToken)
 		m := tokenToModel(tok, string(b.client.Settings().Method))
 		tflog.Debug(ctx, logged, map[string]any{
 			"method": tok.Method, "provider_id": tok.ProviderID, "expires_at": m.ExpiresAt.ValueString(),

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
@@ -149,19 +148,5 @@ func (b *base) ctx(ctx context.Context) context.Context {
 	if b.client == nil {
 		return ctx
 	}
-	if s := b.client.Settings().MaskStrings(); len(s) > 0 {
-		ctx = tflog.MaskAllFieldValuesStrings(ctx, s...)
-		ctx = tflog.MaskMessageStrings(ctx, s...)
-	}
-	return ctx
-}
-
-// maskToken adds a token's secret parts to the tflog masks of ctx.
-func maskToken(ctx context.Context, t pd.Token) context.Context {
-	s := pd.MaskStrings(t.Bearer, t.AccessToken)
-	if len(s) == 0 {
-		return ctx
-	}
-	ctx = tflog.MaskAllFieldValuesStrings(ctx, s...)
-	return tflog.MaskMessageStrings(ctx, s...)
+	return pd.MaskLog(ctx, b.client.Settings().Secrets()...)
 }

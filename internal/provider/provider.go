@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/datasources"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/resources"
 )
@@ -112,9 +113,9 @@ func (p *openeoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	settings.ProviderVersion = p.version
 	settings.FileSecrets = pd.LoadFileSecrets(settings, p.getenv())
 
-	ctx = maskSecrets(ctx, settings)
+	ctx = pd.MaskLog(ctx, settings.Secrets()...)
 	fields := map[string]any{
-		"url":           pd.LogURL(settings.URL),
+		"url":           flows.LogURL(settings.URL),
 		"url_source":    string(settings.URLSource),
 		"auth_method":   settings.Method,
 		"method_source": string(settings.MethodSource),
@@ -131,16 +132,6 @@ func (p *openeoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	resp.DataSourceData = client
 	resp.ResourceData = client
 	resp.EphemeralResourceData = client
-}
-
-// maskSecrets makes tflog replace every secret of the settings.
-func maskSecrets(ctx context.Context, s pd.Settings) context.Context {
-	secrets := s.MaskStrings()
-	if len(secrets) == 0 {
-		return ctx
-	}
-	ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
-	return tflog.MaskMessageStrings(ctx, secrets...)
 }
 
 func (p *openeoProvider) DataSources(context.Context) []func() datasource.DataSource {

@@ -6,6 +6,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
 // Token is the bearer of one provider instance, as data sources show it.
@@ -209,4 +213,17 @@ func quoteList(v []string) string {
 		q[i] = "`" + s + "`"
 	}
 	return strings.Join(q, ", ")
+}
+
+// MaskLog returns ctx in which every tflog message and field value hides
+// each secret in every form a server may echo it (see [flows.SecretForms]):
+// the one log-masking helper of the provider, its data sources and its
+// resources.
+func MaskLog(ctx context.Context, secrets ...string) context.Context {
+	forms := flows.SecretForms(secrets...)
+	if len(forms) == 0 {
+		return ctx
+	}
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, forms...)
+	return tflog.MaskMessageStrings(ctx, forms...)
 }

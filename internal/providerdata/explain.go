@@ -30,8 +30,8 @@ func Explain(err error, s Settings, what string) Problem {
 	secrets := append(s.Secrets(), urlSecrets(s.URL)...)
 	// Server text may have reached the texts: no control characters or
 	// bidi overrides reach the terminal.
-	p.Summary = flows.CleanText(Redact(p.Summary, secrets...))
-	p.Detail = flows.CleanText(Redact(p.Detail, secrets...))
+	p.Summary = flows.CleanText(flows.Scrub(p.Summary, secrets...))
+	p.Detail = flows.CleanText(flows.Scrub(p.Detail, secrets...))
 	return p
 }
 
@@ -68,7 +68,7 @@ func explain(err error, s Settings, what string) Problem {
 		if u == "" {
 			u = s.URL
 		}
-		u = LogURL(u)
+		u = flows.LogURL(u)
 		store := storePath(err, s)
 		if s.Method == MethodDeviceCode {
 			// device_code never reads stored tokens: storing one helps only
@@ -112,7 +112,7 @@ func explain(err error, s Settings, what string) Problem {
 					"has no token_endpoint, which every OIDC login needs. Check that the issuer URL the back-end lists "+
 					"for this provider (see the openeo_oidc_providers data source) is the identity provider's issuer; "+
 					"if it is, the identity provider's configuration lacks token_endpoint: ask its operator to fix it.",
-					what, oidcErr.Error(), LogURL(oidcErr.Endpoint)),
+					what, oidcErr.Error(), flows.LogURL(oidcErr.Endpoint)),
 			}
 		case errors.Is(err, flows.ErrInvalidDiscoveryDocument):
 			return Problem{
@@ -121,7 +121,7 @@ func explain(err error, s Settings, what string) Problem {
 					"document (a JSON object). Check that the issuer URL the back-end lists for this provider (see the "+
 					"openeo_oidc_providers data source) is the identity provider's issuer and that no proxy or login "+
 					"page answers in its place; if it is, ask the identity provider's operator to fix it.",
-					what, oidcErr.Error(), LogURL(oidcErr.Endpoint)),
+					what, oidcErr.Error(), flows.LogURL(oidcErr.Endpoint)),
 			}
 		case errors.Is(err, flows.ErrInvalidTokenResponse):
 			return Problem{
@@ -130,7 +130,7 @@ func explain(err error, s Settings, what string) Problem {
 					"an OAuth token response. Check that the token_endpoint of the identity provider's discovery "+
 					"document points at its token endpoint and that no proxy or login page answers in its place; if it "+
 					"does, ask the identity provider's operator to fix it.",
-					what, oidcErr.Error(), LogURL(oidcErr.Endpoint)),
+					what, oidcErr.Error(), flows.LogURL(oidcErr.Endpoint)),
 			}
 		}
 		switch oidcErr.Code {
@@ -148,7 +148,7 @@ func explain(err error, s Settings, what string) Problem {
 				fix = fmt.Sprintf("Check oidc.username and oidc.password (or %s and %s).", EnvAuthUsername, EnvAuthPassword)
 			case MethodRefreshToken, MethodOIDC:
 				fix = fmt.Sprintf("The refresh token is invalid or expired: run `%s`%s to log in again.",
-					s.OIDCAuthCommand(LogURL(s.URL), ""), s.oidcAuthStdinNote())
+					s.OIDCAuthCommand(flows.LogURL(s.URL), ""), s.oidcAuthStdinNote())
 			}
 			return Problem{
 				Summary: "OIDC Login Failed",
@@ -195,7 +195,7 @@ func explain(err error, s Settings, what string) Problem {
 				Summary: "Missing Basic Credentials",
 				Detail: fmt.Sprintf("Cannot %s: %s Set basic.username and basic.password in the provider block, the "+
 					"environment variables %s and %s, or store them for %s in auth-config.json.",
-					what, msg, EnvAuthUsername, EnvAuthPassword, LogURL(s.URL)),
+					what, msg, EnvAuthUsername, EnvAuthPassword, flows.LogURL(s.URL)),
 			}
 		case errors.Is(err, flows.ErrNoClientID):
 			return Problem{
@@ -208,12 +208,12 @@ func explain(err error, s Settings, what string) Problem {
 			return Problem{
 				Summary: "Missing Refresh Token",
 				Detail: fmt.Sprintf("Cannot %s: %s Set oidc.refresh_token, or run `%s`%s to store one.",
-					what, msg, s.OIDCAuthCommand(LogURL(s.URL), ""), s.oidcAuthStdinNote()),
+					what, msg, s.OIDCAuthCommand(flows.LogURL(s.URL), ""), s.oidcAuthStdinNote()),
 			}
 		case errors.Is(err, flows.ErrNoOIDCProviders):
-			list := "/credentials/oidc of " + LogURL(s.URL)
+			list := "/credentials/oidc of " + flows.LogURL(s.URL)
 			if clientErr.Endpoint != "" {
-				list = LogURL(clientErr.Endpoint)
+				list = flows.LogURL(clientErr.Endpoint)
 			}
 			return Problem{
 				Summary: "No OIDC Providers Listed",
@@ -248,13 +248,13 @@ func explain(err error, s Settings, what string) Problem {
 func explainRefresh(r *flows.RefreshTokenError, store string, s Settings, what string) Problem {
 	token := "the refresh token of oidc.refresh_token"
 	if r.Stored {
-		token = fmt.Sprintf("the refresh token stored in %s for issuer '%s' and client '%s'", store, LogURL(r.Issuer), r.ClientID)
+		token = fmt.Sprintf("the refresh token stored in %s for issuer '%s' and client '%s'", store, flows.LogURL(r.Issuer), r.ClientID)
 	}
 	login := fmt.Sprintf("Run `%s`%s in a terminal to log in again and store a new refresh token, then run Terraform again.",
-		s.OIDCAuthCommand(LogURL(s.URL), r.ProviderID), s.oidcAuthStdinNote())
+		s.OIDCAuthCommand(flows.LogURL(s.URL), r.ProviderID), s.oidcAuthStdinNote())
 	if !r.Stored {
 		login = fmt.Sprintf("Set oidc.refresh_token to a valid refresh token, or remove it and run `%s`%s in a terminal "+
-			"to log in and store one.", s.OIDCAuthCommand(LogURL(s.URL), r.ProviderID), s.oidcAuthStdinNote())
+			"to log in and store one.", s.OIDCAuthCommand(flows.LogURL(s.URL), r.ProviderID), s.oidcAuthStdinNote())
 	}
 	if r.Failure == flows.RefreshAnswerLost {
 		return Problem{

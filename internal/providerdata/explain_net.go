@@ -23,7 +23,7 @@ func explainConnection(err error, s Settings, what string) (Problem, bool) {
 				"provider never follows their redirects: nothing was sent to %s. The endpoint %s is named by the "+
 				"identity provider's discovery document; ask its operator to name the final URL there, or, if %s is a "+
 				"proxy in front of it, to make the proxy answer instead of redirecting.",
-				what, errorText(err), rre.Target, LogURL(rre.Endpoint), LogURL(rre.Endpoint)),
+				what, errorText(err), rre.Target, flows.LogURL(rre.Endpoint), flows.LogURL(rre.Endpoint)),
 		}, true
 	}
 	var cve *tls.CertificateVerificationError
@@ -43,7 +43,7 @@ func explainConnection(err error, s Settings, what string) (Problem, bool) {
 		fix := "The URL says https://, but the server answers plain http: check the port, or write the URL with " +
 			"http:// if the server only speaks plain http."
 		if s.SchemeAssumed {
-			u := strings.TrimPrefix(LogURL(s.URL), "https://")
+			u := strings.TrimPrefix(flows.LogURL(s.URL), "https://")
 			fix = fmt.Sprintf("The back-end URL was given without a scheme, so https:// was assumed (as the Python "+
 				"client does), but the server answers plain http. Write the scheme in the URL: url = \"http://%s\" if "+
 				"the server only speaks plain http (basic authentication then needs a loopback host or "+

@@ -1,6 +1,7 @@
 package providerdata
 
 import (
+	"bytes"
 	"errors"
 	"net/url"
 	"os"
@@ -8,10 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
-func TestFileSecretsJoinTheMasks(t *testing.T) {
+func TestFileSecretsAreMaskedInLogsAndDiagnostics(t *testing.T) {
 	dir := t.TempDir()
 	ac := filepath.Join(dir, "auth-config.json")
 	rt := filepath.Join(dir, "refresh-tokens.json")
@@ -27,15 +31,20 @@ func TestFileSecretsJoinTheMasks(t *testing.T) {
 	s := Settings{URL: "https://be.test", AuthConfigPath: ac, RefreshTokenStorePath: rt}
 	s.FileSecrets = LoadFileSecrets(s, func(string) string { return "" })
 	secrets := []string{"file-Pw/+1", "file-Cs&<2>", "1//file-rt-3", flows.BasicAuthSecret("u", "file-Pw/+1")}
-	masks := strings.Join(s.MaskStrings(), "\n")
-	for _, sec := range secrets {
-		if !strings.Contains(masks, url.QueryEscape(sec)) {
-			t.Errorf("the mask list lacks the URL encoding of %q…", sec[:4])
-		}
-	}
 	var text strings.Builder
 	for _, sec := range secrets {
 		text.WriteString("echo: " + sec + " " + url.QueryEscape(sec) + "\n")
+	}
+	var logged bytes.Buffer
+	ctx := MaskLog(tflogtest.RootLogger(t.Context(), &logged), s.Secrets()...)
+	tflog.Debug(ctx, text.String(), map[string]any{"body": text.String()})
+	for _, sec := range secrets {
+		if strings.Contains(logged.String(), sec) || strings.Contains(logged.String(), url.QueryEscape(sec)) {
+			t.Errorf("the log shows %q…: %s", sec[:4], logged.String())
+		}
+	}
+	if !strings.Contains(logged.String(), "echo: ") {
+		t.Fatalf("nothing was logged: %q", logged.String())
 	}
 	p := Explain(errors.New(text.String()), s, "read the openEO account")
 	for _, sec := range secrets {

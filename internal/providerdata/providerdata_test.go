@@ -27,13 +27,6 @@ func TestCheckBasicTransport(t *testing.T) {
 	}
 }
 
-func TestRedact(t *testing.T) {
-	got := Redact("user pw=hunter22 token=abcdefgh abc", "hunter22", "abcdefgh", "abc")
-	if got != "user pw=<redacted> token=<redacted> abc" {
-		t.Errorf("got %q", got)
-	}
-}
-
 func TestSettingsCheck(t *testing.T) {
 	for _, tc := range []struct {
 		s    Settings

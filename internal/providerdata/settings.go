@@ -158,15 +158,6 @@ func (s Settings) Secrets() []string {
 	return out
 }
 
-// MaskStrings are the strings a log masker must replace to hide the
-// settings' secrets: see [MaskStrings].
-func (s Settings) MaskStrings() []string { return MaskStrings(s.Secrets()...) }
-
-// MaskStrings are the strings a log masker (tflog.MaskMessageStrings,
-// tflog.MaskAllFieldValuesStrings) must replace to hide the secrets: every
-// form in which a server may echo each (see [flows.SecretForms]).
-func MaskStrings(secrets ...string) []string { return flows.SecretForms(secrets...) }
-
 // CreatedBy is the metadata.created_by value of files this provider
 // instance creates: "terraform-provider-openeo <version>".
 func (s Settings) CreatedBy() string {
@@ -178,11 +169,6 @@ func (s Settings) CreatedBy() string {
 
 // IsUnknown reports whether some provider value was unknown at configure time.
 func (s Settings) IsUnknown() bool { return len(s.Unknown) > 0 }
-
-// Redact replaces every form of each secret in text with "<redacted>" (see
-// [flows.Scrub]). Secrets shorter than 4 characters are left alone: replacing
-// them would mangle ordinary words without protecting anything.
-func Redact(text string, secrets ...string) string { return flows.Scrub(text, secrets...) }
 
 func sortLongestFirst(v []string) {
 	sort.SliceStable(v, func(i, j int) bool { return len(v[i]) > len(v[j]) })
@@ -210,14 +196,4 @@ func IsLoopbackHost(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// LogURL is rawURL without user info, query and fragment, for logs.
-func LogURL(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return "<invalid URL>"
-	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return u.String()
 }

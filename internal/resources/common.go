@@ -36,7 +36,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
@@ -303,18 +302,6 @@ func fileProblem(summary string, err error) pd.Problem {
 func addFileError(diags *diag.Diagnostics, summary string, err error) {
 	p := fileProblem(summary, err)
 	diags.AddError(p.Summary, p.Detail)
-}
-
-// maskSecret makes every provider log line written with the returned context
-// hide the secret, as a second line of defence: the resources never log
-// secrets on purpose.
-func maskSecret(ctx context.Context, secret string) context.Context {
-	if secret == "" {
-		return ctx
-	}
-	forms := pd.MaskStrings(secret)
-	ctx = tflog.MaskMessageStrings(ctx, forms...)
-	return tflog.MaskAllFieldValuesStrings(ctx, forms...)
 }
 
 // secretFrom returns the secret from the sensitive attribute or, failing that,

@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
 // The three resources: an entryResource each, plus their own schema.
@@ -196,7 +198,8 @@ func (r *entryResource[M]) write(ctx context.Context, config attrGetter, plan *M
 	switch {
 	case ok:
 		secretPtr = &secret
-		ctx = maskSecret(ctx, secret)
+		// A second line of defence: the resources never log secrets on purpose.
+		ctx = pd.MaskLog(ctx, secret)
 	case !r.secretOptional:
 		diags.AddAttributeError(path.Root(r.secretAttr), summary,
 			fmt.Sprintf("Neither `%[1]s` nor `%[1]s_wo` has a value.", r.secretAttr))
