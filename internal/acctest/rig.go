@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/provider"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testbackend"
@@ -149,7 +150,7 @@ type recordingSession struct {
 	r *Recorder
 }
 
-func (s *recordingSession) Token(ctx context.Context) (pd.Token, error) {
+func (s *recordingSession) Token(ctx context.Context) (*flows.Token, error) {
 	t, err := s.Session.Token(ctx)
 	if err == nil {
 		s.r.Add(t.AccessToken, t.Bearer)

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
@@ -72,13 +73,13 @@ func (d *accountDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 
 func (d *accountDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	readFromBackend(ctx, &d.base, "read the openEO account", req, resp, pd.Session.Account,
-		func(ctx context.Context, acc pd.Account) (accountModel, diag.Diagnostics) {
+		func(ctx context.Context, acc *flows.Account) (accountModel, diag.Diagnostics) {
 			tflog.Debug(ctx, "read openEO account", map[string]any{"user_id": acc.UserID})
 			return accountToModel(ctx, acc)
 		})
 }
 
-func accountToModel(ctx context.Context, a pd.Account) (accountModel, diag.Diagnostics) {
+func accountToModel(ctx context.Context, a *flows.Account) (accountModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	m := accountModel{
 		UserID:      types.StringValue(a.UserID),
@@ -87,10 +88,11 @@ func accountToModel(ctx context.Context, a pd.Account) (accountModel, diag.Diagn
 		Storage:     types.ObjectNull(storageAttrTypes),
 		Budget:      types.Float64PointerValue(a.Budget),
 	}
-	if a.Storage != nil {
+	// storage is null when the back-end reports no limit; a missing part is 0.
+	if s := a.Storage; s != nil && (s.Free != nil || s.Quota != nil) {
 		var d diag.Diagnostics
 		m.Storage, d = types.ObjectValue(storageAttrTypes, map[string]attr.Value{
-			"free": types.Int64Value(a.Storage.Free), "quota": types.Int64Value(a.Storage.Quota),
+			"free": types.Int64Value(deref(s.Free)), "quota": types.Int64Value(deref(s.Quota)),
 		})
 		diags.Append(d...)
 	}
@@ -100,7 +102,14 @@ func accountToModel(ctx context.Context, a pd.Account) (accountModel, diag.Diagn
 	return m, diags
 }
 
-func linksValue(_ context.Context, links []pd.Link) (types.List, diag.Diagnostics) {
+func deref(v *int64) int64 {
+	if v == nil {
+		return 0
+	}
+	return *v
+}
+
+func linksValue(_ context.Context, links []flows.Link) (types.List, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	objType := types.ObjectType{AttrTypes: linkAttrTypes}
 	vals := make([]attr.Value, 0, len(links))

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
@@ -24,20 +25,35 @@ type bearerTokenModel struct {
 	ExpiresAt           types.String `tfsdk:"expires_at"`
 }
 
-func tokenToModel(t pd.Token, authMethod string) bearerTokenModel {
+func tokenToModel(t *flows.Token, authMethod string) bearerTokenModel {
 	m := bearerTokenModel{
 		Bearer:              types.StringValue(t.Bearer),
 		AccessToken:         types.StringValue(t.AccessToken),
-		AuthorizationHeader: types.StringValue(t.AuthorizationHeader()),
-		Method:              types.StringValue(t.Method),
+		AuthorizationHeader: types.StringValue("Bearer " + t.Bearer),
+		Method:              types.StringValue(bearerMethod(t)),
 		AuthMethod:          types.StringValue(authMethod),
 		ProviderID:          optString(t.ProviderID),
 		ExpiresAt:           types.StringNull(),
 	}
-	if !t.ExpiresAt.IsZero() {
-		m.ExpiresAt = types.StringValue(t.ExpiresAt.UTC().Format(time.RFC3339))
+	if !t.Expiry.IsZero() {
+		m.ExpiresAt = types.StringValue(t.Expiry.UTC().Format(time.RFC3339))
 	}
 	return m
+}
+
+// bearerMethod is the openEO bearer method of the method attribute: "basic",
+// "oidc", or for a bearer given as is its own prefix ("bearer" without one).
+func bearerMethod(t *flows.Token) string {
+	switch t.Method {
+	case flows.MethodBasic:
+		return "basic"
+	case flows.MethodBearer:
+		if b := flows.ParseBearer(t.Bearer); b.Method != "" {
+			return b.Method
+		}
+		return "bearer"
+	}
+	return "oidc"
 }
 
 type tokenAttr struct {
@@ -77,12 +93,12 @@ func bearerTokenEphemeralAttributes() map[string]eschema.Attribute {
 // tokenModel is the toModel of both openeo_bearer_token types (the token
 // comes from pd.Session.Token, shared by all data sources and ephemeral
 // resources of the provider instance); logged is the debug message.
-func (b *base) tokenModel(logged string) func(context.Context, pd.Token) (bearerTokenModel, diag.Diagnostics) {
-	return func(ctx context.Context, tok pd.Token) (bearerTokenModel, diag.Diagnostics) {
+func (b *base) tokenModel(logged string) func(context.Context, *flows.Token) (bearerTokenModel, diag.Diagnostics) {
+	return func(ctx context.Context, tok *flows.Token) (bearerTokenModel, diag.Diagnostics) {
 		ctx = pd.MaskLog(ctx, tok.Bearer, tok.AccessToken)
 		m := tokenToModel(tok, string(b.client.Settings().Method))
 		tflog.Debug(ctx, logged, map[string]any{
-			"method": tok.Method, "provider_id": tok.ProviderID, "expires_at": m.ExpiresAt.ValueString(),
+			"method": m.Method.ValueString(), "provider_id": tok.ProviderID, "expires_at": m.ExpiresAt.ValueString(),
 		})
 		return m, nil
 	}

@@ -2,6 +2,7 @@ package datasources
 
 import (
 	"context"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -9,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
@@ -68,8 +70,8 @@ func (d *capabilitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 
 func (d *capabilitiesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	readFromBackend(ctx, &d.base, "read the capabilities of the back-end", req, resp, pd.Session.Capabilities,
-		func(ctx context.Context, caps pd.Capabilities) (capabilitiesModel, diag.Diagnostics) {
-			tflog.Debug(ctx, "read openEO capabilities", map[string]any{"api_version": caps.APIVersion, "url": caps.URL})
+		func(ctx context.Context, caps *flows.Capabilities) (capabilitiesModel, diag.Diagnostics) {
+			tflog.Debug(ctx, "read openEO capabilities", map[string]any{"api_version": caps.APIVersion, "url": caps.Root})
 			return capabilitiesToModel(caps)
 		})
 }
@@ -77,36 +79,41 @@ func (d *capabilitiesDataSource) Read(ctx context.Context, req datasource.ReadRe
 // authEndpoints are the endpoints auth_endpoints reports, in this order.
 var authEndpoints = []string{"GET /credentials/basic", "GET /credentials/oidc", "GET /me"}
 
-func capabilitiesToModel(c pd.Capabilities) (capabilitiesModel, diag.Diagnostics) {
+func capabilitiesToModel(c *flows.Capabilities) (capabilitiesModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	supported := map[string]bool{
-		"GET /credentials/basic": c.BasicSupported,
-		"GET /credentials/oidc":  c.OIDCSupported,
-		"GET /me":                c.MeSupported,
+	supported := func(endpoint string) bool {
+		method, p, _ := strings.Cut(endpoint, " ")
+		return c.SupportsEndpoint(method, p)
 	}
 	var auth []string
 	for _, e := range authEndpoints {
-		if supported[e] {
+		if supported(e) {
 			auth = append(auth, e)
 		}
 	}
+	var endpoints []string
+	for _, e := range c.Endpoints {
+		for _, method := range e.Methods {
+			endpoints = append(endpoints, strings.ToUpper(method)+" "+e.Path)
+		}
+	}
 	m := capabilitiesModel{
-		URL:                types.StringValue(c.URL),
+		URL:                types.StringValue(c.Root),
 		APIVersion:         types.StringValue(c.APIVersion),
 		BackendVersion:     optString(c.BackendVersion),
 		ID:                 optString(c.ID),
 		Title:              optString(c.Title),
-		BasicSupported:     types.BoolValue(c.BasicSupported),
-		OIDCSupported:      types.BoolValue(c.OIDCSupported),
-		MeSupported:        types.BoolValue(c.MeSupported),
-		JWTBearerSupported: types.BoolValue(c.JWTBearerSupported),
+		BasicSupported:     types.BoolValue(supported(authEndpoints[0])),
+		OIDCSupported:      types.BoolValue(supported(authEndpoints[1])),
+		MeSupported:        types.BoolValue(supported(authEndpoints[2])),
+		JWTBearerSupported: types.BoolValue(c.SupportsJWTBearer()),
 	}
 	var d diag.Diagnostics
 	m.AuthEndpoints, d = stringList(auth)
 	diags.Append(d...)
-	m.Endpoints, d = stringList(c.Endpoints)
+	m.Endpoints, d = stringList(endpoints)
 	diags.Append(d...)
-	m.ConformsTo, d = stringList(c.ConformsTo)
+	m.ConformsTo, d = stringList(c.Conformance)
 	diags.Append(d...)
 	return m, diags
 }

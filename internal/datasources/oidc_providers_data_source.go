@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
@@ -79,13 +80,13 @@ func (d *oidcProvidersDataSource) Schema(_ context.Context, _ datasource.SchemaR
 
 func (d *oidcProvidersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	readFromBackend(ctx, &d.base, "list the OIDC providers of the back-end", req, resp, pd.Session.Providers,
-		func(ctx context.Context, providers []pd.OIDCProvider) (oidcProvidersModel, diag.Diagnostics) {
+		func(ctx context.Context, providers []flows.Provider) (oidcProvidersModel, diag.Diagnostics) {
 			tflog.Debug(ctx, "read openEO OIDC providers", map[string]any{"count": len(providers)})
 			return providersToModel(providers)
 		})
 }
 
-func providersToModel(providers []pd.OIDCProvider) (oidcProvidersModel, diag.Diagnostics) {
+func providersToModel(providers []flows.Provider) (oidcProvidersModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	m := oidcProvidersModel{DefaultProviderID: types.StringNull()}
 	if len(providers) > 0 {

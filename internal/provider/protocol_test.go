@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/provider"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
@@ -428,28 +429,28 @@ type fakeSession struct {
 	tokens int
 }
 
-func (f *fakeSession) Token(context.Context) (pd.Token, error) {
+func (f *fakeSession) Token(context.Context) (*flows.Token, error) {
 	f.mu.Lock()
 	f.tokens++
 	f.mu.Unlock()
-	return pd.Token{Bearer: "oidc/egi/secret-access-token", AccessToken: "secret-access-token", Method: "oidc",
-		ProviderID: "egi", ExpiresAt: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}, nil
+	return &flows.Token{Bearer: "oidc/egi/secret-access-token", AccessToken: "secret-access-token",
+		Method: flows.MethodClientCredentials, ProviderID: "egi", Expiry: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}, nil
 }
 
-func (f *fakeSession) Account(context.Context) (pd.Account, error) {
-	budget := 12.5
-	return pd.Account{UserID: "alice", Name: "Alice", Storage: &pd.Storage{Free: 5, Quota: 10}, Budget: &budget,
-		Links: []pd.Link{{Href: "https://x/pay", Rel: "payment"}}}, nil
+func (f *fakeSession) Account(context.Context) (*flows.Account, error) {
+	budget, free, quota := 12.5, int64(5), int64(10)
+	return &flows.Account{UserID: "alice", Name: "Alice", Storage: &flows.AccountStorage{Free: &free, Quota: &quota},
+		Budget: &budget, Links: []flows.Link{{Href: "https://x/pay", Rel: "payment"}}}, nil
 }
 
-func (f *fakeSession) Capabilities(context.Context) (pd.Capabilities, error) {
-	return pd.Capabilities{URL: "https://x/v1", APIVersion: "1.2.0", BackendVersion: "0.1", BasicSupported: true,
-		MeSupported: true, Endpoints: []string{"GET /credentials/basic", "GET /me"}}, nil
+func (f *fakeSession) Capabilities(context.Context) (*flows.Capabilities, error) {
+	return &flows.Capabilities{Root: "https://x/v1", APIVersion: "1.2.0", BackendVersion: "0.1",
+		Endpoints: []flows.Endpoint{{Path: "/credentials/basic", Methods: []string{"GET"}}, {Path: "/me", Methods: []string{"GET"}}}}, nil
 }
 
-func (f *fakeSession) Providers(context.Context) ([]pd.OIDCProvider, error) {
-	return []pd.OIDCProvider{{ID: "egi", Issuer: "https://idp", Title: "EGI", Scopes: []string{"openid"},
-		DefaultClients: []pd.DefaultClient{{ID: "pub", GrantTypes: []string{"refresh_token"}}}}}, nil
+func (f *fakeSession) Providers(context.Context) ([]flows.Provider, error) {
+	return []flows.Provider{{ID: "egi", Issuer: "https://idp", Title: "EGI", Scopes: []string{"openid"},
+		DefaultClients: []flows.DefaultClient{{ID: "pub", GrantTypes: []string{"refresh_token"}}}}}, nil
 }
 
 func TestDataSourcesWithFakeSession(t *testing.T) {

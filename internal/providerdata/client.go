@@ -5,100 +5,20 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
-// Token is the bearer of one provider instance, as data sources show it.
-type Token struct {
-	// Bearer is what follows "Bearer " in the Authorization header, e.g.
-	// "oidc/egi/eyJ..." or "basic//abc".
-	Bearer string
-	// AccessToken is the raw access token without the openEO prefix.
-	AccessToken string
-	// Method is the openEO bearer method: "basic", "oidc" or "bearer".
-	Method string
-	// ProviderID is the OIDC provider id ("" for basic).
-	ProviderID string
-	// ExpiresAt is zero when the expiry is unknown.
-	ExpiresAt time.Time
-}
-
-// AuthorizationHeader is the value of the Authorization header.
-func (t Token) AuthorizationHeader() string { return "Bearer " + t.Bearer }
-
-// Account is GET /me.
-type Account struct {
-	UserID      string
-	Name        string
-	DefaultPlan string
-	// Storage is nil when the back-end reports no storage limit.
-	Storage *Storage
-	// Budget is nil when no budget applies.
-	Budget *float64
-	Links  []Link
-}
-
-// Storage is the storage part of GET /me, in bytes.
-type Storage struct {
-	Free  int64
-	Quota int64
-}
-
-// Link is an openEO link object.
-type Link struct {
-	Href  string
-	Rel   string
-	Type  string
-	Title string
-}
-
-// Capabilities is the part of GET / that concerns authentication.
-type Capabilities struct {
-	// URL is the API root after version discovery.
-	URL            string
-	APIVersion     string
-	BackendVersion string
-	ID             string
-	Title          string
-	// Endpoints lists every "METHOD /path" the back-end announces.
-	Endpoints []string
-	// ConformsTo lists the conformance classes.
-	ConformsTo         []string
-	BasicSupported     bool
-	OIDCSupported      bool
-	MeSupported        bool
-	JWTBearerSupported bool
-}
-
-// OIDCProvider is one entry of GET /credentials/oidc.
-type OIDCProvider struct {
-	ID                      string
-	Issuer                  string
-	Title                   string
-	Description             string
-	Scopes                  []string
-	DefaultClients          []DefaultClient
-	AuthorizationParameters map[string]string
-}
-
-// DefaultClient is a default client a back-end lists for a provider.
-type DefaultClient struct {
-	ID           string
-	GrantTypes   []string
-	RedirectURLs []string
-}
-
-// Session is what data sources and ephemeral resources use. One Session
-// exists per provider instance; its Token is obtained once and shared.
+// Session is what data sources and ephemeral resources use, with
+// internal/flows' types. One Session exists per provider instance; its Token
+// is obtained once and shared.
 type Session interface {
-	Token(ctx context.Context) (Token, error)
-	Account(ctx context.Context) (Account, error)
-	Capabilities(ctx context.Context) (Capabilities, error)
-	Providers(ctx context.Context) ([]OIDCProvider, error)
+	Token(ctx context.Context) (*flows.Token, error)
+	Account(ctx context.Context) (*flows.Account, error)
+	Capabilities(ctx context.Context) (*flows.Capabilities, error)
+	Providers(ctx context.Context) ([]flows.Provider, error)
 }
 
 // SessionFactory builds the Session of a provider instance from its merged

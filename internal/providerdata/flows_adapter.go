@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"strings"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/devicestatus"
@@ -158,16 +157,16 @@ type flowsSession struct {
 	endDisplay func()
 }
 
-func (f *flowsSession) Token(ctx context.Context) (Token, error) {
+func (f *flowsSession) Token(ctx context.Context) (*flows.Token, error) {
 	if f.settings.Method == MethodBasic && !f.settings.AllowInsecureBasicAuth {
 		// The configured URL was checked in Configure; version discovery
 		// may still lead to another root.
 		root, err := f.s.Root(ctx)
 		if err != nil {
-			return Token{}, err
+			return nil, err
 		}
 		if err := CheckBasicTransport(root); err != nil {
-			return Token{}, &ConfigError{
+			return nil, &ConfigError{
 				Summary: "Insecure Basic Authentication",
 				Detail: fmt.Sprintf("The back-end's API root %s (found by version discovery) uses plain http:// to a "+
 					"host that is not loopback, so basic authentication would send the password unencrypted. Use an "+
@@ -181,107 +180,41 @@ func (f *flowsSession) Token(ctx context.Context) (Token, error) {
 		// ends its status line; one that others still wait for goes on.
 		f.endDisplay()
 	}
-	if err != nil {
-		if errors.Is(err, flows.ErrNoAuthentication) {
-			return Token{}, &ConfigError{
-				Summary: "No Authentication Method",
-				Detail: "This needs a token, but the provider's auth method is \"none\". Set auth_method (or " +
-					EnvAuthMethod + ") and the credentials it needs in the provider block.",
-			}
+	if errors.Is(err, flows.ErrNoAuthentication) {
+		return nil, &ConfigError{
+			Summary: "No Authentication Method",
+			Detail: "This needs a token, but the provider's auth method is \"none\". Set auth_method (or " +
+				EnvAuthMethod + ") and the credentials it needs in the provider block.",
 		}
-		return Token{}, f.withStore(err)
 	}
-	out := Token{Bearer: t.Bearer, AccessToken: t.AccessToken, ProviderID: t.ProviderID, ExpiresAt: t.Expiry}
-	switch t.Method {
-	case flows.MethodBasic:
-		out.Method = "basic"
-	case flows.MethodBearer:
-		out.Method = "bearer"
-		if b := flows.ParseBearer(t.Bearer); b.Method != "" {
-			out.Method = b.Method
-		}
-	default:
-		out.Method = "oidc"
-	}
-	return out, nil
+	return t, f.withStore(err)
 }
 
-func (f *flowsSession) Account(ctx context.Context) (Account, error) {
+// Account is GET /me, after the token (so that a login problem is reported
+// as such).
+func (f *flowsSession) Account(ctx context.Context) (*flows.Account, error) {
 	if _, err := f.Token(ctx); err != nil {
-		return Account{}, err
-	}
-	a, err := f.s.Account(ctx)
-	if err != nil {
-		return Account{}, f.withStore(err)
-	}
-	out := Account{UserID: a.UserID, Name: a.Name, DefaultPlan: a.DefaultPlan, Budget: a.Budget, Links: convLinks(a.Links)}
-	if a.Storage != nil && (a.Storage.Free != nil || a.Storage.Quota != nil) {
-		out.Storage = &Storage{}
-		if a.Storage.Free != nil {
-			out.Storage.Free = *a.Storage.Free
-		}
-		if a.Storage.Quota != nil {
-			out.Storage.Quota = *a.Storage.Quota
-		}
-	}
-	return out, nil
-}
-
-func convLinks(in []flows.Link) []Link {
-	out := make([]Link, 0, len(in))
-	for _, l := range in {
-		out = append(out, Link{Href: l.Href, Rel: l.Rel, Type: l.Type, Title: l.Title})
-	}
-	return out
-}
-
-func (f *flowsSession) Capabilities(ctx context.Context) (Capabilities, error) {
-	c, err := f.s.Capabilities(ctx)
-	if err != nil {
-		return Capabilities{}, f.withStore(err)
-	}
-	out := Capabilities{
-		URL: c.Root, APIVersion: c.APIVersion, BackendVersion: c.BackendVersion, ID: c.ID, Title: c.Title,
-		ConformsTo:         append([]string(nil), c.Conformance...),
-		BasicSupported:     c.SupportsEndpoint(http.MethodGet, "/credentials/basic"),
-		OIDCSupported:      c.SupportsEndpoint(http.MethodGet, "/credentials/oidc"),
-		MeSupported:        c.SupportsEndpoint(http.MethodGet, "/me"),
-		JWTBearerSupported: c.SupportsJWTBearer(),
-	}
-	if out.URL == "" {
-		if root, err := f.s.Root(ctx); err == nil {
-			out.URL = root
-		}
-	}
-	for _, e := range c.Endpoints {
-		for _, m := range e.Methods {
-			out.Endpoints = append(out.Endpoints, strings.ToUpper(m)+" "+e.Path)
-		}
-	}
-	return out, nil
-}
-
-func (f *flowsSession) Providers(ctx context.Context) ([]OIDCProvider, error) {
-	ps, err := f.s.Providers(ctx)
-	if err != nil {
 		return nil, err
 	}
-	out := make([]OIDCProvider, 0, len(ps))
-	for _, p := range ps {
-		op := OIDCProvider{ID: p.ID, Issuer: p.Issuer, Title: p.Title, Description: p.Description,
-			Scopes: append([]string(nil), p.Scopes...), AuthorizationParameters: p.AuthorizationParameters}
-		for _, c := range p.DefaultClients {
-			op.DefaultClients = append(op.DefaultClients, DefaultClient{ID: c.ID,
-				GrantTypes: append([]string(nil), c.GrantTypes...), RedirectURLs: append([]string(nil), c.RedirectURLs...)})
-		}
-		out = append(out, op)
-	}
-	return out, nil
+	a, err := f.s.Account(ctx)
+	return a, f.withStore(err)
+}
+
+func (f *flowsSession) Capabilities(ctx context.Context) (*flows.Capabilities, error) {
+	c, err := f.s.Capabilities(ctx)
+	return c, f.withStore(err)
+}
+
+func (f *flowsSession) Providers(ctx context.Context) ([]flows.Provider, error) {
+	return f.s.Providers(ctx)
 }
 
 // withStore names the session's refresh-token file in errors about a
 // refresh token or a missing one.
 func (f *flowsSession) withStore(err error) error {
+	if err == nil {
+		return nil
+	}
 	var interactive *flows.NeedsInteractiveLoginError
 	var refresh *flows.RefreshTokenError
 	if errors.As(err, &interactive) || errors.As(err, &refresh) {
