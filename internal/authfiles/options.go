@@ -2,6 +2,7 @@ package authfiles
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -30,6 +31,11 @@ type Options struct {
 	CreatedBy string
 	// LockTimeout bounds the wait for another writer; 0 means DefaultLockTimeout.
 	LockTimeout time.Duration
+	// FileOnly: an explicit path names the file itself, so an existing
+	// directory there is an [ErrIsDirectory] error instead of the folder of
+	// the default file name (as the Python client's constructor treats it).
+	// The provider's file attributes use it.
+	FileOnly bool
 }
 
 func (o Options) date() string {
@@ -52,6 +58,11 @@ func (o Options) resolvePath(path, typeName, fileName string, def, defRO func(En
 		if err != nil {
 			return "", err
 		}
+	}
+	if fi, err := os.Stat(path); o.FileOnly && err == nil && fi.IsDir() {
+		return "", &FileError{Path: path, Op: "load", Kind: ErrIsDirectory,
+			Msg: fmt.Sprintf("Failed to load %s from '%s': the path is a directory, not a file.", typeName, path),
+			Fix: "Remove or rename that directory, or configure a file path instead."}
 	}
 	path = ResolveFile(path, fileName)
 	abs, err := filepath.Abs(path)

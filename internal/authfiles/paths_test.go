@@ -274,3 +274,37 @@ func TestConfigHomeKeepsBothFilesTogether(t *testing.T) {
 		}
 	}
 }
+
+func TestFileOnlyRefusesADirectory(t *testing.T) {
+	dir := t.TempDir()
+	for name, open := range map[string]func(Options) (string, error){
+		"auth-config.json": func(o Options) (string, error) {
+			c, err := OpenAuthConfig(dir, o)
+			if err != nil {
+				return "", err
+			}
+			return c.Path(), nil
+		},
+		"refresh-tokens.json": func(o Options) (string, error) {
+			s, err := OpenRefreshTokens(dir, o)
+			if err != nil {
+				return "", err
+			}
+			return s.Path(), nil
+		},
+	} {
+		// Without FileOnly a directory holds the default file name (Python's constructor).
+		if p, err := open(Options{}); err != nil || p != filepath.Join(dir, name) {
+			t.Errorf("%s: path %q, err %v", name, p, err)
+		}
+		_, err := open(Options{FileOnly: true})
+		var fe *FileError
+		if !errors.Is(err, ErrIsDirectory) || !errors.As(err, &fe) || !strings.Contains(err.Error(), dir) ||
+			!strings.Contains(fe.Fix, "configure a file path") {
+			t.Errorf("%s with FileOnly: %v, want ErrIsDirectory naming %s and the fix", name, err, dir)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("something was created in the directory: %v", entries)
+	}
+}

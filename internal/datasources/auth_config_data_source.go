@@ -2,8 +2,6 @@ package datasources
 
 import (
 	"context"
-	"fmt"
-	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -144,11 +142,7 @@ func (d *authConfigDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	m.Basic, m.OIDC, m.RefreshTokens = []acBasicRow{}, []acOIDCRow{}, []acRefreshTokenRow{}
 	m.AuthConfigJSON, m.RefreshTokensJSON = types.StringNull(), types.StringNull()
 
-	if err := acNotDirectory(acFile, "AuthConfig"); err != nil {
-		acFileError(&resp.Diagnostics, "auth_config_file", err)
-		return
-	}
-	ac, err := authfiles.OpenAuthConfig(acFile, authfiles.Options{})
+	ac, err := authfiles.OpenAuthConfig(acFile, authfiles.Options{FileOnly: true})
 	if err == nil {
 		err = acReadAuthConfig(ac, &m)
 	}
@@ -157,11 +151,7 @@ func (d *authConfigDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 
-	if err := acNotDirectory(rtFile, "RefreshTokenStore"); err != nil {
-		acFileError(&resp.Diagnostics, "refresh_tokens_file", err)
-		return
-	}
-	rt, err := authfiles.OpenRefreshTokens(rtFile, authfiles.Options{})
+	rt, err := authfiles.OpenRefreshTokens(rtFile, authfiles.Options{FileOnly: true})
 	if err == nil {
 		err = acReadRefreshTokens(rt, &m)
 	}
@@ -201,16 +191,6 @@ func (d *authConfigDataSource) file(v types.String, attr string, diags *diag.Dia
 		return "", false
 	}
 	return p, true
-}
-
-// acNotDirectory refuses a directory: the attribute names a file.
-func acNotDirectory(p, typeName string) error {
-	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-		return &authfiles.FileError{Path: p, Op: "load", Kind: authfiles.ErrIsDirectory,
-			Msg: fmt.Sprintf("Failed to load %s from '%s': the path is a directory, not a file.", typeName, p),
-			Fix: "Remove or rename that directory, or configure a file path instead."}
-	}
-	return nil
 }
 
 func acFileError(diags *diag.Diagnostics, attr string, err error) {
