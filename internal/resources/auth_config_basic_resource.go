@@ -11,11 +11,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 )
 
 // NewAuthConfigBasicResource manages backends.<url>.basic in auth-config.json.
 func NewAuthConfigBasicResource() resource.Resource {
-	return &authConfigBasicResource{newEntryResource[authConfigBasicModel](defaultStore, basicEntry{})}
+	return &authConfigBasicResource{newEntryResource[authConfigBasicModel](basicEntry{})}
 }
 
 type authConfigBasicResource struct {
@@ -93,20 +95,38 @@ func (basicEntry) attrs(m *authConfigBasicModel) entryAttrs {
 	}
 }
 
-func (basicEntry) read(s Store, ref entryRef, m *authConfigBasicModel) (storedEntry, bool, error) {
-	e, found, err := s.Basic(ref.file, ref.key)
-	if err == nil && found {
-		m.Username = types.StringValue(e.Username)
+func (basicEntry) read(o authfiles.Options, ref entryRef, m *authConfigBasicModel) (storedEntry, bool, error) {
+	c, err := authfiles.OpenAuthConfig(ref.file, o)
+	if err != nil {
+		return storedEntry{}, false, err
 	}
-	return storedEntry{date: e.Date, secret: e.Password}, found, err
+	e, found, err := c.Basic(ref.key)
+	if err != nil || !found {
+		return storedEntry{}, false, err
+	}
+	m.Username = types.StringValue(e.Username)
+	stored := storedEntry{date: e.Date}
+	if e.HasPassword {
+		stored.secret = &e.Password
+	}
+	return stored, true, nil
 }
 
-func (basicEntry) write(ctx context.Context, s Store, ref entryRef, m *authConfigBasicModel, secret *string) (string, error) {
-	return s.SetBasic(ctx, ref.file, ref.key, m.Username.ValueString(), *secret)
+func (basicEntry) write(o authfiles.Options, ref entryRef, m *authConfigBasicModel, secret *string) error {
+	c, err := authfiles.OpenAuthConfig(ref.file, o)
+	if err != nil {
+		return err
+	}
+	return c.SetBasicWithMode(ref.key, m.Username.ValueString(), *secret, authfiles.PasswordAlways)
 }
 
-func (basicEntry) remove(ctx context.Context, s Store, ref entryRef) error {
-	return s.RemoveBasic(ctx, ref.file, ref.key)
+func (basicEntry) remove(o authfiles.Options, ref entryRef) error {
+	c, err := authfiles.OpenAuthConfig(ref.file, o)
+	if err != nil {
+		return err
+	}
+	_, err = c.RemoveBasic(ref.key)
+	return err
 }
 
 func (basicEntry) replaced(ref entryRef) string {

@@ -11,12 +11,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 )
 
 // NewAuthConfigOIDCResource manages backends.<url>.oidc.providers.<provider_id>
 // in auth-config.json.
 func NewAuthConfigOIDCResource() resource.Resource {
-	return &authConfigOIDCResource{newEntryResource[authConfigOIDCModel](defaultStore, oidcEntry{})}
+	return &authConfigOIDCResource{newEntryResource[authConfigOIDCModel](oidcEntry{})}
 }
 
 type authConfigOIDCResource struct {
@@ -137,21 +139,42 @@ func (oidcEntry) attrs(m *authConfigOIDCModel) entryAttrs {
 	}
 }
 
-func (oidcEntry) read(s Store, ref entryRef, m *authConfigOIDCModel) (storedEntry, bool, error) {
-	e, found, err := s.OIDC(ref.file, ref.key, ref.sub)
-	if err == nil && found {
-		m.ClientID = types.StringPointerValue(e.ClientID)
-		m.Issuer = types.StringPointerValue(e.Issuer)
+func (oidcEntry) read(o authfiles.Options, ref entryRef, m *authConfigOIDCModel) (storedEntry, bool, error) {
+	c, err := authfiles.OpenAuthConfig(ref.file, o)
+	if err != nil {
+		return storedEntry{}, false, err
 	}
-	return storedEntry{date: e.Date, secret: e.ClientSecret}, found, err
+	e, found, err := c.OIDCProvider(ref.key, ref.sub)
+	if err != nil || !found {
+		return storedEntry{}, false, err
+	}
+	m.ClientID = types.StringPointerValue(e.ClientID)
+	m.Issuer = types.StringNull()
+	if e.HasIssuer {
+		m.Issuer = types.StringValue(e.Issuer)
+	}
+	return storedEntry{date: e.Date, secret: e.ClientSecret}, true, nil
 }
 
-func (oidcEntry) write(ctx context.Context, s Store, ref entryRef, m *authConfigOIDCModel, secret *string) (string, error) {
-	return s.SetOIDC(ctx, ref.file, ref.key, ref.sub, stringPtr(m.ClientID), secret, stringPtr(m.Issuer))
+// write stores the client; an issuer the configuration does not set is
+// removed from the entry.
+func (oidcEntry) write(o authfiles.Options, ref entryRef, m *authConfigOIDCModel, secret *string) error {
+	c, err := authfiles.OpenAuthConfig(ref.file, o)
+	if err != nil {
+		return err
+	}
+	return c.SetOIDCProvider(ref.key, ref.sub, authfiles.OIDCClientConfig{
+		ClientID: stringPtr(m.ClientID), ClientSecret: secret, Issuer: m.Issuer.ValueString(), DropIssuer: true,
+	})
 }
 
-func (oidcEntry) remove(ctx context.Context, s Store, ref entryRef) error {
-	return s.RemoveOIDC(ctx, ref.file, ref.key, ref.sub)
+func (oidcEntry) remove(o authfiles.Options, ref entryRef) error {
+	c, err := authfiles.OpenAuthConfig(ref.file, o)
+	if err != nil {
+		return err
+	}
+	_, err = c.RemoveOIDCProvider(ref.key, ref.sub)
+	return err
 }
 
 func (oidcEntry) replaced(ref entryRef) string {

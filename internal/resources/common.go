@@ -3,7 +3,7 @@
 // openeo_auth_config_basic, openeo_auth_config_oidc and openeo_refresh_token.
 //
 // They need neither a back-end nor a token: they only read and write files,
-// through the auth-files library (see Store), so they work with a provider
+// through internal/authfiles, so they work with a provider
 // configured without a url.
 //
 // Drift rules, shared by the three resources:
@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -54,10 +55,6 @@ func All() []func() resource.Resource {
 // IDSeparator separates the parts of composite ids and import ids. URLs and
 // issuers contain colons but never spaces.
 const IDSeparator = " "
-
-// NormalizeURL is the Python client's _normalize_url (trailing slashes
-// removed, "" becomes "/"), as the library applies it to entry keys.
-func NormalizeURL(u string) string { return authfiles.NormalizeURL(u) }
 
 // urlValidator requires an http(s) URL: openeo.connect() adds https:// to a
 // bare host name and looks the key up with the scheme, so a key without one is
@@ -118,20 +115,31 @@ func (noSpaceValidator) ValidateString(_ context.Context, req validator.StringRe
 func replaceIfKeyChanges() planmodifier.String {
 	return stringplanmodifier.RequiresReplaceIf(
 		func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-			resp.RequiresReplace = NormalizeURL(req.PlanValue.ValueString()) != NormalizeURL(req.StateValue.ValueString())
+			resp.RequiresReplace = authfiles.NormalizeURL(req.PlanValue.ValueString()) != authfiles.NormalizeURL(req.StateValue.ValueString())
 		},
 		"Changing the key (normalised as the Python client does: trailing slashes removed) re-creates the entry.",
 		"Changing the key (normalised as the Python client does: trailing slashes removed) re-creates the entry.",
 	)
 }
 
-// base is embedded by the three resources (through entryResource): the file
-// store and the provider instance's settings (its auth_config_path and
+// base is embedded by the three resources (through entryResource): the
+// provider instance's settings (its auth_config_path and
 // refresh_token_store_path are the resources' default files when set; its
 // version is recorded as metadata.created_by of new auth-config.json files).
 type base struct {
-	store  Store
 	client *pd.Client
+}
+
+// fileOptions are the authfiles options of one operation: the file
+// attribute names a file (a directory there is an error, not the folder of
+// the default file name), new auth-config.json files record the provider
+// version, and entries are dated by a clock fixed at now.
+func (b *base) fileOptions(now time.Time) authfiles.Options {
+	o := authfiles.Options{FileOnly: true, Now: func() time.Time { return now }}
+	if b.client != nil {
+		o.CreatedBy = b.client.Settings().CreatedBy()
+	}
+	return o
 }
 
 func (b *base) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -145,7 +153,6 @@ func (b *base) Configure(_ context.Context, req resource.ConfigureRequest, resp 
 		return
 	}
 	b.client = c
-	b.store = b.store.WithCreatedBy(c.Settings().CreatedBy())
 }
 
 // fileKind selects auth-config.json or refresh-tokens.json.
@@ -186,19 +193,30 @@ func (b *base) defaultFile(kind fileKind) (file string, known bool, err error) {
 			return p, true, nil
 		}
 	}
+	resolve := authfiles.DefaultAuthConfigPathReadOnly
 	if kind == refreshTokensFile {
-		p, err := b.store.DefaultRefreshTokensPath()
-		return p, err == nil, err
+		resolve = authfiles.DefaultRefreshTokensPathReadOnly
 	}
-	p, err := b.store.DefaultAuthConfigPath()
+	p, err := resolve(authfiles.Env{})
 	return p, err == nil, err
 }
 
+// check loads an existing file (a missing one is fine) and reports why it
+// cannot be used: not private, not JSON, a directory, a foreign shape.
 func (b *base) check(kind fileKind, file string) error {
+	o := b.fileOptions(time.Now())
 	if kind == refreshTokensFile {
-		return b.store.CheckRefreshTokens(file)
+		t, err := authfiles.OpenRefreshTokens(file, o)
+		if err == nil {
+			_, _, err = t.Document(false)
+		}
+		return err
 	}
-	return b.store.CheckAuthConfig(file)
+	c, err := authfiles.OpenAuthConfig(file, o)
+	if err == nil {
+		_, _, err = c.Document(false)
+	}
+	return err
 }
 
 const defaultFileErrorSummary = "Cannot Resolve Default File"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
@@ -43,17 +45,20 @@ type entryResource[M any] struct {
 
 // entryType is what one resource adds to entryResource: where its model M
 // keeps the shared attributes, and how its entry is read, written and
-// removed through the Store.
+// removed with internal/authfiles (opened with the options o of
+// base.fileOptions). A missing file or entry is found == false, never an
+// error; writes and removals are the library's locked, atomic
+// read-modify-writes that keep everything else in the file.
 type entryType[M any] interface {
 	spec() entrySpec
 	// attrs points into m at the attributes every entry resource has.
 	attrs(m *M) entryAttrs
 	// read loads the entry and copies its non-secret values into m.
-	read(s Store, ref entryRef, m *M) (e storedEntry, found bool, err error)
-	// write stores the entry with the values of m and returns its new date.
+	read(o authfiles.Options, ref entryRef, m *M) (e storedEntry, found bool, err error)
+	// write stores the entry with the values of m, dated by o's clock.
 	// secret is nil only when the spec allows an entry without a secret.
-	write(ctx context.Context, s Store, ref entryRef, m *M, secret *string) (date string, err error)
-	remove(ctx context.Context, s Store, ref entryRef) error
+	write(o authfiles.Options, ref entryRef, m *M, secret *string) error
+	remove(o authfiles.Options, ref entryRef) error
 	// replaced is the first sentence of the warning when Create replaces an
 	// existing entry.
 	replaced(ref entryRef) string
@@ -101,13 +106,13 @@ type privateState interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
-func newEntryResource[M any](s Store, e entryType[M]) entryResource[M] {
-	return entryResource[M]{base: base{store: s}, entrySpec: e.spec(), entry: e}
+func newEntryResource[M any](e entryType[M]) entryResource[M] {
+	return entryResource[M]{entrySpec: e.spec(), entry: e}
 }
 
 // ref names the entry of the model a points into.
 func (a entryAttrs) ref() entryRef {
-	ref := entryRef{file: a.file.ValueString(), key: NormalizeURL(a.key.ValueString())}
+	ref := entryRef{file: a.file.ValueString(), key: authfiles.NormalizeURL(a.key.ValueString())}
 	if a.sub != nil {
 		ref.sub = a.sub.ValueString()
 	}
@@ -172,7 +177,7 @@ func (r *entryResource[M]) apply(ctx context.Context, verb string, planned tfsdk
 	}
 	if verb == "Create" {
 		ref := a.ref()
-		if _, found, err := r.entry.read(r.store, ref, new(M)); err == nil && found {
+		if _, found, err := r.entry.read(r.fileOptions(time.Now()), ref, new(M)); err == nil && found {
 			diags.AddWarning("Existing Entry Replaced", r.entry.replaced(ref)+
 				" Import the entry instead of creating it to adopt it without a rewrite.")
 		}
@@ -207,13 +212,14 @@ func (r *entryResource[M]) write(ctx context.Context, config attrGetter, plan *M
 	}
 	ref := a.ref()
 	tflog.Debug(ctx, "writing "+r.noun, r.logFields(ref))
-	date, err := r.entry.write(ctx, r.store, ref, plan, secretPtr)
-	if err != nil {
+	// The library dates the entry with the fixed clock: the state gets that date.
+	now := time.Now()
+	if err := r.entry.write(r.fileOptions(now), ref, plan, secretPtr); err != nil {
 		addFileError(diags, summary, err)
 		return
 	}
 	*a.id = types.StringValue(r.id(ref))
-	*a.date = types.StringValue(date)
+	*a.date = types.StringValue(now.UTC().Format(authfiles.DateLayout))
 	*a.secretWO = types.StringNull()
 }
 
@@ -226,7 +232,7 @@ func (r *entryResource[M]) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	a := r.entry.attrs(&state)
 	ref := a.ref()
-	entry, found, err := r.entry.read(r.store, ref, &state)
+	entry, found, err := r.entry.read(r.fileOptions(time.Now()), ref, &state)
 	if err != nil {
 		addFileError(&resp.Diagnostics, "Cannot Read "+r.file.name()+" Entry", err)
 		return
@@ -272,7 +278,7 @@ func (r *entryResource[M]) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	ref := r.entry.attrs(&state).ref()
 	tflog.Debug(ctx, "removing "+r.noun, r.logFields(ref))
-	if err := r.entry.remove(ctx, r.store, ref); err != nil {
+	if err := r.entry.remove(r.fileOptions(time.Now()), ref); err != nil {
 		addFileError(&resp.Diagnostics, "Cannot Delete "+r.file.name()+" Entry", err)
 	}
 }
@@ -291,7 +297,7 @@ func (r *entryResource[M]) ImportState(ctx context.Context, req resource.ImportS
 	if !ok {
 		return
 	}
-	ref := entryRef{file: file, key: NormalizeURL(parts[0])}
+	ref := entryRef{file: file, key: authfiles.NormalizeURL(parts[0])}
 	if len(parts) > 1 {
 		ref.sub = parts[1]
 	}

@@ -9,11 +9,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 )
 
 // NewRefreshTokenResource manages <issuer>.<client_id> in refresh-tokens.json.
 func NewRefreshTokenResource() resource.Resource {
-	return &refreshTokenResource{newEntryResource[refreshTokenModel](defaultStore, tokenEntry{})}
+	return &refreshTokenResource{newEntryResource[refreshTokenModel](tokenEntry{})}
 }
 
 type refreshTokenResource struct {
@@ -95,17 +97,37 @@ func (tokenEntry) attrs(m *refreshTokenModel) entryAttrs {
 	}
 }
 
-func (tokenEntry) read(s Store, ref entryRef, _ *refreshTokenModel) (storedEntry, bool, error) {
-	e, found, err := s.RefreshToken(ref.file, ref.key, ref.sub)
-	return storedEntry{date: e.Date, secret: e.RefreshToken}, found, err
+func (tokenEntry) read(o authfiles.Options, ref entryRef, _ *refreshTokenModel) (storedEntry, bool, error) {
+	t, err := authfiles.OpenRefreshTokens(ref.file, o)
+	if err != nil {
+		return storedEntry{}, false, err
+	}
+	e, found, err := t.Entry(ref.key, ref.sub)
+	if err != nil || !found {
+		return storedEntry{}, false, err
+	}
+	stored := storedEntry{date: e.Date}
+	if e.RefreshToken != "" {
+		stored.secret = &e.RefreshToken
+	}
+	return stored, true, nil
 }
 
-func (tokenEntry) write(ctx context.Context, s Store, ref entryRef, _ *refreshTokenModel, secret *string) (string, error) {
-	return s.SetRefreshToken(ctx, ref.file, ref.key, ref.sub, *secret)
+func (tokenEntry) write(o authfiles.Options, ref entryRef, _ *refreshTokenModel, secret *string) error {
+	t, err := authfiles.OpenRefreshTokens(ref.file, o)
+	if err != nil {
+		return err
+	}
+	return t.SetRefreshToken(ref.key, ref.sub, *secret)
 }
 
-func (tokenEntry) remove(ctx context.Context, s Store, ref entryRef) error {
-	return s.RemoveRefreshToken(ctx, ref.file, ref.key, ref.sub)
+func (tokenEntry) remove(o authfiles.Options, ref entryRef) error {
+	t, err := authfiles.OpenRefreshTokens(ref.file, o)
+	if err != nil {
+		return err
+	}
+	_, err = t.Remove(ref.key, ref.sub)
+	return err
 }
 
 func (tokenEntry) replaced(ref entryRef) string {

@@ -6,9 +6,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -19,20 +19,6 @@ import (
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 )
-
-func TestNormalizeURL(t *testing.T) {
-	for in, want := range map[string]string{
-		"https://x.org": "https://x.org", "https://x.org/": "https://x.org", "https://x.org///": "https://x.org",
-		"": "/", "/": "/", "https://x.org/a/": "https://x.org/a",
-	} {
-		if got := NormalizeURL(in); got != want {
-			t.Errorf("NormalizeURL(%q) = %q, want %q", in, got, want)
-		}
-		if got := authfiles.NormalizeURL(in); got != NormalizeURL(in) {
-			t.Errorf("NormalizeURL(%q) differs from the library's %q", in, got)
-		}
-	}
-}
 
 func TestURLValidator(t *testing.T) {
 	for in, ok := range map[string]bool{
@@ -76,17 +62,14 @@ func str(t *testing.T, v tftypes.Value) string {
 	return s
 }
 
-type fixedDefaults struct{ authfilesStore }
-
-func (fixedDefaults) DefaultAuthConfigPath() (string, error) { return "/default/auth-config.json", nil }
-func (fixedDefaults) DefaultRefreshTokensPath() (string, error) {
-	return "/default/refresh-tokens.json", nil
-}
-
 func TestImportIDs(t *testing.T) {
-	basic := &authConfigBasicResource{newEntryResource[authConfigBasicModel](fixedDefaults{}, basicEntry{})}
-	oidc := &authConfigOIDCResource{newEntryResource[authConfigOIDCModel](fixedDefaults{}, oidcEntry{})}
-	token := &refreshTokenResource{newEntryResource[refreshTokenModel](fixedDefaults{}, tokenEntry{})}
+	// Both default files are in OPENEO_CONFIG_HOME (the Python client's rule).
+	home := t.TempDir()
+	t.Setenv("OPENEO_CONFIG_HOME", home)
+	defaultAC, defaultRT := filepath.Join(home, "auth-config.json"), filepath.Join(home, "refresh-tokens.json")
+	basic := &authConfigBasicResource{newEntryResource[authConfigBasicModel](basicEntry{})}
+	oidc := &authConfigOIDCResource{newEntryResource[authConfigOIDCModel](oidcEntry{})}
+	token := &refreshTokenResource{newEntryResource[refreshTokenModel](tokenEntry{})}
 	cases := []struct {
 		r                resource.ResourceWithImportState
 		id               string
@@ -95,17 +78,17 @@ func TestImportIDs(t *testing.T) {
 		defaultFileInErr bool
 	}{
 		{r: basic, id: "https://x.org/",
-			want: map[string]string{"id": "https://x.org", "url": "https://x.org/", "file": "/default/auth-config.json"}},
+			want: map[string]string{"id": "https://x.org", "url": "https://x.org/", "file": defaultAC}},
 		{r: basic, id: "https://x.org /my dir/a.json",
 			want: map[string]string{"id": "https://x.org", "url": "https://x.org", "file": "/my dir/a.json"}},
 		{r: basic, id: "  ", wantErr: `Expected "<url>"`},
 		{r: oidc, id: "https://x.org:8443/api egi",
-			want: map[string]string{"id": "https://x.org:8443/api egi", "provider_id": "egi", "file": "/default/auth-config.json"}},
+			want: map[string]string{"id": "https://x.org:8443/api egi", "provider_id": "egi", "file": defaultAC}},
 		{r: oidc, id: "https://x.org egi /tmp/f.json",
 			want: map[string]string{"id": "https://x.org egi", "provider_id": "egi", "file": "/tmp/f.json"}},
 		{r: oidc, id: "https://x.org", wantErr: `Expected "<url> <provider_id>"`},
 		{r: token, id: "https://idp.org/realms/a/ client-1",
-			want: map[string]string{"id": "https://idp.org/realms/a client-1", "issuer": "https://idp.org/realms/a/", "client_id": "client-1", "file": "/default/refresh-tokens.json"}},
+			want: map[string]string{"id": "https://idp.org/realms/a client-1", "issuer": "https://idp.org/realms/a/", "client_id": "client-1", "file": defaultRT}},
 		{r: token, id: "https://idp.org", wantErr: `Expected "<issuer> <client_id>"`},
 	}
 	for _, c := range cases {
@@ -128,31 +111,34 @@ func TestImportIDs(t *testing.T) {
 	}
 }
 
-func TestAdapter(t *testing.T) {
-	ctx := t.Context()
+// TestEntryFileOperations drives the entry types' reads and writes on the
+// real files, as the resources call them.
+func TestEntryFileOperations(t *testing.T) {
 	dir := t.TempDir()
-	s := authfilesStore{}
+	b := &base{}
+	o := b.fileOptions(time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
 	ac := filepath.Join(dir, "sub", "auth-config.json")
+	ref := entryRef{file: ac, key: "https://x.org"}
+	var m authConfigBasicModel
 
-	if _, found, err := s.Basic(ac, "https://x.org"); found || err != nil {
+	if _, found, err := (basicEntry{}).read(o, ref, &m); found || err != nil {
 		t.Fatalf("missing file: found=%v err=%v", found, err)
 	}
-	if err := s.RemoveBasic(ctx, ac, "https://x.org"); err != nil {
+	if err := (basicEntry{}).remove(o, ref); err != nil {
 		t.Fatalf("remove from a missing file: %v", err)
 	}
 	if _, err := os.Stat(ac); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("a removal created the file")
 	}
-	date, err := s.SetBasic(ctx, ac, "https://x.org", "u", "p")
-	if err != nil {
+	m.Username = types.StringValue("u")
+	pw := "p"
+	if err := (basicEntry{}).write(o, ref, &m, &pw); err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`).MatchString(date) {
-		t.Fatalf("date %q", date)
-	}
-	e, found, err := s.Basic(ac, "https://x.org/")
-	if err != nil || !found || e.Date != date || e.Username != "u" || e.Password == nil || *e.Password != "p" {
-		t.Fatalf("entry %+v found=%v err=%v, date written %q", e, found, err, date)
+	m = authConfigBasicModel{}
+	e, found, err := (basicEntry{}).read(o, entryRef{file: ac, key: "https://x.org"}, &m)
+	if err != nil || !found || e.date != "2026-03-04T05:06:07Z" || m.Username.ValueString() != "u" || e.secret == nil || *e.secret != "p" {
+		t.Fatalf("entry %+v (user %s) found=%v err=%v", e, m.Username, found, err)
 	}
 	fi, err := os.Stat(ac)
 	if err != nil || fi.Mode().Perm() != 0o600 {
@@ -164,11 +150,12 @@ func TestAdapter(t *testing.T) {
 	if err := os.Mkdir(d, 0o700); err != nil {
 		t.Fatal(err)
 	}
+	inDir := entryRef{file: d, key: "https://x.org", sub: "c"}
 	for name, f := range map[string]func() error{
-		"read":  func() error { _, _, err := s.Basic(d, "https://x.org"); return err },
-		"write": func() error { _, err := s.SetBasic(ctx, d, "https://x.org", "u", "p"); return err },
-		"check": func() error { return s.CheckAuthConfig(d) },
-		"token": func() error { _, err := s.SetRefreshToken(ctx, d, "https://i.org", "c", "t"); return err },
+		"read":  func() error { _, _, err := (basicEntry{}).read(o, inDir, &m); return err },
+		"write": func() error { return (basicEntry{}).write(o, inDir, &m, &pw) },
+		"check": func() error { return b.check(authConfigFile, d) },
+		"token": func() error { return (tokenEntry{}).write(o, inDir, nil, &pw) },
 	} {
 		err := f()
 		if !errors.Is(err, authfiles.ErrIsDirectory) || !strings.Contains(err.Error(), d) {
@@ -180,15 +167,18 @@ func TestAdapter(t *testing.T) {
 	}
 
 	// OIDC: null client and secret, issuer dropped when unset.
-	iss := "https://idp.org"
-	if _, err := s.SetOIDC(ctx, ac, "https://x.org", "egi", nil, nil, &iss); err != nil {
+	oref := entryRef{file: ac, key: "https://x.org", sub: "egi"}
+	om := authConfigOIDCModel{ClientID: types.StringNull(), Issuer: types.StringValue("https://idp.org")}
+	if err := (oidcEntry{}).write(o, oref, &om, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SetOIDC(ctx, ac, "https://x.org", "egi", nil, nil, nil); err != nil {
+	om.Issuer = types.StringNull()
+	if err := (oidcEntry{}).write(o, oref, &om, nil); err != nil {
 		t.Fatal(err)
 	}
-	o, found, err := s.OIDC(ac, "https://x.org", "egi")
-	if err != nil || !found || o.ClientID != nil || o.ClientSecret != nil || o.Issuer != nil {
-		t.Fatalf("oidc entry %+v found=%v err=%v", o, found, err)
+	om = authConfigOIDCModel{}
+	oe, found, err := (oidcEntry{}).read(o, oref, &om)
+	if err != nil || !found || !om.ClientID.IsNull() || oe.secret != nil || !om.Issuer.IsNull() {
+		t.Fatalf("oidc entry %+v (%+v) found=%v err=%v", oe, om, found, err)
 	}
 }
