@@ -2,6 +2,7 @@ package authfiles
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -206,5 +207,38 @@ func TestLockTimeout(t *testing.T) {
 	release()
 	if err := c.SetBasic("https://b", "u", "p"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestFileErrorTitles: every kind of fault has one title; the detail keeps
+// the file, the problem and the fix and says that the file was not changed.
+func TestFileErrorTitles(t *testing.T) {
+	for _, tc := range []struct {
+		op    string
+		kind  error
+		title string
+	}{
+		{"load", ErrNotPrivate, "Unusable File"},
+		{"load", ErrInvalidJSON, "Unusable File"},
+		{"write", ErrForeignShape, "Unusable File"},
+		{"load", ErrIsDirectory, "Unusable File"},
+		{"lock", ErrLockTimeout, "File Locked"},
+		{"resolve", ErrNoUserDir, "No Folder for the openEO Files"},
+		{"load", nil, "Cannot Read File"},
+		{"write", nil, "Cannot Write File"},
+		{"remove", nil, "Cannot Write File"},
+	} {
+		fe := &FileError{Path: "/x/auth-config.json", Op: tc.op, Kind: tc.kind, Err: fs.ErrPermission,
+			Msg: "Problem with '/x/auth-config.json'.", Fix: "Fix it."}
+		if fe.Title() != tc.title {
+			t.Errorf("%s %v: title %q, want %q", tc.op, tc.kind, fe.Title(), tc.title)
+		}
+		if want := "Problem with '/x/auth-config.json'. Fix it. The file was not changed."; fe.Detail() != want {
+			t.Errorf("detail %q, want %q", fe.Detail(), want)
+		}
+	}
+	fe := &FileError{Msg: "Failed.", Fix: "The file is left unchanged; fix it by hand."}
+	if fe.Detail() != fe.Error() {
+		t.Errorf("a message that says the file is unchanged is kept: %q", fe.Detail())
 	}
 }

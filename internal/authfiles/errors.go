@@ -3,6 +3,7 @@ package authfiles
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors, matched with errors.Is on a [*FileError].
@@ -42,6 +43,50 @@ func (e *FileError) Error() string {
 		return e.Msg
 	}
 	return e.Msg + " " + e.Fix
+}
+
+// fileTitles name the kinds of fault, in the order Title tries them: one
+// title per kind, the same for data sources, resources and openeo-auth.
+var fileTitles = []struct {
+	kind  error
+	title string
+}{
+	// The file must be fixed or moved away.
+	{ErrNotPrivate, "Unusable File"},
+	{ErrInvalidJSON, "Unusable File"},
+	{ErrForeignShape, "Unusable File"},
+	{ErrIsDirectory, "Unusable File"},
+	// Another writer held the lock too long.
+	{ErrLockTimeout, "File Locked"},
+	// No folder for the files exists or can be created.
+	{ErrNoUserDir, "No Folder for the openEO Files"},
+}
+
+// Title names the kind of fault in a few Title-Case words, for the summary
+// of a diagnostic: "Unusable File", "File Locked", "No Folder for the openEO
+// Files", and for I/O errors (permissions, a full disk, ...) "Cannot Read
+// File" (Op "load") or "Cannot Write File".
+func (e *FileError) Title() string {
+	for _, t := range fileTitles {
+		if errors.Is(e, t.kind) {
+			return t.title
+		}
+	}
+	if e.Op == "load" {
+		return "Cannot Read File"
+	}
+	return "Cannot Write File"
+}
+
+// Detail is the message followed, unless it says so already, by the
+// sentence that the file was not changed: writes are atomic, so a failed
+// operation leaves the file as it was.
+func (e *FileError) Detail() string {
+	msg := e.Error()
+	if !strings.Contains(msg, "unchanged") {
+		msg += " The file was not changed."
+	}
+	return msg
 }
 
 // Unwrap returns Kind and Err, so errors.Is works for both.
