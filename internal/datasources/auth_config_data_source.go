@@ -12,7 +12,6 @@ import (
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
-	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
 // NewAuthConfigDataSource returns the openeo_auth_config data source: the
@@ -195,11 +194,11 @@ func (d *authConfigDataSource) file(v types.String, attr string, diags *diag.Dia
 
 func acFileError(diags *diag.Diagnostics, attr string, err error) {
 	// One summary per kind of fault, as everywhere in the provider.
-	p, ok := pd.FileProblem(err, "")
-	if !ok {
-		p = pd.Problem{Summary: "Cannot Read openEO Auth File", Detail: err.Error()}
+	if fe, ok := as[*authfiles.FileError](err); ok {
+		diags.AddAttributeError(path.Root(attr), fe.Title(), fe.Detail())
+		return
 	}
-	diags.AddAttributeError(path.Root(attr), p.Summary, p.Detail)
+	diags.AddAttributeError(path.Root(attr), "Cannot Read openEO Auth File", err.Error())
 }
 
 func acOptString(s string, ok bool) types.String {

@@ -127,7 +127,7 @@ func (b *base) session(ctx context.Context, what string, deferralAllowed bool, d
 	}
 	s, err := b.client.Session(ctx)
 	if err != nil {
-		p := pd.Explain(err, b.client.Settings(), what)
+		p := explain(err, b.client.Settings(), what)
 		if p.NotReady && deferralAllowed {
 			return nil, true
 		}
@@ -139,7 +139,7 @@ func (b *base) session(ctx context.Context, what string, deferralAllowed bool, d
 
 // fail adds the diagnostic for a failed session call.
 func (b *base) fail(diags *diag.Diagnostics, err error, what string) {
-	p := pd.Explain(err, b.client.Settings(), what)
+	p := explain(err, b.client.Settings(), what)
 	diags.AddError(p.Summary, p.Detail)
 }
 

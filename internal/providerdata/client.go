@@ -51,7 +51,17 @@ type NotReadyError struct {
 }
 
 func (e *NotReadyError) Error() string {
-	return fmt.Sprintf("the provider value(s) %s are not known yet", quoteList(e.Fields))
+	return fmt.Sprintf("the provider value(s) %s are not known yet", e.FieldList())
+}
+
+// FieldList is the unknown attribute paths, each in backquotes, separated
+// by commas.
+func (e *NotReadyError) FieldList() string {
+	q := make([]string, len(e.Fields))
+	for i, s := range e.Fields {
+		q[i] = "`" + s + "`"
+	}
+	return strings.Join(q, ", ")
 }
 
 // ConfigError is a missing or inconsistent merged setting, found when the
@@ -125,14 +135,6 @@ func (s Settings) Check() error {
 		}
 	}
 	return nil
-}
-
-func quoteList(v []string) string {
-	q := make([]string, len(v))
-	for i, s := range v {
-		q[i] = "`" + s + "`"
-	}
-	return strings.Join(q, ", ")
 }
 
 // MaskLog returns ctx in which every tflog message and field value hides

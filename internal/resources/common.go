@@ -22,6 +22,7 @@ package resources
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -259,8 +260,8 @@ func (b *base) planFile(ctx context.Context, kind fileKind, req resource.ModifyP
 	}
 	if req.State.Raw.IsNull() {
 		if err := b.check(kind, file); err != nil {
-			p := fileProblem(pd.SummaryUnusableFile, err)
-			resp.Diagnostics.AddAttributeError(path.Root("file"), p.Summary, p.Detail)
+			summary, detail := fileProblem("Unusable File", err)
+			resp.Diagnostics.AddAttributeError(path.Root("file"), summary, detail)
 		}
 		return
 	}
@@ -302,24 +303,20 @@ func (b *base) importFile(kind fileKind, file string, diags *diag.Diagnostics) (
 	return p, true
 }
 
-// fileProblem is the diagnostic of a file problem: the summary of its kind
-// of fault, shared with the data sources (pd.FileProblem), and the library's
-// message, which names the file, the problem and the fix and never carries
-// secrets. summary is for errors of other types.
-func fileProblem(summary string, err error) pd.Problem {
-	if p, ok := pd.FileProblem(err, ""); ok {
-		return p
+// fileProblem is the diagnostic of a file problem: the library's title of
+// its kind of fault (the data sources use the same) and its message, which
+// names the file, the problem and the fix and never carries secrets.
+// summary is for errors of other types.
+func fileProblem(summary string, err error) (string, string) {
+	var fe *authfiles.FileError
+	if errors.As(err, &fe) {
+		return fe.Title(), fe.Detail()
 	}
-	msg := err.Error()
-	if !strings.Contains(msg, "unchanged") {
-		msg += " The file was not changed."
-	}
-	return pd.Problem{Summary: summary, Detail: msg}
+	return summary, err.Error()
 }
 
 func addFileError(diags *diag.Diagnostics, summary string, err error) {
-	p := fileProblem(summary, err)
-	diags.AddError(p.Summary, p.Detail)
+	diags.AddError(fileProblem(summary, err))
 }
 
 // secretFrom returns the secret from the sensitive attribute or, failing that,

@@ -1,19 +1,22 @@
-package providerdata
+package datasources
 
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
 // TestExplainErrorKinds: the errors of flows are told apart by their kinds
 // (errors.Is / errors.As), never by words in their messages; each kind has
 // its own summary and a detail that names the request and the fix.
 func TestExplainErrorKinds(t *testing.T) {
-	s := Settings{URL: "https://b.example", Method: MethodClientCredentials, Sources: map[string]Source{}, MaxRetries: 1}
+	s := pd.Settings{URL: "https://b.example", Method: pd.MethodClientCredentials, Sources: map[string]pd.Source{}, MaxRetries: 1}
 	const oidcList = "https://b.example/openeo/1.2/credentials/oidc"
 	const discovery = "https://idp.example/.well-known/openid-configuration"
 
@@ -73,7 +76,7 @@ func TestExplainErrorKinds(t *testing.T) {
 		{"OIDC error that is not about the discovery document", &flows.OIDCError{Op: "obtain OIDC discovery document from",
 			Endpoint: discovery, Err: errors.New("token_endpoint went away")}, "OIDC Request Failed", "Check that the identity provider is reachable"},
 	} {
-		p := Explain(tc.err, s, "do it")
+		p := explain(tc.err, s, "do it")
 		if p.Summary != tc.summary || !strings.Contains(p.Detail, tc.detail) {
 			t.Errorf("%s:\n got %q / %q\nwant %q / ...%q...", tc.name, p.Summary, p.Detail, tc.summary, tc.detail)
 		}
@@ -87,8 +90,8 @@ func TestExplainErrorKinds(t *testing.T) {
 // user info, query or fragment reaches no diagnostic with them.
 func TestExplainHidesURLUserInfo(t *testing.T) {
 	const pw = "url-pw-9876"
-	s := Settings{URL: "https://alice:" + pw + "@b.example/openeo?key=" + pw, Method: MethodRefreshToken,
-		Sources: map[string]Source{}, MaxRetries: 1}
+	s := pd.Settings{URL: "https://alice:" + pw + "@b.example/openeo?key=" + pw, Method: pd.MethodRefreshToken,
+		Sources: map[string]pd.Source{}, MaxRetries: 1}
 	for _, err := range []error{
 		&flows.NeedsInteractiveLoginError{Reason: "no refresh token"},
 		&flows.NeedsInteractiveLoginError{BackendURL: s.URL, Reason: "no refresh token"},
@@ -103,7 +106,7 @@ func TestExplainHidesURLUserInfo(t *testing.T) {
 		// An error of another package that quotes the URL as it is.
 		fmt.Errorf("cannot reach %s", s.URL),
 	} {
-		p := Explain(err, s, "do it")
+		p := explain(err, s, "do it")
 		text := p.Summary + "\n" + p.Detail
 		if strings.Contains(text, pw) || strings.Contains(text, "alice:") {
 			t.Errorf("%T: the diagnostic shows the URL's user info: %s", err, text)
@@ -120,19 +123,19 @@ func TestExplainHidesURLUserInfo(t *testing.T) {
 // no doubled period after the identity provider's own sentence; a refused
 // refresh without a person at a terminal is explained the same way.
 func TestExplainRefreshToken(t *testing.T) {
-	s := Settings{URL: "https://b.example", Method: MethodOIDC, OIDC: OIDCSettings{ClientID: "cli"},
-		Sources: map[string]Source{"oidc.client_id": SourceAttribute}}
+	s := pd.Settings{URL: "https://b.example", Method: pd.MethodOIDC, OIDC: pd.OIDCSettings{ClientID: "cli"},
+		Sources: map[string]pd.Source{"oidc.client_id": pd.SourceAttribute}}
 	dex := &flows.OIDCError{Op: "retrieve access token at", Endpoint: "https://idp.example/token", Status: 400,
 		Code: "invalid_request", Description: "Refresh token is invalid or has already been claimed by another client."}
 	refused := &flows.RefreshTokenError{Failure: flows.RefreshRefused, Issuer: "https://idp.example", ProviderID: "egi",
 		ClientID: "cli", Stored: true, Err: dex}
 	cmd := "`openeo-auth oidc-auth https://b.example --client-id cli`"
 	for _, err := range []error{
-		&storeError{err: refused, path: "/home/u/.local/share/openeo-python-client/refresh-tokens.json"},
-		&storeError{err: &flows.NeedsInteractiveLoginError{BackendURL: s.URL, Reason: "the refresh token was not accepted", Err: refused},
-			path: "/home/u/.local/share/openeo-python-client/refresh-tokens.json"},
+		&pd.StoreError{Err: refused, Path: "/home/u/.local/share/openeo-python-client/refresh-tokens.json"},
+		&pd.StoreError{Err: &flows.NeedsInteractiveLoginError{BackendURL: s.URL, Reason: "the refresh token was not accepted", Err: refused},
+			Path: "/home/u/.local/share/openeo-python-client/refresh-tokens.json"},
 	} {
-		p := Explain(err, s, "read the account")
+		p := explain(err, s, "read the account")
 		want := "Cannot read the account: the identity provider refused the refresh token stored in " +
 			"/home/u/.local/share/openeo-python-client/refresh-tokens.json for issuer 'https://idp.example' and client 'cli' " +
 			"(Failed to retrieve access token at 'https://idp.example/token': [400] invalid_request: Refresh token is invalid or " +
@@ -145,14 +148,137 @@ func TestExplainRefreshToken(t *testing.T) {
 	}
 	lost := &flows.RefreshTokenError{Failure: flows.RefreshAnswerLost, Issuer: "https://idp.example", ClientID: "cli", Stored: true,
 		Err: &flows.OIDCError{Op: "retrieve access token at", Endpoint: "https://idp.example/token", Err: errors.New("EOF")}}
-	p := Explain(lost, s, "read the account")
+	p := explain(lost, s, "read the account")
 	if p.Summary != "Refresh Token Answer Lost" || !strings.Contains(p.Detail, "was sent to the identity provider, but no answer came back") ||
 		!strings.Contains(p.Detail, "not sent again") || !strings.Contains(p.Detail, cmd) || !strings.Contains(p.Detail, "refresh-tokens.json for issuer") {
 		t.Errorf("lost answer: %s: %s", p.Summary, p.Detail)
 	}
 	for _, err := range []error{refused, lost, dex} {
-		if d := Explain(err, s, "x").Detail; strings.Contains(d, "..") || strings.Contains(d, ".)") {
+		if d := explain(err, s, "x").Detail; strings.Contains(d, "..") || strings.Contains(d, ".)") {
 			t.Errorf("doubled period: %s", d)
 		}
+	}
+}
+
+func TestExplain(t *testing.T) {
+	s := pd.Settings{URL: "https://b.example", Method: pd.MethodClientCredentials, OIDC: pd.OIDCSettings{ClientSecret: "s3cr3t-value"},
+		Sources: map[string]pd.Source{}, MaxRetries: 1}
+	for _, tc := range []struct {
+		err     error
+		summary string
+		detail  string
+	}{
+		{&pd.NotReadyError{Fields: []string{"url"}}, "Provider Configuration Not Yet Known", "`url`"},
+		{&flows.NeedsInteractiveLoginError{BackendURL: "https://b.example", Reason: "no refresh token"},
+			"Interactive OIDC Login Required", "`openeo-auth oidc-auth https://b.example`"},
+		{&flows.OIDCError{Op: "retrieve access token", Endpoint: "https://idp/token", Status: 401, Code: "invalid_client",
+			Description: "bad secret s3cr3t-value"}, "OIDC Client Authentication Failed", "<redacted>"},
+		{&flows.TransportError{Method: "GET", URL: "https://b.example/", Err: errors.New("refused")}, "openEO Back-End Unreachable", "request_timeout"},
+		{&flows.ClientError{Message: "No client_id found.", Kind: flows.ErrNoClientID}, "Missing OIDC Client", "OPENEO_AUTH_CLIENT_ID"},
+		{&flows.APIError{Status: 500, Code: "Internal", Message: "boom"}, "openEO Back-End Error", "[500] Internal: boom"},
+		// Error answers name the request; one summary per kind of answer.
+		{&flows.APIError{Status: 500, Code: "Internal", Message: "boom", ID: "r-7", Method: "GET", Endpoint: "https://b.example/openeo/1.2/me", Attempts: 1},
+			"openEO Back-End Error", "GET https://b.example/openeo/1.2/me answered [500] Internal: boom (ref: r-7). The back-end or a proxy"},
+		{&flows.PlainError{Status: 502, Body: "502 Bad Gateway nginx", Method: "GET", Endpoint: "https://b.example/openeo/1.2/credentials/oidc", Attempts: 4},
+			"openEO Back-End Error", "Cannot do it: GET https://b.example/openeo/1.2/credentials/oidc answered [502] Bad Gateway: 502 Bad Gateway nginx (after 4 attempts). "},
+		{&flows.APIError{Status: 429, Code: "TooManyRequests", Message: "slow down", Method: "GET", Endpoint: "https://b.example/openeo/1.2/me", Attempts: 2},
+			"openEO Back-End Busy", "GET https://b.example/openeo/1.2/me answered [429] TooManyRequests: slow down (after 2 attempts). The back-end limits"},
+		{&flows.PlainError{Status: 429, Method: "GET", Endpoint: "https://b.example/openeo/1.2/me", Attempts: 2},
+			"openEO Back-End Busy", "raise max_retries (now 1)"},
+		{&flows.PlainError{Status: 404, Body: "Not Found", Method: "GET", Endpoint: "https://b.example/openeo/1.2/credentials/oidc", Attempts: 1},
+			"openEO Back-End Error", "GET https://b.example/openeo/1.2/credentials/oidc answered [404] Not Found: Not Found. Check the back-end URL"},
+		{fmt.Errorf("wrapped: %w", &flows.TransportError{Method: "GET", URL: "https://b.example/openeo/1.2/credentials/oidc", Attempts: 1, Status: 200, Err: io.ErrUnexpectedEOF}),
+			"openEO Back-End Answer Incomplete", "GET https://b.example/openeo/1.2/credentials/oidc: reading the body of the [200] response: unexpected EOF. The answer broke off"},
+		{&flows.TransportError{Method: "GET", URL: "https://b.example/openeo/1.2/me", Attempts: 1, Status: 200, Err: io.ErrUnexpectedEOF},
+			"openEO Back-End Answer Incomplete", "GET https://b.example/openeo/1.2/me: reading"},
+	} {
+		p := explain(tc.err, s, "do it")
+		if p.Summary != tc.summary || !strings.Contains(p.Detail, tc.detail) || strings.Contains(p.Detail, "s3cr3t-value") {
+			t.Errorf("%T: got %q / %q", tc.err, p.Summary, p.Detail)
+		}
+		if !strings.HasSuffix(strings.TrimSpace(p.Detail), ".") && !strings.HasSuffix(strings.TrimSpace(p.Detail), ")") {
+			t.Errorf("%T: the detail is not a full sentence: %q", tc.err, p.Detail)
+		}
+	}
+	// Basic credentials refused: the request is named too.
+	s.Method = pd.MethodBasic
+	p := explain(&flows.APIError{Status: 403, Code: "CredentialsInvalid", Message: "Credentials are not correct.",
+		Method: "GET", Endpoint: "https://b.example/openeo/1.2/credentials/basic", Attempts: 1}, s, "do it")
+	if p.Summary != "Basic Authentication Failed" ||
+		!strings.Contains(p.Detail, "(GET https://b.example/openeo/1.2/credentials/basic answered [403] CredentialsInvalid: Credentials are not correct.). Check the user name") {
+		t.Errorf("basic: got %q / %q", p.Summary, p.Detail)
+	}
+}
+
+// TestOIDCAuthCommand: the command named in the errors of the oidc methods
+// stores the refresh token of exactly the provider and client (and in the
+// files) that this provider instance uses.
+func TestOIDCAuthCommand(t *testing.T) {
+	cfgHome := t.TempDir()
+	t.Setenv("OPENEO_CONFIG_HOME", cfgHome)
+	dir := t.TempDir()
+	const be = "https://b.example"
+	for _, tc := range []struct {
+		name     string
+		s        pd.Settings
+		selected string
+		want     string
+	}{
+		{"nothing set", pd.Settings{}, "egi", "openeo-auth oidc-auth https://b.example"},
+		{"client from the environment", pd.Settings{OIDC: pd.OIDCSettings{ClientID: "ci-client", ClientSecret: "env-secret"},
+			Sources: map[string]pd.Source{"oidc.client_id": pd.SourceEnv, "oidc.client_secret": pd.SourceEnv}}, "egi",
+			"openeo-auth oidc-auth https://b.example --client-id ci-client"},
+		{"attributes", pd.Settings{OIDC: pd.OIDCSettings{ProviderID: "egi", ClientID: "my client", ClientSecret: "s3cr3t"},
+			Sources: map[string]pd.Source{"oidc.provider_id": pd.SourceAttribute, "oidc.client_id": pd.SourceAttribute,
+				"oidc.client_secret": pd.SourceAttribute}}, "egi",
+			"openeo-auth oidc-auth https://b.example --provider-id egi --client-id 'my client' --client-secret-stdin"},
+		{"listed provider from the environment", pd.Settings{OIDC: pd.OIDCSettings{ProviderID: "egi"},
+			Sources: map[string]pd.Source{"oidc.provider_id": pd.SourceEnv}}, "egi",
+			"openeo-auth oidc-auth https://b.example --provider-id egi"},
+		{"unlisted provider from the environment (ignored, as by the provider)", pd.Settings{OIDC: pd.OIDCSettings{ProviderID: "nope"},
+			Sources: map[string]pd.Source{"oidc.provider_id": pd.SourceEnv}}, "egi",
+			"openeo-auth oidc-auth https://b.example"},
+		{"default files", pd.Settings{AuthConfigPath: cfgHome, RefreshTokenStorePath: cfgHome + "/refresh-tokens.json"}, "",
+			"openeo-auth oidc-auth https://b.example"},
+		{"other files", pd.Settings{AuthConfigPath: dir + "/it's.json", RefreshTokenStorePath: dir}, "",
+			"openeo-auth oidc-auth https://b.example --auth-config '" + dir + "/it'\\''s.json' --refresh-tokens " + dir + "/refresh-tokens.json"},
+	} {
+		if got := oidcAuthCommand(tc.s, be, tc.selected); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
+		}
+	}
+
+	// The errors name it.
+	s := pd.Settings{URL: be, Method: pd.MethodOIDC, OIDC: pd.OIDCSettings{ClientID: "ci-client"},
+		Sources: map[string]pd.Source{"oidc.client_id": pd.SourceEnv}, RefreshTokenStorePath: dir}
+	want := "`openeo-auth oidc-auth https://b.example --client-id ci-client --refresh-tokens " + dir + "/refresh-tokens.json`"
+	for _, err := range []error{
+		&flows.NeedsInteractiveLoginError{BackendURL: be, ProviderID: "egi", ClientID: "ci-client", Reason: "no refresh token"},
+		&flows.OIDCError{Op: "retrieve access token", Code: "invalid_grant"},
+		&flows.ClientError{Message: "No refresh token given or found", Kind: flows.ErrNoRefreshToken},
+	} {
+		if p := explain(err, s, "do it"); !strings.Contains(p.Detail, want) {
+			t.Errorf("%T: %s", err, p.Detail)
+		}
+	}
+}
+
+// TestExplainHidesFileSecrets: secrets read from the auth files when the
+// provider was configured are scrubbed from diagnostics like configured ones.
+func TestExplainHidesFileSecrets(t *testing.T) {
+	secrets := []string{"file-Pw/+1", "file-Cs&<2>", "1//file-rt-3"}
+	s := pd.Settings{URL: "https://be.test", FileSecrets: secrets}
+	var text strings.Builder
+	for _, sec := range secrets {
+		text.WriteString("echo: " + sec + " " + url.QueryEscape(sec) + "\n")
+	}
+	p := explain(errors.New(text.String()), s, "read the openEO account")
+	for _, sec := range secrets {
+		if strings.Contains(p.Summary+p.Detail, sec) || strings.Contains(p.Summary+p.Detail, url.QueryEscape(sec)) {
+			t.Errorf("the diagnostic shows %q…: %s", sec[:4], p.Detail)
+		}
+	}
+	if !strings.Contains(p.Detail, "echo: <redacted>") {
+		t.Errorf("the detail lost the message: %s", p.Detail)
 	}
 }

@@ -1,4 +1,4 @@
-package providerdata
+package datasources
 
 import (
 	"encoding/pem"
@@ -14,13 +14,14 @@ import (
 	"unicode"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
 func TestExplainRefusedRedirect(t *testing.T) {
 	err := &flows.OIDCError{Op: "retrieve access token at", Endpoint: "https://idp.test/token",
 		Err: &flows.TransportError{Method: "POST", URL: "https://idp.test/token", Attempts: 1,
 			Err: &flows.RedirectRefusedError{Endpoint: "https://idp.test/token", Status: 307, Target: "http://evil.test:8080"}}}
-	p := Explain(err, Settings{}, "read the openEO account")
+	p := explain(err, pd.Settings{}, "read the openEO account")
 	if p.Summary != "OIDC Endpoint Redirected" || !strings.Contains(p.Detail, "nothing was sent to http://evil.test:8080") ||
 		!strings.Contains(p.Detail, "https://idp.test/token") {
 		t.Errorf("%s: %s", p.Summary, p.Detail)
@@ -36,7 +37,7 @@ func TestExplainUntrustedCertificateAndCAFile(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	_, err := flows.NewClient(flows.HTTPOptions{}).Capabilities(t.Context(), srv.URL, "")
-	p := Explain(err, Settings{URL: srv.URL}, "read the capabilities")
+	p := explain(err, pd.Settings{URL: srv.URL}, "read the capabilities")
 	if p.Summary != "TLS Certificate Not Trusted" || !strings.Contains(p.Detail, "ca_cert_file") ||
 		!strings.Contains(p.Detail, "SSL_CERT_FILE") || strings.Contains(p.Detail, "max_retries") {
 		t.Errorf("%s: %s", p.Summary, p.Detail)
@@ -68,12 +69,12 @@ func TestExplainAssumedHTTPS(t *testing.T) {
 	t.Cleanup(srv.Close)
 	host := srv.Listener.Addr().String()
 	_, err := flows.NewClient(flows.HTTPOptions{}).Capabilities(t.Context(), "https://"+host, "")
-	p := Explain(err, Settings{URL: "https://" + host, SchemeAssumed: true}, "read the capabilities")
+	p := explain(err, pd.Settings{URL: "https://" + host, SchemeAssumed: true}, "read the capabilities")
 	if p.Summary != "Server Answers Plain HTTP, Not HTTPS" || !strings.Contains(p.Detail, "https:// was assumed") ||
 		!strings.Contains(p.Detail, `url = "http://`+host+`"`) || strings.Contains(p.Detail, "attempts") {
 		t.Errorf("%s: %s", p.Summary, p.Detail)
 	}
-	p = Explain(err, Settings{URL: "https://" + host}, "read the capabilities")
+	p = explain(err, pd.Settings{URL: "https://" + host}, "read the capabilities")
 	if strings.Contains(p.Detail, "was assumed") || !strings.Contains(p.Detail, "http://") {
 		t.Errorf("explicit https://: %s", p.Detail)
 	}
@@ -83,7 +84,7 @@ func TestExplainAssumedHTTPS(t *testing.T) {
 // the diagnostic without control characters or bidi overrides.
 func TestExplainCleansServerText(t *testing.T) {
 	err := fmt.Errorf("the back-end lists the provider %q", "egi\x1b[2J\u202Eevil\x00")
-	p := Explain(err, Settings{}, "read the openEO account")
+	p := explain(err, pd.Settings{}, "read the openEO account")
 	for _, r := range p.Summary + p.Detail {
 		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
 			t.Fatalf("the diagnostic keeps %U: %q", r, p.Detail)
