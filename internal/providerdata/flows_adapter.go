@@ -29,8 +29,8 @@ type FlowsOptions struct {
 	Getenv func(string) string
 	// HTTPClient sends the requests; nil means a default client.
 	HTTPClient *http.Client
-	// Interaction; nil means TerminalInteraction (whose status line also
-	// ends when a login fails).
+	// Interaction; nil means the controlling terminal (see terminalLine),
+	// whose status line also ends when a login fails.
 	Interaction Interaction
 	// Logger receives the flows log messages (never secrets); nil discards.
 	Logger flows.Logger
@@ -122,20 +122,11 @@ func NewFlowsSessionFactory(o FlowsOptions) SessionFactory {
 	}
 }
 
-// TerminalInteraction allows the device code flow when the controlling
-// terminal can be opened and TF_IN_AUTOMATION is unset; instructions are
-// written to the terminal, not to Terraform's output.
-func TerminalInteraction() (func(DeviceEvent), bool) {
-	line, ok := terminalLine()
-	if !ok {
-		return nil, false
-	}
-	return line.Event, true
-}
-
-// terminalLine is the device flow display of TerminalInteraction: the
-// instructions once, then one status line redrawn in place on the
-// controlling terminal (the one openeo-auth shows on stderr).
+// terminalLine is the device flow display when no Interaction is given: it
+// allows the device code flow when the controlling terminal can be opened
+// and TF_IN_AUTOMATION is unset, and writes to the terminal, not to
+// Terraform's output: the instructions once, then one status line redrawn
+// in place (the one openeo-auth shows on stderr).
 func terminalLine() (*devicestatus.Line, bool) {
 	if os.Getenv("TF_IN_AUTOMATION") != "" {
 		return nil, false

@@ -1,7 +1,3 @@
-// Package providerdata holds the value the provider's Configure hands to data
-// sources, ephemeral resources and resources: the merged configuration of one
-// provider instance and a lazily built openEO session. It has no Terraform
-// schema code.
 package providerdata
 
 import (
