@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# The test rig: the test OpenID provider (test/idp/idp.mjs) on a free port of 127.0.0.1.
+# The test rig: the test OpenID provider (test/idp/idp.mjs) and the CI token issuer whose ID tokens it
+# accepts for the token exchange grant (test/idp/ci-issuer.mjs), each on a free port of 127.0.0.1.
 #
-#   scripts/rig.sh start    install the IdP's npm packages if needed (npm ci), start it, wait until it answers
-#   scripts/rig.sh stop     stop it (by PID) and remove the state files
-#   scripts/rig.sh env      print `export OPENEO_TEST_ISSUER=<issuer>` when it runs (use: eval "$(scripts/rig.sh env)")
-#   scripts/rig.sh status   print the issuer and exit 0 when it runs, exit 1 otherwise
+#   scripts/rig.sh start    install the npm packages if needed (npm ci), start the CI issuer, then the IdP
+#                           (which trusts it), wait until both answer
+#   scripts/rig.sh stop     stop both (by PID) and remove the state files
+#   scripts/rig.sh env      print `export OPENEO_TEST_ISSUER=<issuer>` and `export OPENEO_TEST_CI_ISSUER=<url>`
+#                           when they run (use: eval "$(scripts/rig.sh env)")
+#   scripts/rig.sh status   print the issuers and exit 0 when both run, exit 1 otherwise
 #   scripts/rig.sh approve <user_code> [user]
 #                           approve a device login at the IdP as user (default alice; or bob), without a
 #                           browser (builds and runs internal/testrig/approve, the tests' helper); the IdP is the
 #                           one OPENEO_TEST_ISSUER names, else the one the rig runs
 #
-# State lives in <repo>/.rig/ (git-ignored): idp.pid, issuer, idp.log. RIG_STATE_DIR overrides that folder,
-# e.g. to run a private IdP beside a shared one. RIG_IDP_PORT picks a fixed port (default 0: a free one).
+# State lives in <repo>/.rig/ (git-ignored): idp.pid, issuer, idp.log, ci.pid, ci-issuer, ci.log. RIG_STATE_DIR
+# overrides that folder, e.g. to run a private IdP beside a shared one. RIG_IDP_PORT and RIG_CI_PORT pick fixed
+# ports (default 0: a free one).
 # Without Node.js, `start` prints a note and exits 0 without an issuer: the rig tests then skip.
 set -euo pipefail
 
@@ -22,25 +26,32 @@ rig_dir="${RIG_STATE_DIR:-$root/.rig}"
 pid_file="$rig_dir/idp.pid"
 issuer_file="$rig_dir/issuer"
 log_file="$rig_dir/idp.log"
+ci_pid_file="$rig_dir/ci.pid"
+ci_issuer_file="$rig_dir/ci-issuer"
+ci_log_file="$rig_dir/ci.log"
 stamp_file="$idp_dir/node_modules/.rig-lock-stamp"
 lock_dir="$rig_dir/start.lock"
 start_timeout=${RIG_START_TIMEOUT:-15}
 
 say() { echo "rig: $*" >&2; }
 
-# running: true when the PID file names a live process that is our IdP.
-running() {
-  [ -s "$pid_file" ] || return 1
+# alive PIDFILE SCRIPT: true when PIDFILE names a live process that is node running SCRIPT.
+alive() {
+  [ -s "$1" ] || return 1
   local pid
-  pid=$(cat "$pid_file")
+  pid=$(cat "$1")
   case "$pid" in '' | *[!0-9]*) return 1 ;; esac
   kill -0 "$pid" 2>/dev/null || return 1
-  # Guard against a recycled PID: the process must be node running idp.mjs.
+  # Guard against a recycled PID: the process must be node running the script.
   if [ -r "/proc/$pid/cmdline" ]; then
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'idp\.mjs' || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "$2" || return 1
   fi
   return 0
 }
+
+# running: true when our IdP runs; ci_running: when our CI issuer runs.
+running() { alive "$pid_file" 'idp\.mjs'; }
+ci_running() { alive "$ci_pid_file" 'ci-issuer\.mjs'; }
 
 # answers ISSUER: true when the discovery document is served.
 answers() {
@@ -53,6 +64,14 @@ answers() {
 }
 
 issuer() { [ -s "$issuer_file" ] && head -n1 "$issuer_file"; }
+ci_issuer() { [ -s "$ci_issuer_file" ] && head -n1 "$ci_issuer_file"; }
+
+# healthy: both processes run and answer.
+healthy() {
+  local iss ci
+  running && ci_running && iss=$(issuer) && ci=$(ci_issuer) && [ -n "$iss" ] && [ -n "$ci" ] &&
+    answers "$iss" && answers "$ci"
+}
 
 # install: npm ci when node_modules is missing or older than package-lock.json.
 install() {
@@ -101,19 +120,56 @@ lock() {
   return 1
 }
 
-cmd_start() {
-  lock
-  if running; then
-    local iss
-    iss=$(issuer || true)
+# launch NAME PIDFILE ISSUERFILE LOGFILE ARGS...: start `node ARGS...` in test/idp, wait until the issuer
+# it writes answers; prints nothing, returns non-zero (and stops it) when it does not come up.
+launch() {
+  local name="$1" pidf="$2" issf="$3" logf="$4"
+  shift 4
+  # setsid (when present) detaches the process from the caller's process group and terminal.
+  local launcher=()
+  command -v setsid >/dev/null 2>&1 && launcher=(setsid)
+  (cd "$idp_dir" && exec "${launcher[@]}" node "$@" --issuer-file "$issf" </dev/null >"$logf" 2>&1) &
+  local pid=$!
+  echo "$pid" >"$pidf"
+  local deadline=$((SECONDS + start_timeout)) iss=""
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "the $name exited during start; last lines of $logf:"
+      tail -n 20 "$logf" >&2 || true
+      rm -f "$pidf" "$issf"
+      return 1
+    fi
+    iss=$([ -s "$issf" ] && head -n1 "$issf" || true)
     if [ -n "$iss" ] && answers "$iss"; then
-      say "IdP already running: $iss (pid $(cat "$pid_file"))"
       return 0
     fi
-    say "IdP process $(cat "$pid_file") does not answer: restarting it"
-    stop_pid "$(cat "$pid_file")"
+    sleep 0.1
+  done
+  say "the $name did not answer within ${start_timeout} s; last lines of $logf:"
+  tail -n 20 "$logf" >&2 || true
+  stop_pid "$pid"
+  rm -f "$pidf" "$issf"
+  return 1
+}
+
+# stop_all: stop both processes (those the PID files name) and remove their state files.
+stop_all() {
+  if running; then stop_pid "$(cat "$pid_file")"; fi
+  if ci_running; then stop_pid "$(cat "$ci_pid_file")"; fi
+  rm -f "$pid_file" "$issuer_file" "$ci_pid_file" "$ci_issuer_file"
+}
+
+cmd_start() {
+  lock
+  if healthy; then
+    say "IdP already running: $(issuer) (pid $(cat "$pid_file")); CI issuer $(ci_issuer) (pid $(cat "$ci_pid_file"))"
+    return 0
   fi
-  rm -f "$pid_file" "$issuer_file"
+  if running || ci_running; then
+    # The IdP trusts the CI issuer it was started with: restart both together.
+    say "the rig does not answer completely: restarting the IdP and the CI issuer"
+  fi
+  stop_all
 
   if ! command -v node >/dev/null 2>&1; then
     say "Node.js (node) is not on PATH: the test IdP cannot run. Tests that need it will skip."
@@ -125,54 +181,40 @@ cmd_start() {
   mkdir -p "$rig_dir"
   local t0
   t0=$(date +%s%N 2>/dev/null || echo 0)
-  # setsid (when present) detaches the IdP from the caller's process group and terminal.
-  local launcher=()
-  command -v setsid >/dev/null 2>&1 && launcher=(setsid)
-  (cd "$idp_dir" && exec "${launcher[@]}" node idp.mjs --port "${RIG_IDP_PORT:-0}" --issuer-file "$issuer_file" \
-    </dev/null >"$log_file" 2>&1) &
-  local pid=$!
-  echo "$pid" >"$pid_file"
-
-  local deadline=$((SECONDS + start_timeout)) iss=""
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      say "the IdP exited during start; last lines of $log_file:"
-      tail -n 20 "$log_file" >&2 || true
-      rm -f "$pid_file" "$issuer_file"
-      return 1
-    fi
-    iss=$(issuer || true)
-    if [ -n "$iss" ] && answers "$iss"; then
-      local t1 ms=""
-      t1=$(date +%s%N 2>/dev/null || echo 0)
-      [ "$t0" != 0 ] && [ "$t1" != 0 ] && ms=" in $(((t1 - t0) / 1000000)) ms"
-      say "IdP ready$ms: $iss (pid $pid, log $log_file)"
-      return 0
-    fi
-    sleep 0.1
-  done
-  say "the IdP did not answer within ${start_timeout} s; last lines of $log_file:"
-  tail -n 20 "$log_file" >&2 || true
-  stop_pid "$pid"
-  rm -f "$pid_file" "$issuer_file"
-  return 1
+  launch "CI issuer" "$ci_pid_file" "$ci_issuer_file" "$ci_log_file" ci-issuer.mjs --port "${RIG_CI_PORT:-0}" || return 1
+  local ci
+  ci=$(ci_issuer)
+  if ! launch IdP "$pid_file" "$issuer_file" "$log_file" idp.mjs --port "${RIG_IDP_PORT:-0}" --ci-issuer "$ci"; then
+    stop_all
+    return 1
+  fi
+  local t1 ms=""
+  t1=$(date +%s%N 2>/dev/null || echo 0)
+  [ "$t0" != 0 ] && [ "$t1" != 0 ] && ms=" in $(((t1 - t0) / 1000000)) ms"
+  say "IdP ready$ms: $(issuer) (pid $(cat "$pid_file"), log $log_file); CI issuer $ci (pid $(cat "$ci_pid_file"), log $ci_log_file)"
+  return 0
 }
 
 cmd_stop() {
   lock
-  if [ -s "$pid_file" ]; then
-    local pid
-    pid=$(cat "$pid_file")
-    if running; then
-      stop_pid "$pid"
-      say "IdP (pid $pid) stopped"
+  local what
+  for what in IdP "CI issuer"; do
+    local pidf="$pid_file" check=running
+    [ "$what" = IdP ] || { pidf="$ci_pid_file"; check=ci_running; }
+    if [ -s "$pidf" ]; then
+      local pid
+      pid=$(cat "$pidf")
+      if "$check"; then
+        stop_pid "$pid"
+        say "$what (pid $pid) stopped"
+      else
+        say "$what not running (stale pid file removed)"
+      fi
     else
-      say "IdP not running (stale pid file removed)"
+      say "$what not running"
     fi
-  else
-    say "IdP not running"
-  fi
-  rm -f "$pid_file" "$issuer_file"
+  done
+  rm -f "$pid_file" "$issuer_file" "$ci_pid_file" "$ci_issuer_file"
 }
 
 cmd_env() {
@@ -180,13 +222,15 @@ cmd_env() {
   if running && iss=$(issuer) && [ -n "$iss" ]; then
     echo "export OPENEO_TEST_ISSUER=$iss"
   fi
+  if ci_running && iss=$(ci_issuer) && [ -n "$iss" ]; then
+    echo "export OPENEO_TEST_CI_ISSUER=$iss"
+  fi
   return 0
 }
 
 cmd_status() {
-  local iss
-  if running && iss=$(issuer) && [ -n "$iss" ] && answers "$iss"; then
-    echo "running: $iss (pid $(cat "$pid_file"))"
+  if healthy; then
+    echo "running: $(issuer) (pid $(cat "$pid_file")); CI issuer $(ci_issuer) (pid $(cat "$ci_pid_file"))"
     return 0
   fi
   echo "not running"

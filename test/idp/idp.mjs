@@ -5,6 +5,8 @@
 //   --port / IDP_PORT                 port on 127.0.0.1 (default 0 = a free port)
 //   --issuer-file / IDP_ISSUER_FILE   once listening, the issuer URL is written (atomically) to this file
 //   --device-interval / IDP_DEVICE_INTERVAL   "interval" in device authorization responses (default 1 s)
+//   --ci-issuer / IDP_CI_ISSUER       issuer URL of the CI token issuer (ci-issuer.mjs) whose ID tokens the
+//                                     token exchange grant accepts as subject tokens (default: none, the grant refuses all)
 //
 // See README.md for clients, users, endpoints and the /test/ knobs.
 import http from 'node:http';
@@ -12,6 +14,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Provider, { errors } from 'oidc-provider';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 // Deep import (the package has no "exports" map): the original device_code grant handler, which
 // the PKCE check below wraps. Internal API: re-check when upgrading oidc-provider.
 import instance from 'oidc-provider/lib/helpers/weak_cache.js';
@@ -28,6 +31,7 @@ function option(name, envName, fallback) {
 const PORT = Number(option('port', 'IDP_PORT', '0'));
 const ISSUER_FILE = option('issuer-file', 'IDP_ISSUER_FILE', '');
 const DEVICE_INTERVAL = Number(option('device-interval', 'IDP_DEVICE_INTERVAL', '1'));
+const CI_ISSUER = option('ci-issuer', 'IDP_CI_ISSUER', '').replace(/\/+$/, '');
 if (!Number.isInteger(PORT) || PORT < 0 || PORT > 65535) {
   console.error(`idp: invalid port ${PORT}`);
   process.exit(2);
@@ -40,6 +44,19 @@ const USERS = {
 };
 
 const DEVICE = 'urn:ietf:params:oauth:grant-type:device_code';
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt';
+const TOKEN_TYPE_ID_TOKEN = 'urn:ietf:params:oauth:token-type:id_token';
+const TOKEN_TYPE_ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
+// Subjects of CI identity tokens that the token exchange grant maps to users (a federation trust
+// policy, as an IdP administrator configures it); every other subject is refused.
+const TRUSTED_SUBJECTS = {
+  'repo:openeo-tf/demo:ref:refs/heads/main': 'alice', // GitHub Actions
+  'project_path:openeo-tf/demo:ref_type:branch:ref:main': 'bob', // GitLab CI id_tokens
+  'organization:openeo-tf:project:Default Project:workspace:demo:run_phase:apply': 'alice', // HCP Terraform
+  'system:serviceaccount:ci:deployer': 'bob', // a Kubernetes projected service-account token
+};
 const ALL_GRANTS = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE, 'password'];
 const SCOPES = ['openid', 'offline_access', 'profile', 'email'];
 const CALLBACK = 'http://127.0.0.1:8080/callback';
@@ -226,6 +243,9 @@ const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
 function clientIdOf(req, form) {
   const fromForm = form.get('client_id');
   if (fromForm) return fromForm;
+  if (form.get('client_assertion')) {
+    try { return String(decodeJwt(form.get('client_assertion')).sub || ''); } catch { return ''; }
+  }
   const h = req.headers.authorization || '';
   const m = h.match(/^Basic\s+(.+)$/i);
   if (m) {
@@ -248,7 +268,7 @@ function takeFault(endpoint, clientId) {
 
 // Echoes of a request form, as careless servers write them: secret fields first, so that a
 // message cut short still shows them.
-const SECRET_FIELDS = ['client_secret', 'password', 'refresh_token', 'device_code', 'code_verifier', 'token'];
+const SECRET_FIELDS = ['client_secret', 'password', 'refresh_token', 'device_code', 'code_verifier', 'token', 'subject_token', 'client_assertion'];
 const escapeAll = (v, f) => v.replace(/[^A-Za-z0-9]/g, f);
 function echoBody(mode, raw) {
   const form = new URLSearchParams(raw);
@@ -439,6 +459,71 @@ provider.registerGrantType('password', async (ctx) => {
   ctx.body = body;
 }, ['username', 'password', 'scope']);
 
+// ---- RFC 8693 token exchange: a CI identity token (subject_token) for an access token of the user
+// its subject is trusted as. The subject token must be signed by the CI issuer (its JWKS), name it as
+// iss, carry this IdP's issuer URL in aud and not have expired. ----
+let ciKeys;
+async function ciJWKS() {
+  if (!ciKeys) {
+    const r = await fetch(`${CI_ISSUER}/.well-known/openid-configuration`);
+    if (!r.ok) throw new Error(`CI issuer discovery: HTTP ${r.status}`);
+    ciKeys = createRemoteJWKSet(new URL((await r.json()).jwks_uri));
+  }
+  return ciKeys;
+}
+// refuse: an OAuth error whose error_description says why (InvalidGrant would answer only
+// "grant request is invalid").
+const refuse = (code, description) => new errors.CustomOIDCProviderError(code, description);
+provider.registerGrantType(TOKEN_EXCHANGE, async (ctx) => {
+  const {
+    subject_token: subjectToken, subject_token_type: subjectType, audience, requested_token_type: requested,
+  } = ctx.oidc.params;
+  const { client } = ctx.oidc;
+  if (!subjectToken) throw refuse('invalid_request', 'missing required parameter \'subject_token\'');
+  if (![TOKEN_TYPE_JWT, TOKEN_TYPE_ID_TOKEN].includes(subjectType)) {
+    throw refuse('invalid_request', `unsupported subject_token_type '${subjectType || ''}': this IdP accepts ${TOKEN_TYPE_JWT} and ${TOKEN_TYPE_ID_TOKEN}`);
+  }
+  if (requested && requested !== TOKEN_TYPE_ACCESS_TOKEN) {
+    throw refuse('invalid_request', `unsupported requested_token_type '${requested}': this IdP issues ${TOKEN_TYPE_ACCESS_TOKEN} only`);
+  }
+  if (audience && audience !== ISSUER && audience !== client.clientId) {
+    throw refuse('invalid_target', `audience '${audience}' is not this identity provider (${ISSUER}) or the client`);
+  }
+  if (!CI_ISSUER) throw refuse('invalid_grant', 'this identity provider trusts no CI issuer (started without --ci-issuer)');
+  let claims;
+  try {
+    ({ payload: claims } = await jwtVerify(subjectToken, await ciJWKS(), {
+      issuer: CI_ISSUER, audience: ISSUER, algorithms: ['RS256'], clockTolerance: 0,
+    }));
+  } catch (err) {
+    let what = err.code || 'invalid token';
+    switch (err.code) {
+      case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+        if (err.claim === 'aud') what = `subject token audience ${JSON.stringify(err.payload?.aud)} is not this identity provider's issuer ${ISSUER}`;
+        else if (err.claim === 'iss') what = `subject token issuer '${err.payload?.iss}' is not the trusted CI issuer ${CI_ISSUER}`;
+        else what = `subject token claim '${err.claim}' check failed: ${err.message}`;
+        break;
+      case 'ERR_JWT_EXPIRED': what = 'subject token has expired'; break;
+      case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED': case 'ERR_JWKS_NO_MATCHING_KEY':
+        what = 'subject token signature does not verify against the CI issuer\'s JWKS'; break;
+      case 'ERR_JWS_INVALID': case 'ERR_JWT_INVALID': what = 'subject token is not a signed JWT'; break;
+      default: what = `subject token rejected (${err.code || err.message})`;
+    }
+    throw refuse('invalid_grant', what);
+  }
+  const accountId = TRUSTED_SUBJECTS[claims.sub];
+  if (!accountId) throw refuse('invalid_grant', `subject '${claims.sub}' of the CI issuer is not trusted by this identity provider`);
+  const allowed = new Set((client.scope || SCOPES.join(' ')).split(' '));
+  const scopes = String(ctx.oidc.params.scope || 'openid').split(' ').filter((s) => s && allowed.has(s) && SCOPES.includes(s) && s !== 'offline_access');
+  const grant = new provider.Grant({ accountId, clientId: client.clientId });
+  grant.addOIDCScope(scopes.join(' '));
+  const grantId = await grant.save();
+  const at = new provider.AccessToken({ accountId, client, grantId, scope: scopes.join(' '), gty: 'token_exchange' });
+  ctx.body = {
+    access_token: await at.save(), issued_token_type: TOKEN_TYPE_ACCESS_TOKEN, token_type: 'Bearer', expires_in: at.expiration, scope: at.scope,
+  };
+}, ['subject_token', 'subject_token_type', 'audience', 'requested_token_type', 'scope', 'actor_token', 'actor_token_type']);
+
 // ---- PKCE for the device flow: oidc-provider drops code_challenge at /device/auth and never checks
 // code_verifier for device_code; remember the challenge per device_code and check S256 here ----
 const devicePkce = new Map(); // device_code -> code_challenge
@@ -559,12 +644,14 @@ server.on('request', async (req, res) => {
         const s = statsFor(clientId);
         if (isToken) {
           const g = form.get('grant_type') || '(none)';
-          const short = g === DEVICE ? 'device_code' : g;
+          const short = g === DEVICE ? 'device_code' : (g === TOKEN_EXCHANGE ? 'token_exchange' : g);
           label += ` grant=${short}`;
           s.token_requests += 1;
           s.by_grant[short] = (s.by_grant[short] || 0) + 1;
-          const auth = /^Basic\s/i.test(req.headers.authorization || '') ? 'client_secret_basic'
-            : (form.has('client_secret') ? 'client_secret_post' : 'none');
+          let auth = 'none';
+          if (/^Basic\s/i.test(req.headers.authorization || '')) auth = 'client_secret_basic';
+          else if (form.get('client_assertion_type') === JWT_BEARER_ASSERTION) auth = 'private_key_jwt';
+          else if (form.has('client_secret')) auth = 'client_secret_post';
           s.by_auth[auth] = (s.by_auth[auth] || 0) + 1;
           if (short === 'refresh_token' && form.get('refresh_token')) {
             // reuse: the same refresh token presented again (whatever the answer)
