@@ -410,7 +410,7 @@ func (c *Client) tokenRequest(ctx context.Context, g *GrantConfig, grantType str
 	if err != nil {
 		return nil, &OIDCError{Op: opToken, Endpoint: endpoint, Status: tr.resp.status, Err: err}
 	}
-	c.logToken(ctx, g, grantType, t)
+	c.logToken(ctx, g, grantType, t, nil)
 	return t, nil
 }
 
@@ -455,10 +455,13 @@ func (g *GrantConfig) clientCredentialsConfig(scope string, params url.Values) *
 }
 
 // logToken logs a token obtained at g's token endpoint (never the token).
-func (c *Client) logToken(ctx context.Context, g *GrantConfig, grantType string, t *Token) {
+func (c *Client) logToken(ctx context.Context, g *GrantConfig, grantType string, t *Token, extra map[string]any) {
 	fields := map[string]any{
 		"grant_type": grantType, "client_id": g.ClientID, "token_endpoint": logURL(g.Metadata.TokenEndpoint),
 		"expires_in_s": expiresIn(t), "scope": t.Scope, "refresh_token_returned": t.refreshToken != "",
+	}
+	for k, v := range extra {
+		fields[k] = v
 	}
 	c.log(ctx, LevelDebug, "obtained OIDC token", fields)
 }
