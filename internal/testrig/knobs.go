@@ -31,6 +31,9 @@ type ClientSpec struct {
 	RedirectURIs []string
 	// Lifetimes in seconds (0: the IdP default: access 3600, refresh 86400, device code 600).
 	AccessTokenTTL, RefreshTokenTTL, DeviceCodeTTL int
+	// Keys registers a private_key_jwt client (RFC 7523) with these public keys as its JWKS
+	// (see NewSigningKey); the client then has no secret. AuthMethod is ignored.
+	Keys []SigningKey
 }
 
 var nameCleaner = regexp.MustCompile(`[^A-Za-z0-9]+`)
@@ -61,6 +64,9 @@ func (p *OpenIDProvider) RegisterClient(t testing.TB, spec ClientSpec) Client {
 	}
 	if spec.Public {
 		meta["token_endpoint_auth_method"] = AuthNone
+	} else if len(spec.Keys) > 0 {
+		meta["token_endpoint_auth_method"] = AuthPrivateKeyJWT
+		meta["jwks"] = jwksOf(spec.Keys)
 	} else if spec.AuthMethod != "" {
 		meta["token_endpoint_auth_method"] = spec.AuthMethod
 	} else {
@@ -99,7 +105,7 @@ func (p *OpenIDProvider) RegisterClient(t testing.TB, spec ClientSpec) Client {
 	if err := p.doJSON(ctx, http.MethodPost, p.endpoints.Registration, meta, &out); err != nil {
 		t.Fatalf("testrig: register client: %v", err)
 	}
-	if out.ClientID == "" || (!spec.Public && out.ClientSecret == "") {
+	if out.ClientID == "" || (!spec.Public && len(spec.Keys) == 0 && out.ClientSecret == "") {
 		t.Fatalf("testrig: register client: incomplete answer (id %q)", out.ClientID)
 	}
 	return Client{ID: out.ClientID, Secret: out.ClientSecret, Public: spec.Public, GrantTypes: out.GrantTypes}
@@ -115,7 +121,7 @@ type Stats struct {
 	// ByStatus splits TokenRequests by HTTP status ("200", "400", "503", ...).
 	ByStatus map[string]int `json:"by_status"`
 	// ByAuth splits TokenRequests by how the client authenticated: "client_secret_post",
-	// "client_secret_basic" or "none".
+	// "client_secret_basic", "private_key_jwt" (a client assertion) or "none".
 	ByAuth map[string]int `json:"by_auth"`
 	// DeviceRequests counts POST /device/auth.
 	DeviceRequests int `json:"device_requests"`

@@ -30,6 +30,7 @@ const (
 	GrantRefreshToken      = "refresh_token"
 	GrantAuthorizationCode = "authorization_code"
 	GrantDeviceCode        = "urn:ietf:params:oauth:grant-type:device_code"
+	GrantTokenExchange     = "urn:ietf:params:oauth:grant-type:token-exchange"
 )
 
 // Client authentication methods at the token endpoint.
@@ -37,6 +38,7 @@ const (
 	AuthClientSecretPost  = "client_secret_post"
 	AuthClientSecretBasic = "client_secret_basic"
 	AuthNone              = "none"
+	AuthPrivateKeyJWT     = "private_key_jwt"
 )
 
 // User is a test user of the IdP.
