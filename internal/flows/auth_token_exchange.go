@@ -78,7 +78,7 @@ func (c *Client) TokenExchangeGrant(ctx context.Context, g *GrantConfig, x Token
 	if err != nil {
 		var oe *OIDCError
 		if errors.As(err, &oe) && oe.Code != "" {
-			return nil, &TokenExchangeError{Source: x.Subject.describe(), Fix: exchangeFix(oe.Code, g.ClientID), Err: err}
+			return nil, &TokenExchangeError{Source: x.Subject.describe(), Fix: exchangeFix(oe.Code, oe.Description, g.ClientID), Err: err}
 		}
 		return nil, err
 	}
@@ -181,8 +181,11 @@ func (e *TokenExchangeError) Error() string {
 func (e *TokenExchangeError) Unwrap() error { return e.Err }
 
 // exchangeFix is the sentence that says what to change after a token
-// exchange refused with the OAuth error code.
-func exchangeFix(code, clientID string) string {
+// exchange refused with the OAuth error code and description.
+func exchangeFix(code, description, clientID string) string {
+	if code == "invalid_request" && strings.Contains(strings.ToLower(description), "grant type") {
+		code = "unauthorized_client" // e.g. oidc-provider: "requested grant type is not allowed for this client"
+	}
 	switch code {
 	case "invalid_grant":
 		return "The identity provider did not accept the subject token: check that its audience is the one the provider " +
