@@ -94,7 +94,11 @@ func ParseAssertionKey(pemData []byte, alg, keyID string) (*AssertionKey, error)
 		return nil, assertionKeyErrorf("unsupported client assertion algorithm %s: use one of %s", algName(alg), strings.Join(AssertionAlgs, ", "))
 	}
 	if keyID == "" {
-		jwk := jose.JSONWebKey{Key: key.(crypto.Signer).Public()}
+		signer, isSigner := key.(crypto.Signer)
+		if !isSigner {
+			return nil, assertionKeyErrorf("the client assertion key cannot sign: set the key id")
+		}
+		jwk := jose.JSONWebKey{Key: signer.Public()}
 		tp, err := jwk.Thumbprint(crypto.SHA256)
 		if err != nil {
 			return nil, assertionKeyErrorf("the client assertion key's thumbprint cannot be computed (%v): set the key id", err)
