@@ -114,7 +114,7 @@ var exchangeSecretKeys = []string{"subject_token", "actor_token", "client_assert
 func (c *Client) assertedTokenRequest(ctx context.Context, g *GrantConfig, form url.Values, a *ClientAssertion,
 	logFields map[string]any) (*Token, error) {
 	if a != nil {
-		if _, err := a.apply(g, form, time.Now()); err != nil {
+		if err := a.apply(g, form, time.Now()); err != nil {
 			return nil, err
 		}
 	}

@@ -205,33 +205,47 @@ type ClientAssertion struct {
 	JWT string
 }
 
-// apply adds client_assertion_type and client_assertion to form and returns
-// the assertion (a secret of the request). g must have no client secret: a
-// client authenticates in one way only.
-func (a *ClientAssertion) apply(g *GrantConfig, form url.Values, now time.Time) (string, error) {
-	if g.ClientSecret != "" {
-		return "", clientErrorf("Client '%s' has both a client secret and a client assertion: the identity provider "+
-			"accepts one way of client authentication; set either the client secret or the client assertion (key), not both.", g.ClientID)
-	}
+// FormFields returns the token request fields client_assertion_type and
+// client_assertion for clientID at tokenEndpoint: a fresh signed assertion
+// (Key) or the ready-made one (JWT). Call it for every request (e.g. for the
+// EndpointParams of a golang.org/x/oauth2 client credentials config, made
+// per token request). The client_assertion value is a secret: scrub it from
+// errors and logs.
+func (a *ClientAssertion) FormFields(clientID, tokenEndpoint string, now time.Time) (url.Values, error) {
 	var assertion string
 	switch {
 	case a.Key != nil && a.JWT != "":
-		return "", clientErrorf("Both a client assertion key and a ready-made client assertion are set for client '%s': set only one.", g.ClientID)
+		return nil, clientErrorf("Both a client assertion key and a ready-made client assertion are set for client '%s': set only one.", clientID)
 	case a.Key != nil:
 		var err error
-		if assertion, err = a.Key.Sign(g.ClientID, g.Metadata.TokenEndpoint, now); err != nil {
-			return "", err
+		if assertion, err = a.Key.Sign(clientID, tokenEndpoint, now); err != nil {
+			return nil, err
 		}
 	case strings.TrimSpace(a.JWT) != "":
 		assertion = strings.TrimSpace(a.JWT)
 		if _, exp, ok := jwtClaims(assertion); ok && !exp.IsZero() && !now.Before(exp) {
-			return "", clientErrorf("The client assertion for client '%s' expired at %s: give a fresh one "+
-				"(a ready-made assertion is sent as it is; use a key to sign a new one for every request).", g.ClientID, exp.UTC().Format(time.RFC3339))
+			return nil, clientErrorf("The client assertion for client '%s' expired at %s: give a fresh one "+
+				"(a ready-made assertion is sent as it is; use a key to sign a new one for every request).", clientID, exp.UTC().Format(time.RFC3339))
 		}
 	default:
-		return "", clientErrorf("The client assertion for client '%s' is empty: set a key or a ready-made assertion.", g.ClientID)
+		return nil, clientErrorf("The client assertion for client '%s' is empty: set a key or a ready-made assertion.", clientID)
 	}
-	form.Set("client_assertion_type", ClientAssertionTypeJWTBearer)
-	form.Set("client_assertion", assertion)
-	return assertion, nil
+	return url.Values{"client_assertion_type": {ClientAssertionTypeJWTBearer}, "client_assertion": {assertion}}, nil
+}
+
+// apply adds the fields of FormFields to form. g must have no client
+// secret: a client authenticates in one way only.
+func (a *ClientAssertion) apply(g *GrantConfig, form url.Values, now time.Time) error {
+	if g.ClientSecret != "" {
+		return clientErrorf("Client '%s' has both a client secret and a client assertion: the identity provider "+
+			"accepts one way of client authentication; set either the client secret or the client assertion (key), not both.", g.ClientID)
+	}
+	fields, err := a.FormFields(g.ClientID, g.Metadata.TokenEndpoint, now)
+	if err != nil {
+		return err
+	}
+	for k, v := range fields {
+		form[k] = v
+	}
+	return nil
 }
