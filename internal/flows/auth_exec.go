@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // MethodExec runs an external credential helper (exec { command, args, env
@@ -231,6 +232,9 @@ func parseExecOutput(out string, now time.Time) (*Token, error) {
 		at, _ := r.AccessToken.(string)
 		if t.AccessToken = strings.TrimSpace(at); t.AccessToken == "" {
 			return nil, errors.New("its JSON output has no access_token string")
+		}
+		if strings.ContainsFunc(t.AccessToken, unicode.IsSpace) || strings.ContainsFunc(t.AccessToken, unicode.IsControl) {
+			return nil, errors.New("its JSON output has an access_token with white space or control characters, which no bearer token has")
 		}
 		if r.TokenType != nil {
 			if tt, _ := r.TokenType.(string); !strings.EqualFold(tt, "bearer") {
