@@ -344,3 +344,54 @@ func TestRigPrivateKeyJWTClientCredentials(t *testing.T) {
 		})
 	}
 }
+
+func TestRigKeylessLoginAndRenew(t *testing.T) {
+	k := newKeyless(t)
+	ctx := ctxT(t)
+	// Token exchange with a GitHub Actions token, the client authenticated by a signed JWT.
+	sk := testrig.NewSigningKey(t, "ES256")
+	client := k.idp.RegisterClient(t, testrig.ClientSpec{Keys: []testrig.SigningKey{sk},
+		GrantTypes: []string{testrig.GrantTokenExchange, testrig.GrantClientCredentials}})
+	key, err := flows.ParseAssertionKey(sk.PEM, "", sk.KeyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := k.ci.ActionsEnv(t, testrig.ActionsJob{})
+	settings := flows.KeylessSettings{Audience: k.idp.Issuer(), ClientAssertion: &flows.ClientAssertion{Key: key},
+		SubjectToken: flows.SubjectTokenConfig{Env: flows.SubjectTokenEnv{ActionsRequestURL: env.RequestURL, ActionsRequestToken: env.RequestToken}}}
+	g := k.grant(client)
+	for _, m := range []flows.Method{flows.MethodTokenExchange, flows.MethodClientCredentials} {
+		tok, renew, err := k.c.KeylessLogin(ctx, m, g, settings, "openid")
+		if err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+		tok2, err := renew(ctx)
+		if err != nil || tok2.AccessToken == tok.AccessToken || tok2.Method != tok.Method {
+			t.Fatalf("%s renewed: %v, %v", m, tok2, err)
+		}
+		want := testrig.Alice.Name
+		if m == flows.MethodClientCredentials {
+			want = client.ID
+		}
+		if u := k.user(t, tok2); u != want {
+			t.Errorf("%s: user %q, want %q", m, u, want)
+		}
+	}
+	if st := k.idp.Stats(t, client.ID); st.ByGrant["token_exchange"] != 2 || st.ByGrant["client_credentials"] != 2 || st.ByAuth["private_key_jwt"] != 4 {
+		t.Errorf("IdP stats %+v", st)
+	}
+	// exec: the helper runs again for the renewal.
+	count := filepath.Join(t.TempDir(), "runs")
+	settings.Exec = &flows.ExecCredential{Command: helperScript(t, `echo x >> "$1"; echo "token-$(wc -l < "$1" | tr -d ' ')"`),
+		Args: []string{count}, ProviderID: providerID}
+	tok, renew, err := k.c.KeylessLogin(ctx, flows.MethodExec, nil, settings, "")
+	if err != nil || tok.AccessToken != "token-1" {
+		t.Fatalf("%v, %v", tok, err)
+	}
+	if tok, err = renew(ctx); err != nil || tok.AccessToken != "token-2" {
+		t.Fatalf("renewed: %v, %v", tok, err)
+	}
+	if _, _, err := k.c.KeylessLogin(ctx, flows.MethodPassword, g, settings, ""); err == nil {
+		t.Error("password is not a keyless method")
+	}
+}
