@@ -31,6 +31,9 @@ type ClientSpec struct {
 	RedirectURIs []string
 	// Lifetimes in seconds (0: the IdP default: access 3600, refresh 86400, device code 600).
 	AccessTokenTTL, RefreshTokenTTL, DeviceCodeTTL int
+	// RefreshExpiresIn makes the IdP's token answers with a refresh token carry
+	// "refresh_expires_in" (its remaining lifetime in seconds), as Keycloak's do.
+	RefreshExpiresIn bool
 	// Keys registers a private_key_jwt client (RFC 7523) with these public keys as its JWKS
 	// (see NewSigningKey); the client then has no secret. AuthMethod is ignored.
 	Keys []SigningKey
@@ -91,6 +94,9 @@ func (p *OpenIDProvider) RegisterClient(t testing.TB, spec ClientSpec) Client {
 	}
 	if spec.RefreshTokenTTL > 0 {
 		meta["refresh_token_ttl"] = spec.RefreshTokenTTL
+	}
+	if spec.RefreshExpiresIn {
+		meta["refresh_expires_in"] = true
 	}
 	if spec.DeviceCodeTTL > 0 {
 		meta["device_code_ttl"] = spec.DeviceCodeTTL

@@ -25,6 +25,9 @@ type Token struct {
 	RefreshToken string `json:"refresh_token"`
 	IDToken      string `json:"id_token"`
 	Scope        string `json:"scope"`
+	// RefreshExpiresIn is Keycloak's "refresh_expires_in" (clients registered with
+	// ClientSpec.RefreshExpiresIn); 0 when absent.
+	RefreshExpiresIn int `json:"refresh_expires_in"`
 }
 
 // TokenError is an OAuth error answer (or any non-200 answer) of the token or device endpoint.

@@ -146,9 +146,15 @@ const configuration = {
     token_endpoint_auth_method: 'client_secret_post',
   },
   extraClientMetadata: {
-    properties: TTL_KEYS,
+    // refresh_expires_in: true makes token answers with a refresh token carry its remaining lifetime
+    // as "refresh_expires_in" (seconds), as Keycloak's do.
+    properties: [...TTL_KEYS, 'refresh_expires_in'],
     validator(ctx, key, value) {
       if (value === undefined || value === null) return;
+      if (key === 'refresh_expires_in') {
+        if (typeof value !== 'boolean') throw new errors.InvalidClientMetadata('refresh_expires_in must be true or false');
+        return;
+      }
       if (!Number.isSafeInteger(value) || value < 1) {
         throw new errors.InvalidClientMetadata(`${key} must be a positive integer (seconds)`);
       }
@@ -564,6 +570,16 @@ provider.registerGrantType(DEVICE, async (ctx, next) => {
   // Only a grant that issued tokens counts (pending polls throw above).
   if (challenge && ctx.body && ctx.body.access_token && ctx.oidc.client) statsFor(ctx.oidc.client.clientId).device_pkce_verified += 1;
 }, ['device_code', 'code_verifier']);
+
+// ---- Keycloak-style refresh_expires_in for clients registered with refresh_expires_in: true ----
+provider.use(async (ctx, next) => {
+  await next();
+  if (ctx.method !== 'POST' || ctx.path !== '/token' || ctx.status !== 200 || !ctx.body || !ctx.body.refresh_token) return;
+  const client = ctx.oidc?.client;
+  if (!client || !(client.refresh_expires_in ?? client.refreshExpiresIn)) return;
+  const rt = await provider.RefreshToken.find(ctx.body.refresh_token);
+  if (rt) ctx.body.refresh_expires_in = rt.remainingTTL;
+});
 
 // ---- scriptable interactions: GET shows a login form, POST logs in; consent is granted automatically ----
 const loginForm = (uid, err = '') => `<!doctype html><html><body>${err}<form method="post" action="/interaction/${uid}">

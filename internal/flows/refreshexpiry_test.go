@@ -1,0 +1,45 @@
+package flows_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
+)
+
+func TestRigRefreshTokenExpiry(t *testing.T) {
+	idp := testrig.IdP(t)
+	// Keycloak-style: refresh_expires_in in the answer of the password and refresh grants.
+	c := idp.RegisterClient(t, testrig.ClientSpec{RefreshTokenTTL: 600, RefreshExpiresIn: true})
+	tok := idp.PasswordToken(t, c, testrig.Alice, "openid offline_access")
+	if tok.RefreshToken == "" || tok.RefreshExpiresIn < 1 || tok.RefreshExpiresIn > 600 {
+		t.Fatalf("refresh_expires_in %d", tok.RefreshExpiresIn)
+	}
+	obtained := time.Unix(1_800_000_000, 0)
+	if got := flows.RefreshTokenExpiry(tok.RefreshToken, float64(tok.RefreshExpiresIn), obtained); !got.Equal(obtained.Add(time.Duration(tok.RefreshExpiresIn) * time.Second)) {
+		t.Errorf("expiry %s", got)
+	}
+	if got := flows.RefreshTokenExpiry(tok.RefreshToken, "600", obtained); !got.Equal(obtained.Add(600 * time.Second)) {
+		t.Errorf("numeric string: %s", got)
+	}
+	refreshed := idp.RefreshToken(t, c, tok.RefreshToken)
+	if refreshed.RefreshExpiresIn < 1 {
+		t.Errorf("refresh grant answer without refresh_expires_in: %+v", refreshed.RefreshExpiresIn)
+	}
+	// Other clients get no such field; an opaque refresh token then has no known expiry.
+	plain := idp.RegisterClient(t, testrig.ClientSpec{})
+	tok = idp.PasswordToken(t, plain, testrig.Alice, "openid offline_access")
+	if tok.RefreshExpiresIn != 0 || !flows.RefreshTokenExpiry(tok.RefreshToken, nil, obtained).IsZero() {
+		t.Errorf("refresh_expires_in %d", tok.RefreshExpiresIn)
+	}
+	// A JWT refresh token (Keycloak's are): its exp, also when refresh_expires_in is 0 (offline tokens).
+	jwt := testrig.CI(t).Mint(t, testrig.MintSpec{Sub: "alice", Aud: idp.Issuer(), TTL: 900})
+	got := flows.RefreshTokenExpiry(jwt, float64(0), obtained)
+	if got.IsZero() || got.Before(time.Now()) {
+		t.Errorf("JWT refresh token expiry %s", got)
+	}
+	if !flows.RefreshTokenExpiry("", float64(600), obtained).IsZero() {
+		t.Error("no refresh token, no expiry")
+	}
+}
