@@ -10,8 +10,9 @@ import (
 
 // AuthConfig is auth-config.json: basic credentials and OIDC client settings
 // per back-end URL. Back-end arguments are normalised with NormalizeURL and
-// looked up as exact keys, like the Python client. Every read loads the file
-// again, so an AuthConfig never holds stale data; it is safe for concurrent use.
+// looked up as exact keys, like the Python client. Every read checks the file
+// again (a changed file is loaded again, an unchanged one comes from memory),
+// so an AuthConfig never holds stale data; it is safe for concurrent use.
 type AuthConfig struct {
 	f         *privateFile
 	opts      Options
@@ -77,7 +78,7 @@ func (c *AuthConfig) Document(showSecrets bool) (doc *ojson.Object, exists bool,
 	if !showSecrets {
 		return Redact(root), exists, nil
 	}
-	return root, exists, nil
+	return root.Clone(), exists, nil // the loaded document is shared (read cache)
 }
 
 // Dump returns the document as `openeo-auth config-dump` prints it

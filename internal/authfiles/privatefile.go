@@ -123,6 +123,7 @@ func (f *privateFile) loadPath(path string) (root *ojson.Object, raw []byte, exi
 }
 
 func (f *privateFile) loadOnce(path string) (root *ojson.Object, raw []byte, existed bool, err error) {
+	statAt := time.Now()
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return ojson.NewObject(), nil, false, nil
@@ -134,9 +135,13 @@ func (f *privateFile) loadOnce(path string) (root *ojson.Object, raw []byte, exi
 		return nil, nil, true, f.loadErr(ErrIsDirectory, nil, "the path is a directory, not a file",
 			"Remove or rename that directory, or configure a file path instead.")
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, nil, true, f.loadErr(nil, nil, "the path is not a regular file",
-			"Point the configuration at a regular file.")
+	if err := f.checkRegular(path, fi); err != nil {
+		return nil, nil, true, err
+	}
+	key := f.cacheKey(path)
+	c := cacheGet(key, stampOf(fi))
+	if c != nil && c.trusted {
+		return c.root, c.raw, true, nil
 	}
 	fh, err := os.Open(path)
 	if err != nil {
@@ -147,15 +152,8 @@ func (f *privateFile) loadOnce(path string) (root *ojson.Object, raw []byte, exi
 	if err != nil {
 		return nil, nil, true, f.loadErr(nil, err, err.Error(), "Check the file.")
 	}
-	if !fi.Mode().IsRegular() { // replaced after the Stat
-		return nil, nil, true, f.loadErr(nil, nil, "the path is not a regular file",
-			"Point the configuration at a regular file.")
-	}
-	if err := f.assertPrivate(path, fi); err != nil {
+	if err := f.checkRegular(path, fi); err != nil { // replaced after the Stat
 		return nil, nil, true, err
-	}
-	if fi.Size() > MaxFileSize {
-		return nil, nil, true, f.tooLarge()
 	}
 	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(io.LimitReader(fh, MaxFileSize+1)); err != nil {
@@ -165,12 +163,36 @@ func (f *privateFile) loadOnce(path string) (root *ojson.Object, raw []byte, exi
 		return nil, nil, true, f.tooLarge()
 	}
 	raw = buf.Bytes()
+	st := stampOf(fi)
+	if c != nil && c.stamp.equal(st) && c.confirm(key, raw, statAt) {
+		return c.root, c.raw, true, nil
+	}
 	root, err = f.parse(raw)
 	if err != nil {
+		cacheDrop(key)
 		return nil, raw, true, err
 	}
+	cachePut(key, st, raw, root, statAt)
 	return root, raw, true, nil
 }
+
+// checkRegular refuses a stat result that is not a private regular file of
+// at most MaxFileSize bytes.
+func (f *privateFile) checkRegular(path string, fi fs.FileInfo) error {
+	if !fi.Mode().IsRegular() {
+		return f.loadErr(nil, nil, "the path is not a regular file", "Point the configuration at a regular file.")
+	}
+	if err := f.assertPrivate(path, fi); err != nil {
+		return err
+	}
+	if fi.Size() > MaxFileSize {
+		return f.tooLarge()
+	}
+	return nil
+}
+
+// cacheKey is the read cache's key of the file at path.
+func (f *privateFile) cacheKey(path string) string { return f.typeName + "\x00" + path }
 
 func (f *privateFile) tooLarge() *FileError {
 	return f.loadErr(ErrTooLarge, nil,
@@ -384,14 +406,16 @@ func (f *privateFile) keepOwner(tmp *os.File, orig fs.FileInfo, wrap func(error)
 	return nil
 }
 
-// update loads the file under the locks, applies fn and writes the result
-// atomically when it differs from the file's bytes. fn may return ErrSkipWrite.
+// update loads the file under the locks, applies fn to a copy of the
+// document and writes the result atomically when it differs from the file's
+// bytes. fn may return ErrSkipWrite.
 func (f *privateFile) update(fn func(root *ojson.Object) error) error {
 	return f.locked("write", func(target string) error {
-		root, raw, existed, err := f.loadPath(target)
+		loaded, raw, existed, err := f.loadPath(target)
 		if err != nil {
 			return err
 		}
+		root := loaded.Clone()
 		if err := fn(root); err != nil {
 			if errors.Is(err, ErrSkipWrite) {
 				return nil
@@ -401,22 +425,39 @@ func (f *privateFile) update(fn func(root *ojson.Object) error) error {
 		if f.beforeWrite != nil {
 			f.beforeWrite(root)
 		}
-		if se := f.validate(root); se != nil {
-			return &FileError{Path: f.path, Op: "write", Kind: ErrForeignShape, Err: se,
-				Msg: fmt.Sprintf("Refusing to write %s to '%s': %s.", f.typeName, f.path, se),
-				Fix: "This is a bug in the caller of Update; the file is left unchanged."}
-		}
-		out := ojson.EncodeObject(root)
-		if len(out) > MaxFileSize {
-			return &FileError{Path: f.path, Op: "write", Kind: ErrTooLarge,
-				Msg: fmt.Sprintf("Refusing to write %s to '%s': the result would have %d bytes, more than the limit of %d bytes (16 MiB).", f.typeName, f.path, len(out), MaxFileSize),
-				Fix: "Remove entries that are no longer needed; the file is left unchanged."}
-		}
-		if existed && bytes.Equal(out, raw) {
-			return nil
-		}
-		return f.writeAtomic(target, out)
+		return f.store(target, root, raw, existed)
 	})
+}
+
+// store writes root to target (under the locks) unless its bytes equal raw,
+// the file's current bytes, and records it in the read cache.
+func (f *privateFile) store(target string, root *ojson.Object, raw []byte, existed bool) error {
+	if se := f.validate(root); se != nil {
+		return &FileError{Path: f.path, Op: "write", Kind: ErrForeignShape, Err: se,
+			Msg: fmt.Sprintf("Refusing to write %s to '%s': %s.", f.typeName, f.path, se),
+			Fix: "This is a bug in the caller of Update; the file is left unchanged."}
+	}
+	out := ojson.EncodeObject(root)
+	if len(out) > MaxFileSize {
+		return &FileError{Path: f.path, Op: "write", Kind: ErrTooLarge,
+			Msg: fmt.Sprintf("Refusing to write %s to '%s': the result would have %d bytes, more than the limit of %d bytes (16 MiB).", f.typeName, f.path, len(out), MaxFileSize),
+			Fix: "Remove entries that are no longer needed; the file is left unchanged."}
+	}
+	if existed && bytes.Equal(out, raw) {
+		return nil
+	}
+	key := f.cacheKey(target)
+	if err := f.writeAtomic(target, out); err != nil {
+		cacheDrop(key)
+		return err
+	}
+	statAt := time.Now()
+	if fi, err := os.Stat(target); err == nil {
+		cachePut(key, stampOf(fi), out, root, statAt)
+	} else {
+		cacheDrop(key)
+	}
+	return nil
 }
 
 // updateExisting is update that does nothing (creates no folder or lock file)

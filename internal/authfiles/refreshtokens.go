@@ -193,7 +193,7 @@ func (s *RefreshTokens) Document(showSecrets bool) (doc *ojson.Object, exists bo
 	if !showSecrets {
 		return Redact(root), exists, nil
 	}
-	return root, exists, nil
+	return root.Clone(), exists, nil // the loaded document is shared (read cache)
 }
 
 // Dump returns the document as `openeo-auth token-dump` prints it (see
