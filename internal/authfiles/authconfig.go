@@ -268,7 +268,7 @@ func (c *AuthConfig) SetBasic(backendURL, username, password string) error {
 // SetBasicWithMode is SetBasic with explicit password handling.
 func (c *AuthConfig) SetBasicWithMode(backendURL, username, password string, mode PasswordMode) error {
 	date := c.opts.date()
-	return c.Update(func(root *ojson.Object) error {
+	return c.f.commit(func(root *ojson.Object) error {
 		return c.wrapShape(setBasic(root, backendURL, username, password, mode, date))
 	})
 }
@@ -291,6 +291,9 @@ func setBasic(root *ojson.Object, backendURL, username, password string, mode Pa
 }
 
 // ensure is Python's deep_set path creation (setdefault(key, {}) per level).
+// It fails only at a level that exists and is not an object, before it has
+// created anything (every level below a missing one is new), as an edit of a
+// group commit must.
 func ensure(root *ojson.Object, keys ...string) (*ojson.Object, error) {
 	o := root
 	for i, k := range keys {
@@ -329,7 +332,7 @@ type OIDCClientConfig struct {
 // when given; existing keys keep their place, other keys stay.
 func (c *AuthConfig) SetOIDCProvider(backendURL, providerID string, cfg OIDCClientConfig) error {
 	date := c.opts.date()
-	return c.Update(func(root *ojson.Object) error {
+	return c.f.commit(func(root *ojson.Object) error {
 		return c.wrapShape(setOIDCProvider(root, backendURL, providerID, cfg, date))
 	})
 }
@@ -355,10 +358,8 @@ func setOIDCProvider(root *ojson.Object, backendURL, providerID string, cfg OIDC
 // that leaves it empty. Everything else stays. removed is false (and nothing
 // is written) when there was no entry.
 func (c *AuthConfig) RemoveBasic(backendURL string) (removed bool, err error) {
-	err = c.f.updateExisting(func(root *ojson.Object) error {
-		if removed = removeBasic(root, backendURL); !removed {
-			return ErrSkipWrite
-		}
+	err = c.f.commitExisting(func(root *ojson.Object) error {
+		removed = removeBasic(root, backendURL)
 		return nil
 	})
 	return removed, err
@@ -377,10 +378,8 @@ func removeBasic(root *ojson.Object, backendURL string) bool {
 // RemoveOIDCProvider deletes one provider entry; "providers", "oidc" and the
 // back-end object are removed when that leaves them empty.
 func (c *AuthConfig) RemoveOIDCProvider(backendURL, providerID string) (removed bool, err error) {
-	err = c.f.updateExisting(func(root *ojson.Object) error {
-		if removed = removeOIDCProvider(root, backendURL, providerID); !removed {
-			return ErrSkipWrite
-		}
+	err = c.f.commitExisting(func(root *ojson.Object) error {
+		removed = removeOIDCProvider(root, backendURL, providerID)
 		return nil
 	})
 	return removed, err

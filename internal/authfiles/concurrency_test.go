@@ -76,6 +76,8 @@ func runChild(mode string) int {
 			return 3
 		}
 		return 0
+	case "groupkill":
+		return groupKillChild(path, prefix, n)
 	case "loop": // rewrite one token forever, announcing each completed write
 		s, err := OpenRefreshTokens(path, Options{})
 		if err != nil {

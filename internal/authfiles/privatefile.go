@@ -48,6 +48,9 @@ type privateFile struct {
 	// settle runs before a file that looked broken is read again; nil means
 	// a sleep of rereadDelay. Tests complete the file here.
 	settle func()
+	// atReplace, when set, runs in writeAtomic just before the rename
+	// ("rename") and just after it ("renamed"). Tests kill the process here.
+	atReplace func(stage string)
 }
 
 // rereadDelay is how long a reader waits before it reads a file again that
@@ -408,7 +411,9 @@ func (f *privateFile) keepOwner(tmp *os.File, orig fs.FileInfo, wrap func(error)
 
 // update loads the file under the locks, applies fn to a copy of the
 // document and writes the result atomically when it differs from the file's
-// bytes. fn may return ErrSkipWrite.
+// bytes. fn may return ErrSkipWrite. It runs alone, never in a group commit:
+// fn may do anything (RotateRefreshToken spends a refresh token in it) and
+// runs exactly once.
 func (f *privateFile) update(fn func(root *ojson.Object) error) error {
 	return f.locked("write", func(target string) error {
 		loaded, raw, existed, err := f.loadPath(target)
@@ -460,13 +465,13 @@ func (f *privateFile) store(target string, root *ojson.Object, raw []byte, exist
 	return nil
 }
 
-// updateExisting is update that does nothing (creates no folder or lock file)
+// commitExisting is commit that does nothing (creates no folder or lock file)
 // when the file does not exist, for removals.
-func (f *privateFile) updateExisting(fn func(root *ojson.Object) error) error {
+func (f *privateFile) commitExisting(fn func(root *ojson.Object) error) error {
 	if _, err := os.Stat(f.path); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	return f.update(fn)
+	return f.commit(fn)
 }
 
 // writeAtomic writes data to a 0600 temporary file next to target, syncs it,
@@ -516,10 +521,16 @@ func (f *privateFile) writeAtomic(target string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return wrap(err)
 	}
+	if f.atReplace != nil {
+		f.atReplace("rename")
+	}
 	if err := renameReplace(tmpName, target); err != nil {
 		return wrap(err)
 	}
 	ok = true
+	if f.atReplace != nil {
+		f.atReplace("renamed")
+	}
 	if err := syncDir(dir); err != nil {
 		return wrap(err)
 	}

@@ -72,7 +72,7 @@ func (s *RefreshTokens) RefreshToken(issuer, clientID string) (token string, fou
 // whole entry, which would drop keys a newer client stored in it.
 func (s *RefreshTokens) SetRefreshToken(issuer, clientID, token string) error {
 	date := s.opts.date()
-	return s.f.update(func(root *ojson.Object) error {
+	return s.f.commit(func(root *ojson.Object) error {
 		setRefreshToken(root, issuer, clientID, token, date)
 		return nil
 	})
@@ -127,10 +127,8 @@ func setRefreshToken(root *ojson.Object, issuer, clientID, token, date string) {
 // Remove deletes one entry, and the issuer object when it becomes empty.
 // removed is false (and nothing is written) without an entry.
 func (s *RefreshTokens) Remove(issuer, clientID string) (removed bool, err error) {
-	err = s.f.updateExisting(func(root *ojson.Object) error {
-		if removed = removeRefreshToken(root, issuer, clientID); !removed {
-			return ErrSkipWrite
-		}
+	err = s.f.commitExisting(func(root *ojson.Object) error {
+		removed = removeRefreshToken(root, issuer, clientID)
 		return nil
 	})
 	return removed, err
