@@ -87,7 +87,7 @@ func readFromBackend[T, M any](ctx context.Context, b *base, what string, req da
 		resp.Deferred = &datasource.Deferred{Reason: datasource.DeferredReasonProviderConfigUnknown}
 	}
 	if ok {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		resp.Diagnostics.Append(setModel(ctx, &resp.State, &m)...)
 	}
 }
 
