@@ -148,5 +148,5 @@ func (b *base) ctx(ctx context.Context) context.Context {
 	if b.client == nil {
 		return ctx
 	}
-	return pd.MaskLog(ctx, b.client.Settings().Secrets()...)
+	return b.client.MaskLog(ctx)
 }

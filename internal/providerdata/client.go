@@ -35,6 +35,9 @@ type Client struct {
 	once sync.Once
 	sess Session
 	err  error
+
+	maskOnce sync.Once
+	masks    []string
 }
 
 // New returns the Client of one provider instance.
@@ -44,6 +47,13 @@ func New(s Settings, factory SessionFactory) *Client {
 
 // Settings returns the merged settings of the provider instance.
 func (c *Client) Settings() Settings { return c.settings }
+
+// MaskLog masks the secrets of the provider instance in the log of ctx. Their
+// forms are computed once per instance: data sources mask them on every read.
+func (c *Client) MaskLog(ctx context.Context) context.Context {
+	c.maskOnce.Do(func() { c.masks = flows.SecretForms(c.settings.Secrets()...) })
+	return maskForms(ctx, c.masks)
+}
 
 // NotReadyError says that provider values were unknown at configure time.
 type NotReadyError struct {
@@ -142,7 +152,12 @@ func (s Settings) Check() error {
 // the one log-masking helper of the provider, its data sources and its
 // resources.
 func MaskLog(ctx context.Context, secrets ...string) context.Context {
-	forms := flows.SecretForms(secrets...)
+	return maskForms(ctx, flows.SecretForms(secrets...))
+}
+
+// maskForms adds forms, the forms of secrets (flows.SecretForms), to the
+// tflog masks of ctx.
+func maskForms(ctx context.Context, forms []string) context.Context {
 	if len(forms) == 0 {
 		return ctx
 	}
