@@ -186,6 +186,16 @@ func (r *report) markdown() string {
 		}
 	}
 
+	if lines := r.targets(); len(lines) > 0 {
+		w("\n## Scale targets\n\n")
+		w("The targets the provider is held to, from the cells of this run (medians); a target whose cells were not " +
+			"measured is left out.\n\n")
+		w("| target | measured | limit | met |\n|---|---:|---:|---|\n")
+		for _, l := range lines {
+			w("%s\n", l)
+		}
+	}
+
 	var counted []*cell
 	for _, c := range r.Cells {
 		if c.Counts {
@@ -395,4 +405,53 @@ func trimFloat(v float64) string {
 		return "0"
 	}
 	return s
+}
+
+// cellAt is the cell of a scenario at n, or nil.
+func (r *report) cellAt(name string, n int) *cell {
+	for _, c := range r.Cells {
+		if c.Scenario == name && c.N == n && len(c.Ours) > 0 {
+			return c
+		}
+	}
+	return nil
+}
+
+// pluginCPUPerObject is the median provider CPU in milliseconds per object.
+func (c *cell) pluginCPUPerObject() float64 {
+	return field(c.Ours, func(s sample) float64 { return s.PluginCPU }) * 1000 / float64(c.N)
+}
+
+// targets are the rows of the scale targets table: the provider CPU per
+// auth-config entry stays flat (at the largest N within 1.5× of N=100), an
+// apply of 1000 entries costs at most 15 ms per entry more than 1000
+// terraform_data, and a data-source read at N=500 costs at most 1 ms of
+// provider CPU.
+func (r *report) targets() []string {
+	var out []string
+	row := func(what string, measured, limit float64, unit string) {
+		if math.IsNaN(measured) || measured < 0 {
+			return
+		}
+		met := "yes"
+		if measured > limit {
+			met = "**no**"
+		}
+		out = append(out, fmt.Sprintf("| %s | %.2f%s | %.2f%s | %s |", what, measured, unit, limit, unit, met))
+	}
+	if lo := r.cellAt("apply", 100); lo != nil {
+		cs := r.cellsOf("apply")
+		if hi := cs[len(cs)-1]; hi.N > lo.N && lo.pluginCPUPerObject() > 0 {
+			row(fmt.Sprintf("apply: provider CPU per entry at N=%d / at N=100", hi.N),
+				hi.pluginCPUPerObject()/lo.pluginCPUPerObject(), 1.5, "×")
+		}
+	}
+	if c := r.cellAt("apply", 1000); c != nil {
+		row("apply at N=1000: ours − terraform_data, ms per object",
+			(field(c.Ours, secs)-field(c.Baseline, secs))*1000/float64(c.N), 15, " ms")
+	}
+	if c := r.cellAt("data", 500); c != nil {
+		row("data at N=500: provider CPU ms per read", c.pluginCPUPerObject(), 1, " ms")
+	}
+	return out
 }

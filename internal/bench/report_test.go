@@ -158,3 +158,39 @@ func TestMarkdownMarksNoisySlopes(t *testing.T) {
 		t.Errorf("a clear slope is marked:\n%s", md)
 	}
 }
+
+func TestScaleTargets(t *testing.T) {
+	r := fakeReport()
+	r.Ns = []int{100, 500, 1000}
+	r.Cells = fakeReportCells(r.Ns)
+	md := r.markdown()
+	for _, want := range []string{
+		// apply: 0.4 s of provider CPU for 100 (4 ms each), 1.3 s for 1000 (1.3 ms each).
+		"| apply: provider CPU per entry at N=1000 / at N=100 | 0.33× | 1.50× | yes |",
+		// apply N=1000: 10.5 s against 5.2 s, 5.3 ms per object more.
+		"| apply at N=1000: ours − terraform_data, ms per object | 5.30 ms | 15.00 ms | yes |",
+		// data N=500: 0.8 s of provider CPU, 1.6 ms per read.
+		"| data at N=500: provider CPU ms per read | 1.60 ms | 1.00 ms | **no** |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(fakeReport().markdown(), "## Scale targets") {
+		t.Error("a run without the target cells has a targets table")
+	}
+}
+
+// fakeReportCells is one round of every scenario at each n.
+func fakeReportCells(ns []int) []*cell {
+	var cells []*cell
+	for _, sc := range scenarios {
+		for _, n := range ns {
+			c := &cell{Scenario: sc.name, Title: sc.title, N: n, Counts: sc.counts}
+			c.Ours = []sample{{Round: 1, Seconds: 0.5 + float64(n)/100, PluginCPU: 0.3 + float64(n)/1000}}
+			c.Baseline = []sample{{Round: 1, Seconds: 0.2 + float64(n)/200}}
+			cells = append(cells, c)
+		}
+	}
+	return cells
+}
