@@ -32,6 +32,15 @@
 //     the same directory, mode 0600, fsync, rename, directory fsync), so
 //     concurrent writers never lose an update and readers never see a
 //     partial file.
+//   - Entry writes of one process to one file that arrive while the file is
+//     being rewritten are applied together in the next rewrite (group
+//     commit, commit.go); each caller gets its own outcome. Update and
+//     RotateRefreshToken always run alone.
+//   - A file whose size, modification time, mode and inode are unchanged is
+//     not parsed again: its document comes from memory (cache.go); a file
+//     changed less than two seconds before it was loaded is compared byte
+//     for byte, so that a rewrite in place within the timestamp granularity
+//     is still seen.
 //   - A symbolic link at the file path is followed: the file it points at is
 //     checked first (it must be missing or an auth file that loads), then
 //     locked and replaced; no folder is created along a link, and removing a
