@@ -268,14 +268,14 @@ func (c *AuthConfig) SetBasic(backendURL, username, password string) error {
 // SetBasicWithMode is SetBasic with explicit password handling.
 func (c *AuthConfig) SetBasicWithMode(backendURL, username, password string, mode PasswordMode) error {
 	date := c.opts.date()
-	return c.f.commit(func(root *ojson.Object) error {
-		return c.wrapShape(setBasic(root, backendURL, username, password, mode, date))
+	return c.f.commit(func(d *draft) error {
+		return c.wrapShape(setBasic(d, backendURL, username, password, mode, date))
 	})
 }
 
 // setBasic is the document edit of SetBasicWithMode.
-func setBasic(root *ojson.Object, backendURL, username, password string, mode PasswordMode, date string) error {
-	basic, err := ensure(root, "backends", NormalizeURL(backendURL), "basic")
+func setBasic(d *draft, backendURL, username, password string, mode PasswordMode, date string) error {
+	basic, err := d.ensure("backends", NormalizeURL(backendURL), "basic")
 	if err != nil {
 		return err
 	}
@@ -288,22 +288,6 @@ func setBasic(root *ojson.Object, backendURL, username, password string, mode Pa
 		basic.Delete("password")
 	}
 	return nil
-}
-
-// ensure is Python's deep_set path creation (setdefault(key, {}) per level).
-// It fails only at a level that exists and is not an object, before it has
-// created anything (every level below a missing one is new), as an edit of a
-// group commit must.
-func ensure(root *ojson.Object, keys ...string) (*ojson.Object, error) {
-	o := root
-	for i, k := range keys {
-		next, ok := o.SetDefaultObject(k)
-		if !ok {
-			return nil, &shapeError{keyPath: formatKeyPath(keys[:i+1]), found: "not an object", want: "an object"}
-		}
-		o = next
-	}
-	return o, nil
 }
 
 // wrapShape turns a shapeError from an edit into a FileError.
@@ -332,14 +316,14 @@ type OIDCClientConfig struct {
 // when given; existing keys keep their place, other keys stay.
 func (c *AuthConfig) SetOIDCProvider(backendURL, providerID string, cfg OIDCClientConfig) error {
 	date := c.opts.date()
-	return c.f.commit(func(root *ojson.Object) error {
-		return c.wrapShape(setOIDCProvider(root, backendURL, providerID, cfg, date))
+	return c.f.commit(func(d *draft) error {
+		return c.wrapShape(setOIDCProvider(d, backendURL, providerID, cfg, date))
 	})
 }
 
 // setOIDCProvider is the document edit of SetOIDCProvider.
-func setOIDCProvider(root *ojson.Object, backendURL, providerID string, cfg OIDCClientConfig, date string) error {
-	p, err := ensure(root, "backends", NormalizeURL(backendURL), "oidc", "providers", providerID)
+func setOIDCProvider(d *draft, backendURL, providerID string, cfg OIDCClientConfig, date string) error {
+	p, err := d.ensure("backends", NormalizeURL(backendURL), "oidc", "providers", providerID)
 	if err != nil {
 		return err
 	}
@@ -358,51 +342,51 @@ func setOIDCProvider(root *ojson.Object, backendURL, providerID string, cfg OIDC
 // that leaves it empty. Everything else stays. removed is false (and nothing
 // is written) when there was no entry.
 func (c *AuthConfig) RemoveBasic(backendURL string) (removed bool, err error) {
-	err = c.f.commitExisting(func(root *ojson.Object) error {
-		removed = removeBasic(root, backendURL)
+	err = c.f.commitExisting(func(d *draft) error {
+		removed = removeBasic(d, backendURL)
 		return nil
 	})
 	return removed, err
 }
 
-func removeBasic(root *ojson.Object, backendURL string) bool {
+func removeBasic(d *draft, backendURL string) bool {
 	key := NormalizeURL(backendURL)
-	b := child(root, "backends", key)
-	if b == nil || !b.Delete("basic") {
+	if !child(d.root, "backends", key).Has("basic") {
 		return false
 	}
-	pruneEmpty(root, "backends", key)
+	d.path("backends", key).Delete("basic")
+	pruneEmpty(d, "backends", key)
 	return true
 }
 
 // RemoveOIDCProvider deletes one provider entry; "providers", "oidc" and the
 // back-end object are removed when that leaves them empty.
 func (c *AuthConfig) RemoveOIDCProvider(backendURL, providerID string) (removed bool, err error) {
-	err = c.f.commitExisting(func(root *ojson.Object) error {
-		removed = removeOIDCProvider(root, backendURL, providerID)
+	err = c.f.commitExisting(func(d *draft) error {
+		removed = removeOIDCProvider(d, backendURL, providerID)
 		return nil
 	})
 	return removed, err
 }
 
-func removeOIDCProvider(root *ojson.Object, backendURL, providerID string) bool {
+func removeOIDCProvider(d *draft, backendURL, providerID string) bool {
 	key := NormalizeURL(backendURL)
-	providers := child(root, "backends", key, "oidc", "providers")
-	if providers == nil || !providers.Delete(providerID) {
+	if !child(d.root, "backends", key, "oidc", "providers").Has(providerID) {
 		return false
 	}
-	pruneEmpty(root, "backends", key, "oidc", "providers")
+	d.path("backends", key, "oidc", "providers").Delete(providerID)
+	pruneEmpty(d, "backends", key, "oidc", "providers")
 	return true
 }
 
 // pruneEmpty deletes the object at keys[1:] (deepest first) while it is
 // empty, never touching keys[0] ("backends") itself.
-func pruneEmpty(root *ojson.Object, keys ...string) {
+func pruneEmpty(d *draft, keys ...string) {
 	for n := len(keys); n > 1; n-- {
-		o := child(root, keys[:n]...)
+		o := child(d.root, keys[:n]...)
 		if o == nil || o.Len() > 0 {
 			return
 		}
-		child(root, keys[:n-1]...).Delete(keys[n-1])
+		d.path(keys[:n-1]...).Delete(keys[n-1])
 	}
 }

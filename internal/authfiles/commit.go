@@ -2,8 +2,6 @@ package authfiles
 
 import (
 	"sync"
-
-	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
 )
 
 // Group commit: the entry writes of one process to one file (SetBasic,
@@ -28,8 +26,8 @@ import (
 
 // edit is one caller's change in a group commit.
 type edit struct {
-	// apply changes root; an error must come before any change.
-	apply func(root *ojson.Object) error
+	// apply changes the draft; an error must come before any change.
+	apply func(d *draft) error
 	err   error
 	// wake receives true when this caller is to commit the next batch, or
 	// false when its batch has been committed (err is then its outcome).
@@ -61,13 +59,13 @@ func queueOf(key string) *commitQueue {
 
 // commit applies fn (an edit, see above), then f's beforeWrite, in the next
 // group commit of the file and returns its own outcome.
-func (f *privateFile) commit(fn func(root *ojson.Object) error) error {
-	e := &edit{wake: make(chan bool, 1), apply: func(root *ojson.Object) error {
-		if err := fn(root); err != nil {
+func (f *privateFile) commit(fn func(d *draft) error) error {
+	e := &edit{wake: make(chan bool, 1), apply: func(d *draft) error {
+		if err := fn(d); err != nil {
 			return err
 		}
 		if f.beforeWrite != nil {
-			f.beforeWrite(root)
+			f.beforeWrite(d.root)
 		}
 		return nil
 	}}
@@ -111,16 +109,18 @@ func (f *privateFile) commitBatch(batch []*edit) {
 		if err != nil {
 			return err
 		}
-		root := loaded.Clone()
+		d := newDraft(loaded)
 		applied := false
 		for _, e := range batch {
-			e.err = e.apply(root)
+			e.err = e.apply(d)
 			applied = applied || e.err == nil
 		}
 		if !applied {
 			return nil
 		}
-		return f.store(target, root, raw, existed)
+		// The edits of this package keep every known key in its shape: the
+		// document needs no second validation.
+		return f.store(target, d.root, raw, existed, false)
 	})
 	if err != nil {
 		for _, e := range batch {

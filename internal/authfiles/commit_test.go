@@ -60,7 +60,7 @@ func TestGroupCommitFailedEditFailsOnlyItsCaller(t *testing.T) {
 		wg      sync.WaitGroup
 		errs    [n]error
 		applied [n]int
-		roots   [n]*ojson.Object
+		drafts  [n]*draft
 		leadErr error
 	)
 	url := func(i int) string { return fmt.Sprintf("https://b%d", i) }
@@ -70,13 +70,13 @@ func TestGroupCommitFailedEditFailsOnlyItsCaller(t *testing.T) {
 		leadErr = c.SetBasic("https://leader", "u", "p")
 	}, n, func(i int) {
 		defer wg.Done()
-		errs[i] = c.f.commit(func(root *ojson.Object) error {
+		errs[i] = c.f.commit(func(d *draft) error {
 			applied[i]++
-			roots[i] = root
+			drafts[i] = d
 			if i == failing {
 				return boom
 			}
-			return c.wrapShape(setBasic(root, url(i), fmt.Sprintf("u%d", i), "p", PasswordAlways, "2024-01-01T00:00:00Z"))
+			return c.wrapShape(setBasic(d, url(i), fmt.Sprintf("u%d", i), "p", PasswordAlways, "2024-01-01T00:00:00Z"))
 		})
 	})
 	wg.Wait()
@@ -87,7 +87,7 @@ func TestGroupCommitFailedEditFailsOnlyItsCaller(t *testing.T) {
 		if applied[i] != 1 {
 			t.Errorf("edit %d ran %d times, want once", i, applied[i])
 		}
-		if roots[i] != roots[0] {
+		if drafts[i] != drafts[0] {
 			t.Errorf("edit %d was not in the batch of edit 0", i)
 		}
 		e, found, err := c.Basic(url(i))

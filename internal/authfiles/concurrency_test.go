@@ -251,7 +251,7 @@ func TestKilledWriter(t *testing.T) {
 	const bulk = 2000 // ~0.5 MB, so that each write takes a while and kills often land mid-write
 	err := s.Update(func(root *ojson.Object) error {
 		for i := range bulk {
-			setRefreshToken(root, fmt.Sprintf("https://issuer-%d", i), "c", strings.Repeat("x", 200), "2024-01-01T00:00:00Z")
+			setRefreshToken(inPlace(root), fmt.Sprintf("https://issuer-%d", i), "c", strings.Repeat("x", 200), "2024-01-01T00:00:00Z")
 		}
 		return nil
 	})

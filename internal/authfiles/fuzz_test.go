@@ -33,15 +33,21 @@ func FuzzParseAuthConfig(f *testing.F) {
 			backendKey = NormalizeURL(e.Backend)
 		}
 		before := root.Clone()
-		if err := setBasic(root, "https://new.fuzz", "u", "p", PasswordIfNonEmpty, "d"); err != nil {
+		loaded := root // edited through a draft (copy on write), as a group commit does
+		d := newDraft(loaded)
+		if err := setBasic(d, "https://new.fuzz", "u", "p", PasswordIfNonEmpty, "d"); err != nil {
 			t.Fatal(err)
 		}
-		if err := setOIDCProvider(root, backendKey, "pid", OIDCClientConfig{ClientID: ptr("c")}, "d"); err != nil {
+		if err := setOIDCProvider(d, backendKey, "pid", OIDCClientConfig{ClientID: ptr("c")}, "d"); err != nil {
 			t.Fatal(err)
 		}
-		removeBasic(root, backendKey)
-		removeOIDCProvider(root, backendKey, "pid")
+		removeBasic(d, backendKey)
+		removeOIDCProvider(d, backendKey, "pid")
+		root = d.root
 		c.addMetadata(root)
+		if !ojson.Equal(ojson.ObjectValue(loaded), ojson.ObjectValue(before)) {
+			t.Fatal("the edits changed the loaded document, not only the draft")
+		}
 		if se := validateAuthConfig(root); se != nil {
 			t.Fatalf("edits produced a foreign shape: %v", se)
 		}
@@ -87,10 +93,16 @@ func FuzzParseRefreshTokens(f *testing.F) {
 		}
 		entries := tokenEntriesOf(root)
 		before := root.Clone()
-		setRefreshToken(root, "https://fuzz.issuer/", "client", "tok", "d")
-		removeRefreshToken(root, "https://fuzz.issuer", "client")
+		loaded := root
+		d := newDraft(loaded)
+		setRefreshToken(d, "https://fuzz.issuer/", "client", "tok", "d")
+		removeRefreshToken(d, "https://fuzz.issuer", "client")
 		for _, e := range entries {
-			setRefreshToken(root, e.Issuer, e.ClientID, e.RefreshToken, e.Date)
+			setRefreshToken(d, e.Issuer, e.ClientID, e.RefreshToken, e.Date)
+		}
+		root = d.root
+		if !ojson.Equal(ojson.ObjectValue(loaded), ojson.ObjectValue(before)) {
+			t.Fatal("the edits changed the loaded document, not only the draft")
 		}
 		if se := validateRefreshTokens(root); se != nil {
 			t.Fatalf("edits produced a foreign shape: %v", se)

@@ -159,6 +159,7 @@ func (f *privateFile) loadOnce(path string) (root *ojson.Object, raw []byte, exi
 		return nil, nil, true, err
 	}
 	var buf bytes.Buffer
+	buf.Grow(int(fi.Size()) + bytes.MinRead) // one allocation for a file that keeps its size
 	if _, err := buf.ReadFrom(io.LimitReader(fh, MaxFileSize+1)); err != nil {
 		return nil, nil, true, f.loadErr(nil, err, err.Error(), "Check the file.")
 	}
@@ -192,6 +193,14 @@ func (f *privateFile) checkRegular(path string, fi fs.FileInfo) error {
 		return f.tooLarge()
 	}
 	return nil
+}
+
+// shapeOf is f.validate(root) when check is set, else nil.
+func (f *privateFile) shapeOf(root *ojson.Object, check bool) *shapeError {
+	if !check {
+		return nil
+	}
+	return f.validate(root)
 }
 
 // cacheKey is the read cache's key of the file at path.
@@ -430,14 +439,15 @@ func (f *privateFile) update(fn func(root *ojson.Object) error) error {
 		if f.beforeWrite != nil {
 			f.beforeWrite(root)
 		}
-		return f.store(target, root, raw, existed)
+		return f.store(target, root, raw, existed, true)
 	})
 }
 
 // store writes root to target (under the locks) unless its bytes equal raw,
-// the file's current bytes, and records it in the read cache.
-func (f *privateFile) store(target string, root *ojson.Object, raw []byte, existed bool) error {
-	if se := f.validate(root); se != nil {
+// the file's current bytes, and records it in the read cache. validate
+// checks the shape of root first (after a caller's Update callback).
+func (f *privateFile) store(target string, root *ojson.Object, raw []byte, existed, validate bool) error {
+	if se := f.shapeOf(root, validate); se != nil {
 		return &FileError{Path: f.path, Op: "write", Kind: ErrForeignShape, Err: se,
 			Msg: fmt.Sprintf("Refusing to write %s to '%s': %s.", f.typeName, f.path, se),
 			Fix: "This is a bug in the caller of Update; the file is left unchanged."}
@@ -467,7 +477,7 @@ func (f *privateFile) store(target string, root *ojson.Object, raw []byte, exist
 
 // commitExisting is commit that does nothing (creates no folder or lock file)
 // when the file does not exist, for removals.
-func (f *privateFile) commitExisting(fn func(root *ojson.Object) error) error {
+func (f *privateFile) commitExisting(fn func(d *draft) error) error {
 	if _, err := os.Stat(f.path); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

@@ -72,8 +72,8 @@ func (s *RefreshTokens) RefreshToken(issuer, clientID string) (token string, fou
 // whole entry, which would drop keys a newer client stored in it.
 func (s *RefreshTokens) SetRefreshToken(issuer, clientID, token string) error {
 	date := s.opts.date()
-	return s.f.commit(func(root *ojson.Object) error {
-		setRefreshToken(root, issuer, clientID, token, date)
+	return s.f.commit(func(d *draft) error {
+		setRefreshToken(d, issuer, clientID, token, date)
 		return nil
 	})
 }
@@ -102,7 +102,7 @@ func (s *RefreshTokens) RotateRefreshToken(ctx context.Context, issuer, clientID
 		if rotated == "" || rotated == current {
 			return ErrSkipWrite
 		}
-		setRefreshToken(root, issuer, clientID, rotated, s.opts.date())
+		setRefreshToken(inPlace(root), issuer, clientID, rotated, s.opts.date())
 		return nil
 	})
 	if refreshErr != nil {
@@ -111,13 +111,9 @@ func (s *RefreshTokens) RotateRefreshToken(ctx context.Context, issuer, clientID
 	return err
 }
 
-func setRefreshToken(root *ojson.Object, issuer, clientID, token, date string) {
-	clients, ok := root.SetDefaultObject(NormalizeURL(issuer))
-	if !ok {
-		return // unreachable: the document was validated on load
-	}
-	e, ok := clients.SetDefaultObject(clientID)
-	if !ok {
+func setRefreshToken(d *draft, issuer, clientID, token, date string) {
+	e, err := d.ensure(NormalizeURL(issuer), clientID)
+	if err != nil {
 		return // unreachable: the document was validated on load
 	}
 	e.Set("date", ojson.String(date))
@@ -127,21 +123,22 @@ func setRefreshToken(root *ojson.Object, issuer, clientID, token, date string) {
 // Remove deletes one entry, and the issuer object when it becomes empty.
 // removed is false (and nothing is written) without an entry.
 func (s *RefreshTokens) Remove(issuer, clientID string) (removed bool, err error) {
-	err = s.f.commitExisting(func(root *ojson.Object) error {
-		removed = removeRefreshToken(root, issuer, clientID)
+	err = s.f.commitExisting(func(d *draft) error {
+		removed = removeRefreshToken(d, issuer, clientID)
 		return nil
 	})
 	return removed, err
 }
 
-func removeRefreshToken(root *ojson.Object, issuer, clientID string) bool {
+func removeRefreshToken(d *draft, issuer, clientID string) bool {
 	key := NormalizeURL(issuer)
-	clients := child(root, key)
-	if clients == nil || !clients.Delete(clientID) {
+	if !child(d.root, key).Has(clientID) {
 		return false
 	}
+	clients := d.path(key)
+	clients.Delete(clientID)
 	if clients.Len() == 0 {
-		root.Delete(key)
+		d.root.Delete(key)
 	}
 	return true
 }

@@ -18,6 +18,7 @@ package ojson
 
 import (
 	"iter"
+	"maps"
 	"slices"
 )
 
@@ -326,6 +327,21 @@ func (o *Object) reindex() {
 	for i, m := range o.members {
 		o.index[m.Key] = i
 	}
+}
+
+// ShallowClone returns a copy of o's own keys: setting or deleting a key of
+// the copy leaves o unchanged, while the nested objects and arrays are
+// shared by both. A nil object clones to an empty one.
+func (o *Object) ShallowClone() *Object {
+	c := NewObject()
+	if o == nil {
+		return c
+	}
+	c.members = slices.Clone(o.members)
+	if o.index != nil {
+		c.index = maps.Clone(o.index)
+	}
+	return c
 }
 
 // Clone returns a deep copy; a nil object clones to an empty one.
