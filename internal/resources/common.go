@@ -203,19 +203,21 @@ func (b *base) defaultFile(kind fileKind) (file string, known bool, err error) {
 }
 
 // check loads an existing file (a missing one is fine) and reports why it
-// cannot be used: not private, not JSON, a directory, a foreign shape.
+// cannot be used: not private, not JSON, a directory, a foreign shape. A
+// lookup loads and checks the whole file (from memory when it is unchanged);
+// Document would copy all of it, once per resource.
 func (b *base) check(kind fileKind, file string) error {
 	o := b.fileOptions(time.Now())
 	if kind == refreshTokensFile {
 		t, err := authfiles.OpenRefreshTokens(file, o)
 		if err == nil {
-			_, _, err = t.Document(false)
+			_, _, err = t.Entry("", "")
 		}
 		return err
 	}
 	c, err := authfiles.OpenAuthConfig(file, o)
 	if err == nil {
-		_, _, err = c.Document(false)
+		_, err = c.OIDCProviderIDs("")
 	}
 	return err
 }
