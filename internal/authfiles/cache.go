@@ -2,6 +2,8 @@ package authfiles
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"io/fs"
 	"sync"
 	"time"
@@ -85,14 +87,35 @@ func cacheDrop(path string) {
 	cacheMu.Unlock()
 }
 
-// confirm reports whether raw, read from a file whose stamp matched c at
-// statAt, is c's document; a match that late enough makes c trusted.
-func (c *cached) confirm(path string, raw []byte, statAt time.Time) bool {
-	if !bytes.Equal(raw, c.raw) {
-		return false
-	}
+// settled is called when the file, whose stamp matched c at statAt, still
+// holds c's bytes: a match that late enough makes c trusted.
+func (c *cached) settled(path string, statAt time.Time) {
 	if statAt.Sub(c.stamp.modTime) > racyWindow {
 		cachePut(path, c.stamp, c.raw, c.root, statAt)
 	}
-	return true
+}
+
+// compareChunk is the size of the pieces sameContent reads.
+const compareChunk = 32 << 10
+
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, compareChunk); return &b }}
+
+// sameContent reports whether r holds exactly want, reading it in pieces.
+func sameContent(r io.Reader, want []byte) (bool, error) {
+	bp := chunkPool.Get().(*[]byte) //nolint:forcetypeassert // the pool holds only *[]byte
+	defer chunkPool.Put(bp)
+	buf := *bp
+	for {
+		n, err := io.ReadFull(r, buf)
+		if n > len(want) || !bytes.Equal(buf[:n], want[:n]) {
+			return false, nil
+		}
+		want = want[n:]
+		switch {
+		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+			return len(want) == 0, nil
+		case err != nil:
+			return false, err
+		}
+	}
 }

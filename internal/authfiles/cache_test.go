@@ -1,6 +1,7 @@
 package authfiles
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -118,4 +119,26 @@ func TestReadCacheDocumentIsACopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertUser(t, c, "alice")
+}
+
+func TestSameContent(t *testing.T) {
+	for _, n := range []int{0, 1, compareChunk - 1, compareChunk, compareChunk + 1, 2 * compareChunk} {
+		want := bytes.Repeat([]byte{'a'}, n)
+		other := bytes.Clone(want)
+		if n > 0 {
+			other[n-1] = 'b'
+		}
+		for name, tc := range map[string]struct {
+			file []byte
+			same bool
+		}{
+			"equal": {want, true}, "longer": {append(bytes.Clone(want), 'a'), false},
+			"shorter": {want[:max(n-1, 0)], n == 0}, "last byte differs": {other, n == 0},
+		} {
+			got, err := sameContent(bytes.NewReader(tc.file), want)
+			if err != nil || got != tc.same {
+				t.Errorf("%d bytes, %s: %v (%v), want %v", n, name, got, err, tc.same)
+			}
+		}
+	}
 }
