@@ -52,7 +52,8 @@ type cached struct {
 	stamp   stamp
 	raw     []byte
 	root    *ojson.Object
-	trusted bool // the stamp alone proves the bytes (not racy)
+	trusted bool        // the stamp alone proves the bytes (not racy)
+	memo    *ojson.Memo // the encoding of root's entries, when this process wrote it
 }
 
 var (
@@ -72,11 +73,21 @@ func cacheGet(path string, st stamp) *cached {
 }
 
 // cachePut records the document of path as of a stat taken at statAt.
-func cachePut(path string, st stamp, raw []byte, root *ojson.Object, statAt time.Time) {
-	c := &cached{stamp: st, raw: raw, root: root, trusted: statAt.Sub(st.modTime) > racyWindow}
+func cachePut(path string, st stamp, raw []byte, root *ojson.Object, memo *ojson.Memo, statAt time.Time) {
+	c := &cached{stamp: st, raw: raw, root: root, memo: memo, trusted: statAt.Sub(st.modTime) > racyWindow}
 	cacheMu.Lock()
 	cache[path] = c
 	cacheMu.Unlock()
+}
+
+// cacheMemo is the encoding memo of path's cached document, or nil.
+func cacheMemo(path string) *ojson.Memo {
+	cacheMu.Lock()
+	defer cacheMu.Unlock()
+	if c := cache[path]; c != nil {
+		return c.memo
+	}
+	return nil
 }
 
 // cacheDrop forgets path (after a failed load or a write whose outcome is
@@ -91,7 +102,7 @@ func cacheDrop(path string) {
 // holds c's bytes: a match that late enough makes c trusted.
 func (c *cached) settled(path string, statAt time.Time) {
 	if statAt.Sub(c.stamp.modTime) > racyWindow {
-		cachePut(path, c.stamp, c.raw, c.root, statAt)
+		cachePut(path, c.stamp, c.raw, c.root, c.memo, statAt)
 	}
 }
 

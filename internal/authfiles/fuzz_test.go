@@ -34,6 +34,7 @@ func FuzzParseAuthConfig(f *testing.F) {
 		}
 		before := root.Clone()
 		loaded := root // edited through a draft (copy on write), as a group commit does
+		_, memo := ojson.EncodeObjectMemo(loaded, nil)
 		d := newDraft(loaded)
 		if err := setBasic(d, "https://new.fuzz", "u", "p", PasswordIfNonEmpty, "d"); err != nil {
 			t.Fatal(err)
@@ -52,6 +53,9 @@ func FuzzParseAuthConfig(f *testing.F) {
 			t.Fatalf("edits produced a foreign shape: %v", se)
 		}
 		enc := ojson.EncodeObject(root)
+		if memoEnc, _ := ojson.EncodeObjectMemo(root, memo); string(memoEnc) != string(enc) {
+			t.Fatal("the encoding with the memo of the loaded document differs")
+		}
 		again, err := pf.parse(enc)
 		if err != nil {
 			t.Fatalf("re-parse: %v", err)

@@ -188,7 +188,7 @@ func (f *privateFile) loadOnce(path string) (root *ojson.Object, raw []byte, exi
 		cacheDrop(key)
 		return nil, raw, true, err
 	}
-	cachePut(key, st, raw, root, statAt)
+	cachePut(key, st, raw, root, nil, statAt)
 	return root, raw, true, nil
 }
 
@@ -464,7 +464,10 @@ func (f *privateFile) store(target string, root *ojson.Object, raw []byte, exist
 			Msg: fmt.Sprintf("Refusing to write %s to '%s': %s.", f.typeName, f.path, se),
 			Fix: "This is a bug in the caller of Update; the file is left unchanged."}
 	}
-	out := ojson.EncodeObject(root)
+	key := f.cacheKey(target)
+	// Entries that the edits did not touch are the cached document's own
+	// objects (copy on write): their bytes are copied, not encoded again.
+	out, memo := ojson.EncodeObjectMemo(root, cacheMemo(key))
 	if len(out) > MaxFileSize {
 		return &FileError{Path: f.path, Op: "write", Kind: ErrTooLarge,
 			Msg: fmt.Sprintf("Refusing to write %s to '%s': the result would have %d bytes, more than the limit of %d bytes (16 MiB).", f.typeName, f.path, len(out), MaxFileSize),
@@ -473,14 +476,13 @@ func (f *privateFile) store(target string, root *ojson.Object, raw []byte, exist
 	if existed && bytes.Equal(out, raw) {
 		return nil
 	}
-	key := f.cacheKey(target)
 	if err := f.writeAtomic(target, out); err != nil {
 		cacheDrop(key)
 		return err
 	}
 	statAt := time.Now()
 	if fi, err := os.Stat(target); err == nil {
-		cachePut(key, stampOf(fi), out, root, statAt)
+		cachePut(key, stampOf(fi), out, root, memo, statAt)
 	} else {
 		cacheDrop(key)
 	}

@@ -24,8 +24,41 @@ func Encode(v Value) []byte {
 // EncodeObject is Encode for an object (nil encodes as {}).
 func EncodeObject(o *Object) []byte { return Encode(ObjectValue(o)) }
 
+// Memo holds the encoding of the objects at depth memoDepth of an earlier
+// EncodeObjectMemo, by object pointer.
+type Memo struct {
+	m map[*Object][]byte
+}
+
+// memoDepth is the level whose objects a Memo keeps: the entries of a
+// document (backends.<url>, <issuer>.<client_id>), not the containers
+// above them, which change with every entry.
+const memoDepth = 2
+
+// EncodeObjectMemo is EncodeObject that copies the bytes of every object
+// prev encoded before (the same pointer at level memoDepth) instead of
+// encoding it again, and returns the memo of this encoding. It is for
+// documents changed copy on write, whose objects are never changed once
+// encoded: a changed object must be a new object.
+func EncodeObjectMemo(o *Object, prev *Memo) ([]byte, *Memo) {
+	e := encoder{buf: make([]byte, 0, 256), spans: map[*Object][2]int{}}
+	if prev != nil {
+		e.prev = prev.m
+	}
+	e.value(ObjectValue(o), 0)
+	next := &Memo{m: make(map[*Object][]byte, len(e.spans))}
+	for k, sp := range e.spans {
+		next.m[k] = e.buf[sp[0]:sp[1]:sp[1]]
+	}
+	return e.buf, next
+}
+
 type encoder struct {
 	buf []byte
+	// With a memo: the encodings of an earlier call, and where each object
+	// of this one starts and ends in buf.
+	prev  map[*Object][]byte
+	spans map[*Object][2]int
 }
 
 func (e *encoder) newline(level int) {
@@ -69,19 +102,34 @@ func (e *encoder) value(v Value, level int) {
 			e.buf = append(e.buf, "{}"...)
 			return
 		}
-		e.buf = append(e.buf, '{')
-		for i, m := range v.obj.members {
-			if i > 0 {
-				e.buf = append(e.buf, ',')
+		if e.spans != nil && level == memoDepth {
+			k := v.obj
+			start := len(e.buf)
+			if b, ok := e.prev[k]; ok {
+				e.buf = append(e.buf, b...)
+			} else {
+				e.object(v.obj, level)
 			}
-			e.newline(level + 1)
-			e.buf = AppendQuoted(e.buf, m.Key)
-			e.buf = append(e.buf, ':', ' ')
-			e.value(m.Value, level+1)
+			e.spans[k] = [2]int{start, len(e.buf)}
+			return
 		}
-		e.newline(level)
-		e.buf = append(e.buf, '}')
+		e.object(v.obj, level)
 	}
+}
+
+func (e *encoder) object(o *Object, level int) {
+	e.buf = append(e.buf, '{')
+	for i, m := range o.members {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		e.newline(level + 1)
+		e.buf = AppendQuoted(e.buf, m.Key)
+		e.buf = append(e.buf, ':', ' ')
+		e.value(m.Value, level+1)
+	}
+	e.newline(level)
+	e.buf = append(e.buf, '}')
 }
 
 const hexDigits = "0123456789abcdef"

@@ -291,3 +291,37 @@ func FuzzParseJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestEncodeObjectMemo: a document changed copy on write (new objects for
+// what changed) encodes with the memo of the old one exactly as without.
+func TestEncodeObjectMemo(t *testing.T) {
+	v, err := Parse([]byte(`{"backends": {"https://a": {"basic": {"username": "a"}}, "https://b": {"basic": {"username": "b"}}}, "general": {}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _ := v.AsObject()
+	enc, memo := EncodeObjectMemo(old, nil)
+	if string(enc) != string(EncodeObject(old)) {
+		t.Fatalf("first encoding differs:\n%s", enc)
+	}
+	// Copy on write: a new root and backends, a new https://b entry, the
+	// https://a entry shared.
+	root := old.ShallowClone()
+	backends, _ := old.Object("backends")
+	backends = backends.ShallowClone()
+	root.Set("backends", ObjectValue(backends))
+	b := NewObject()
+	b.Set("basic", ObjectValue(NewObject()))
+	backends.Set("https://b", ObjectValue(b))
+	backends.Set("https://c", ObjectValue(NewObject()))
+	got, next := EncodeObjectMemo(root, memo)
+	if want := EncodeObject(root); string(got) != string(want) {
+		t.Fatalf("with the memo:\n%s\nwant:\n%s", got, want)
+	}
+	if again, _ := EncodeObjectMemo(root, next); string(again) != string(got) {
+		t.Fatalf("with the next memo:\n%s", again)
+	}
+	if string(EncodeObject(old)) != string(enc) {
+		t.Fatal("the old document changed")
+	}
+}
