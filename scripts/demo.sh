@@ -21,6 +21,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$root"
+. scripts/short-tmpdir.sh
 
 # Bold labels on stderr (say) and stdout (heading) only where that stream is a terminal, NO_COLOR
 # is unset or empty (https://no-color.org) and TERM is not dumb; otherwise plain text.

@@ -14,6 +14,7 @@
 # DOCS_ALLOW_SKIP=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/short-tmpdir.sh
 
 mode="${1:-}"
 case "$mode" in

@@ -11,6 +11,7 @@
 # (e.g. OpenTofu's tofu).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/short-tmpdir.sh
 
 tf="${TERRAFORM:-terraform}"
 if ! command -v "$tf" >/dev/null 2>&1; then

@@ -3,6 +3,7 @@
 # TEST_RUN narrows the tests (go test -run), TEST_PKGS the packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/short-tmpdir.sh
 
 started=0
 cleanup() { if [ "$started" = 1 ]; then scripts/rig.sh stop || true; fi; }
