@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
-	"github.com/openeo-tf/terraform-provider-openeo/internal/bench/tfrun"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/tfrun"
 )
 
 // TestDemoScript runs `make demo`'s script (scripts/demo.sh) as a newcomer

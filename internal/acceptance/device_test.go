@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
-	"github.com/openeo-tf/terraform-provider-openeo/internal/bench/tfrun"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/tfrun"
 )
 
 // terminalSession is the controlling terminal of one Terraform command: it

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
-	"github.com/openeo-tf/terraform-provider-openeo/internal/bench/tfrun"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/tfrun"
 )
 
 func TestMain(m *testing.M) {

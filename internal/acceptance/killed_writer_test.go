@@ -15,8 +15,8 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
-	"github.com/openeo-tf/terraform-provider-openeo/internal/bench/tfrun"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/tfrun"
 )
 
 // TestAccKilledProviderLeavesAuthFileIntact: `terraform apply` rewrites the

@@ -45,9 +45,9 @@ import (
 	"unicode"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
-	"github.com/openeo-tf/terraform-provider-openeo/internal/bench/tfrun"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testbackend"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/tfrun"
 )
 
 // leakSpec is one auth method's configuration.

@@ -19,9 +19,9 @@ import (
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
-	"github.com/openeo-tf/terraform-provider-openeo/internal/bench/tfrun"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testbackend"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/tfrun"
 )
 
 // rotatingLogin turns on rotation for the rig's client, configures it for

@@ -41,8 +41,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/openeo-tf/terraform-provider-openeo/internal/bench/tfrun"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/tfrun"
 )
 
 func main() {
