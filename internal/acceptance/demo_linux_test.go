@@ -31,7 +31,7 @@ func TestDemoScript(t *testing.T) {
 	if acctest.IsOpenTofu(t) {
 		t.Skip("the demo installs the provider for Terraform's registry address; it runs with Terraform only")
 	}
-	tf, err := acctest.TerraformPath()
+	tf, err := tfrun.TerraformPath()
 	if err != nil {
 		t.Fatal(err)
 	}

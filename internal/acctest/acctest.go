@@ -6,11 +6,8 @@
 package acctest
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -22,7 +19,7 @@ import (
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/provider"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
-	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/tfrun"
 )
 
 // ProviderName is the provider's local name in test configurations.
@@ -98,25 +95,6 @@ func IsolateEnv(t testing.TB) Dirs {
 	return d
 }
 
-// TerraformPath returns the Terraform CLI the acceptance tests will use, or
-// a reason why there is none.
-func TerraformPath() (string, error) {
-	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
-		if !filepath.IsAbs(p) {
-			return "", fmt.Errorf("TF_ACC_TERRAFORM_PATH=%q is not an absolute path (terraform-plugin-testing needs one)", p)
-		}
-		if st, err := os.Stat(p); err != nil || st.IsDir() {
-			return "", fmt.Errorf("TF_ACC_TERRAFORM_PATH=%q does not name a Terraform CLI binary", p)
-		}
-		return p, nil
-	}
-	p, err := exec.LookPath("terraform")
-	if err != nil {
-		return "", fmt.Errorf("no `terraform` on PATH and TF_ACC_TERRAFORM_PATH is unset")
-	}
-	return p, nil
-}
-
 // PreCheck skips the test, with a message, unless TF_ACC is set and a
 // Terraform CLI is found. It then points TF_CLI_CONFIG_FILE at an empty
 // private file (a machine's own CLI config may name a missing file or a
@@ -128,9 +106,8 @@ func PreCheck(t *testing.T) Dirs {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("Terraform CLI acceptance test skipped: set TF_ACC=1 to run it (`make testacc` does)")
 	}
-	if _, err := TerraformPath(); err != nil {
-		t.Skipf("Terraform CLI acceptance test skipped: %v. Install Terraform >= 1.11 (or set TF_ACC_TERRAFORM_PATH "+
-			"to an absolute path) to run it.", err)
+	if _, err := tfrun.TerraformPath(); err != nil {
+		t.Skipf("Terraform CLI acceptance test skipped: %v.", err)
 	}
 	cliConfig := filepath.Join(t.TempDir(), "terraformrc")
 	if err := os.WriteFile(cliConfig, []byte("# empty: provider tests use reattach\n"), 0o600); err != nil {
@@ -159,64 +136,29 @@ func HCLString(s string) string {
 }
 
 // BinaryProviderVersion is the version the built provider is installed as.
-const BinaryProviderVersion = "0.0.1"
+const BinaryProviderVersion = tfrun.MirrorVersion
 
 // BinaryProvider builds the provider (main.go) and installs it in a private
-// filesystem mirror that TF_CLI_CONFIG_FILE points at, for tests that need
-// Terraform's real process model: in-process providers are served once and
-// shared by every provider block (alias) of a configuration, while Terraform
-// starts a separate provider process per alias. Call it after PreCheck; use
-// the result as TestCase.ExternalProviders. The built provider has no device
-// flow (TF_IN_AUTOMATION is set).
+// filesystem mirror that TF_CLI_CONFIG_FILE points at (tfrun.Build with
+// Install.MirrorOnly), for tests that need Terraform's real process model:
+// in-process providers are served once and shared by every provider block
+// (alias) of a configuration, while Terraform starts a separate provider
+// process per alias. Call it after PreCheck; use the result as
+// TestCase.ExternalProviders. The built provider has no device flow
+// (TF_IN_AUTOMATION is set).
 func BinaryProvider(t *testing.T) map[string]resource.ExternalProvider {
 	t.Helper()
-	root, err := moduleRoot()
+	root, err := tfrun.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	mirror := t.TempDir()
-	dir := filepath.Join(mirror, "registry.terraform.io", "openeo-tf", "openeo", BinaryProviderVersion, runtime.GOOS+"_"+runtime.GOARCH)
-	bin := filepath.Join(dir, "terraform-provider-openeo_v"+BinaryProviderVersion)
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Dir = root
-	// IsolateEnv moved HOME: build with the real one, or Go would start
-	// from an empty build cache.
-	cmd.Env = testrig.GoCommandEnv()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
-	cliConfig := filepath.Join(t.TempDir(), "terraformrc")
-	rc := fmt.Sprintf(`provider_installation {
-  filesystem_mirror {
-    path    = %q
-    include = ["registry.terraform.io/openeo-tf/openeo"]
-  }
-}
-`, mirror)
-	if err := os.WriteFile(cliConfig, []byte(rc), 0o600); err != nil {
+	s, err := tfrun.Build(t.Context(), root, t.TempDir(), tfrun.Install{MirrorOnly: true})
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("TF_CLI_CONFIG_FILE", cliConfig)
+	t.Setenv("TF_CLI_CONFIG_FILE", s.CLIConfig)
 	t.Setenv("TF_IN_AUTOMATION", "1")
 	return map[string]resource.ExternalProvider{
-		ProviderName: {Source: "registry.terraform.io/openeo-tf/openeo", VersionConstraint: BinaryProviderVersion},
-	}
-}
-
-// moduleRoot is the folder of go.mod, found from the working directory.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above the working directory")
-		}
-		dir = parent
+		ProviderName: {Source: tfrun.Source(), VersionConstraint: BinaryProviderVersion},
 	}
 }

@@ -27,6 +27,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/tfrun"
 )
 
 // CLIKind names the command-line tool that runs the acceptance tests.
@@ -55,10 +57,10 @@ type cliProbe struct {
 var cliProbes sync.Map
 
 // DetectCLI runs `<cli> version` once for the binary the acceptance tests use
-// (TF_ACC_TERRAFORM_PATH, else `terraform` on PATH; see TerraformPath) and
+// (tfrun.TerraformPath: TF_ACC_TERRAFORM_PATH, else `terraform` on PATH) and
 // reports whether it is Terraform or OpenTofu, and its version.
 func DetectCLI(ctx context.Context) (CLIInfo, error) {
-	path, err := TerraformPath()
+	path, err := tfrun.TerraformPath()
 	if err != nil {
 		return CLIInfo{}, err
 	}

@@ -139,7 +139,7 @@ func run(ctx context.Context) error {
 	defer os.RemoveAll(tmp)
 
 	logf("building the provider ...")
-	setup, err := tfrun.Build(ctx, root, tmp)
+	setup, err := tfrun.Build(ctx, root, tmp, tfrun.Install{})
 	if err != nil {
 		return err
 	}

@@ -1,12 +1,17 @@
-// Package tfrun runs the Terraform CLI against a provider binary built from
-// this module, the way a user's CI job does: one `terraform` process per
-// command, the provider as a separate plugin process, installed through a
-// private CLI configuration with dev_overrides (never a registry). It measures
-// the wall time and the peak memory of the Terraform process and of the
-// provider plugin processes.
+// Package tfrun is the project's one driver of the Terraform CLI: it builds
+// the provider binary from this module, writes a private CLI configuration
+// that installs it (dev_overrides, optionally a filesystem mirror; never a
+// registry), and runs Terraform commands the way a user's CI job does: one
+// `terraform` process per command, the provider as a separate plugin process,
+// with a private go-plugin socket folder per command. When asked, it measures
+// the wall time, the peak memory and the CPU time of the Terraform process
+// and of the provider plugin processes.
 //
-// It is used by the benchmark program (internal/bench, `make bench`) and by
-// the provider-level fault and leak tests (internal/acceptance).
+// Its users: the benchmark program (internal/bench, `make bench`), the
+// provider-level tests (internal/acceptance), the resources' CLI tests
+// (internal/resources), the acceptance tests' binary provider
+// (acctest.BinaryProvider), and, through the command internal/tfrun/tfcli,
+// `make demo` and `make examples-check`.
 package tfrun
 
 import (
@@ -14,9 +19,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +36,14 @@ const ProviderSource = "registry.terraform.io/openeo-tf/openeo"
 
 // ProviderBinaryName is the file name dev_overrides looks for.
 const ProviderBinaryName = "terraform-provider-openeo"
+
+// MirrorVersion is the version under which the filesystem mirror holds the
+// built provider (Install.Mirror).
+const MirrorVersion = "0.0.1"
+
+// impliedSource is the address Terraform implies for a configuration that
+// uses the provider without required_providers (as registry examples do).
+const impliedSource = "registry.terraform.io/hashicorp/openeo"
 
 // Source is the address configurations use for the provider: ProviderSource,
 // with the host of TF_ACC_PROVIDER_HOST when that is set (`make
@@ -66,26 +81,58 @@ func ModuleRoot() (string, error) {
 	}
 }
 
-// TerraformPath is the CLI to run: TF_ACC_TERRAFORM_PATH, else `terraform`
-// on PATH.
+// EnvTerraformPath names the Terraform (or OpenTofu) CLI binary to run, as
+// terraform-plugin-testing reads it.
+const EnvTerraformPath = "TF_ACC_TERRAFORM_PATH"
+
+// TerraformPath is the CLI every user of this package runs, by one rule:
+// TF_ACC_TERRAFORM_PATH when set (an absolute path of a file, as
+// terraform-plugin-testing needs), else `terraform` on PATH. The error says
+// why there is none and how to name one.
 func TerraformPath() (string, error) {
-	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+	if p := os.Getenv(EnvTerraformPath); p != "" {
+		if !filepath.IsAbs(p) {
+			return "", fmt.Errorf("%s=%q is not an absolute path: set it to the absolute path of a Terraform CLI binary", EnvTerraformPath, p)
+		}
+		if st, err := os.Stat(p); err != nil || st.IsDir() {
+			return "", fmt.Errorf("%s=%q does not name a Terraform CLI binary: set it to the absolute path of one", EnvTerraformPath, p)
+		}
 		return p, nil
 	}
 	p, err := exec.LookPath("terraform")
 	if err != nil {
-		return "", errors.New("no `terraform` on PATH and TF_ACC_TERRAFORM_PATH is unset")
+		return "", fmt.Errorf("no `terraform` on PATH and %s is unset: install Terraform >= 1.11 or set %s to the absolute path of a CLI binary", EnvTerraformPath, EnvTerraformPath)
 	}
 	return p, nil
 }
 
+// Install says how the private CLI configuration installs the built
+// provider. The zero value is dev_overrides alone: plan, apply and validate
+// use the binary without `terraform init`.
+type Install struct {
+	// Mirror adds a filesystem mirror that holds the binary as version
+	// MirrorVersion, so that `terraform init` resolves the provider without
+	// a registry (with dev_overrides alone, init still asks the registry).
+	Mirror bool
+	// MirrorOnly installs through the mirror alone, without dev_overrides:
+	// Terraform then runs init and checks version constraints as for a
+	// released provider (acctest.BinaryProvider).
+	MirrorOnly bool
+	// Implied also points hashicorp/openeo, the address Terraform implies
+	// for a configuration without required_providers (registry examples), at
+	// the binary.
+	Implied bool
+}
+
 // Setup is a built provider plus the CLI configuration that installs it.
 type Setup struct {
-	// Terraform is the CLI binary.
+	// Terraform is the CLI binary (TerraformPath).
 	Terraform string
 	// ProviderDir holds the provider binary (ProviderBinaryName).
 	ProviderDir string
-	// CLIConfig is the private TF_CLI_CONFIG_FILE (dev_overrides only).
+	// MirrorDir is the filesystem mirror, "" without Install.Mirror.
+	MirrorDir string
+	// CLIConfig is the private TF_CLI_CONFIG_FILE.
 	CLIConfig string
 }
 
@@ -93,20 +140,20 @@ type Setup struct {
 func (s *Setup) ProviderBinary() string { return filepath.Join(s.ProviderDir, ProviderBinaryName) }
 
 // Build compiles the provider (main.go of the module at root) into dir and
-// writes a CLI configuration next to it whose dev_overrides point Terraform
-// at that binary. Nothing is downloaded: the configuration has no other
+// writes a CLI configuration next to it (dir/terraformrc) that installs that
+// binary as inst says. Nothing is downloaded: the configuration has no other
 // installation method, so a configuration that needed another provider would
 // fail instead of reaching a registry.
-func Build(ctx context.Context, root, dir string) (*Setup, error) {
+func Build(ctx context.Context, root, dir string, inst Install) (*Setup, error) {
 	tf, err := TerraformPath()
 	if err != nil {
 		return nil, err
 	}
-	provDir := filepath.Join(dir, "provider")
-	if err := os.MkdirAll(provDir, 0o755); err != nil {
+	s := &Setup{Terraform: tf, ProviderDir: filepath.Join(dir, "provider"), CLIConfig: filepath.Join(dir, "terraformrc")}
+	if err := os.MkdirAll(s.ProviderDir, 0o755); err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(provDir, ProviderBinaryName), ".")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", s.ProviderBinary(), ".")
 	cmd.Dir = root
 	// Tests call this after moving HOME: build with the process's own HOME,
 	// or Go would download and compile every module again.
@@ -114,10 +161,64 @@ func Build(ctx context.Context, root, dir string) (*Setup, error) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("building the provider: %w\n%s", err, out)
 	}
-	s := &Setup{Terraform: tf, ProviderDir: provDir, CLIConfig: filepath.Join(dir, "terraformrc")}
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n}\n", Source(), provDir)
-	if err := os.WriteFile(s.CLIConfig, []byte(rc), 0o600); err != nil {
+	if inst.Mirror || inst.MirrorOnly {
+		s.MirrorDir = filepath.Join(dir, "mirror")
+		pkg := filepath.Join(append([]string{s.MirrorDir}, strings.Split(Source(), "/")...)...)
+		pkg = filepath.Join(pkg, MirrorVersion, runtime.GOOS+"_"+runtime.GOARCH)
+		if err := os.MkdirAll(pkg, 0o755); err != nil {
+			return nil, err
+		}
+		if err := copyFile(s.ProviderBinary(), filepath.Join(pkg, ProviderBinaryName+"_v"+MirrorVersion)); err != nil {
+			return nil, fmt.Errorf("filling the filesystem mirror: %w", err)
+		}
+	}
+	if err := os.WriteFile(s.CLIConfig, []byte(cliConfig(s, inst)), 0o600); err != nil {
 		return nil, err
+	}
+	return s, nil
+}
+
+// cliConfig is the provider_installation block of a Setup.
+func cliConfig(s *Setup, inst Install) string {
+	var b strings.Builder
+	b.WriteString("provider_installation {\n")
+	if !inst.MirrorOnly {
+		b.WriteString("  dev_overrides {\n")
+		fmt.Fprintf(&b, "    %q = %q\n", Source(), s.ProviderDir)
+		if inst.Implied {
+			fmt.Fprintf(&b, "    %q = %q\n", impliedSource, s.ProviderDir)
+		}
+		b.WriteString("  }\n")
+	}
+	if s.MirrorDir != "" {
+		fmt.Fprintf(&b, "  filesystem_mirror {\n    path    = %q\n    include = [%q]\n  }\n", s.MirrorDir, Source())
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+func copyFile(from, to string) error {
+	data, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, data, 0o755) //nolint:gosec // a plugin binary must be executable
+}
+
+// Open is the Setup that Build wrote into dir earlier (possibly in another
+// process: the tfcli command's subcommands), with the CLI that
+// TerraformPath names now.
+func Open(dir string) (*Setup, error) {
+	tf, err := TerraformPath()
+	if err != nil {
+		return nil, err
+	}
+	s := &Setup{Terraform: tf, ProviderDir: filepath.Join(dir, "provider"), CLIConfig: filepath.Join(dir, "terraformrc")}
+	if _, err := os.Stat(s.CLIConfig); err != nil {
+		return nil, fmt.Errorf("no provider set up in %s (run the setup first): %w", dir, err)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "mirror")); err == nil && st.IsDir() {
+		s.MirrorDir = filepath.Join(dir, "mirror")
 	}
 	return s, nil
 }
@@ -129,7 +230,8 @@ var (
 )
 
 // Shared builds the provider once per process (into a folder removed by
-// Cleanup) and returns the same Setup on every call.
+// Cleanup; installed through dev_overrides) and returns the same Setup on
+// every call.
 func Shared(ctx context.Context) (*Setup, error) {
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
@@ -146,7 +248,7 @@ func Shared(ctx context.Context) (*Setup, error) {
 		sharedErr = err
 		return nil, err
 	}
-	sharedSetup, sharedErr = Build(ctx, root, dir)
+	sharedSetup, sharedErr = Build(ctx, root, dir, Install{})
 	if sharedErr != nil {
 		_ = os.RemoveAll(dir)
 	}
@@ -185,6 +287,9 @@ type Cmd struct {
 	// Prepare, when set, may change the command before it starts (e.g. to
 	// give it a controlling terminal).
 	Prepare func(*exec.Cmd)
+	// Stdout and Stderr, when set, also receive the command's stdout and
+	// stderr as it runs (Result.Output still holds both).
+	Stdout, Stderr io.Writer
 }
 
 // Result is the outcome of a Cmd.
@@ -261,7 +366,13 @@ func (s *Setup) Run(ctx context.Context, c Cmd) Result {
 	cmd.Dir = c.Dir
 	cmd.Env = append(append(s.BaseEnv(), EnvPluginSocketDir+"="+sockets), c.Env...)
 	var out testrig.SyncBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdout, cmd.Stderr = io.Writer(&out), io.Writer(&out)
+	if c.Stdout != nil {
+		cmd.Stdout = io.MultiWriter(&out, c.Stdout)
+	}
+	if c.Stderr != nil {
+		cmd.Stderr = io.MultiWriter(&out, c.Stderr)
+	}
 	setProcessGroup(cmd)
 	if c.Prepare != nil {
 		c.Prepare(cmd)

@@ -134,8 +134,30 @@ func TestBuildUsesTheGoCachesOfTheRealHome(t *testing.T) {
 	}
 	home := t.TempDir()
 	t.Setenv("HOME", home)
-	if _, err := Build(t.Context(), root, t.TempDir()); err != nil {
+	s, err := Build(t.Context(), root, t.TempDir(), Install{Mirror: true, Implied: true})
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The mirror holds the binary in the unpacked layout Terraform reads, and
+	// the CLI configuration names both installation methods and the implied
+	// address.
+	bin := filepath.Join(s.MirrorDir, filepath.FromSlash(Source()), MirrorVersion, runtime.GOOS+"_"+runtime.GOARCH,
+		ProviderBinaryName+"_v"+MirrorVersion)
+	if st, err := os.Stat(bin); err != nil || st.Mode()&0o100 == 0 {
+		t.Errorf("no executable provider in the mirror at %s (%v)", bin, err)
+	}
+	rc, err := os.ReadFile(s.CLIConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"dev_overrides", `"registry.terraform.io/hashicorp/openeo" = ` + `"` + s.ProviderDir + `"`, "filesystem_mirror", `path    = "` + s.MirrorDir + `"`} {
+		if !strings.Contains(string(rc), want) {
+			t.Errorf("the CLI configuration lacks %q:\n%s", want, rc)
+		}
+	}
+	opened, err := Open(filepath.Dir(s.CLIConfig))
+	if err != nil || *opened != *s {
+		t.Errorf("Open of the setup folder: %+v, %v; want %+v", opened, err, s)
 	}
 	left, err := os.ReadDir(home)
 	if err != nil {
@@ -144,6 +166,44 @@ func TestBuildUsesTheGoCachesOfTheRealHome(t *testing.T) {
 	for _, e := range left {
 		// go build writes only its caches under HOME (go/pkg/mod, .cache/go-build) when it uses this one.
 		t.Errorf("go build used the moved HOME: %s was created in it", e.Name())
+	}
+}
+
+func TestTerraformPath(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "terraform")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil { //nolint:gosec // an executable
+		t.Fatal(err)
+	}
+	t.Setenv(EnvTerraformPath, bin)
+	if p, err := TerraformPath(); err != nil || p != bin {
+		t.Errorf("TerraformPath with %s=%s: %q, %v", EnvTerraformPath, bin, p, err)
+	}
+	for _, bad := range []string{"terraform", filepath.Dir(bin), filepath.Join(filepath.Dir(bin), "missing")} {
+		t.Setenv(EnvTerraformPath, bad)
+		if p, err := TerraformPath(); err == nil || !strings.Contains(err.Error(), EnvTerraformPath+"=") {
+			t.Errorf("TerraformPath with %s=%s: %q, %v; want an error that names the variable", EnvTerraformPath, bad, p, err)
+		}
+	}
+	t.Setenv(EnvTerraformPath, "")
+	t.Setenv("PATH", filepath.Dir(bin))
+	if p, err := TerraformPath(); err != nil || p != bin {
+		t.Errorf("TerraformPath from PATH: %q, %v; want %s", p, err, bin)
+	}
+	t.Setenv("PATH", t.TempDir())
+	if _, err := TerraformPath(); err == nil || !strings.Contains(err.Error(), "no `terraform` on PATH") {
+		t.Errorf("TerraformPath without a CLI: %v", err)
+	}
+}
+
+func TestRunCopiesStdoutAndStderrApart(t *testing.T) {
+	s := shell(t)
+	var stdout, stderr strings.Builder
+	res := s.Run(t.Context(), Cmd{Dir: t.TempDir(), Args: []string{"-c", "echo out; echo err >&2"}, Stdout: &stdout, Stderr: &stderr})
+	if res.Err != nil || stdout.String() != "out\n" || stderr.String() != "err\n" {
+		t.Errorf("stdout %q, stderr %q, err %v", stdout.String(), stderr.String(), res.Err)
+	}
+	if !strings.Contains(res.Output, "out\n") || !strings.Contains(res.Output, "err\n") {
+		t.Errorf("Output %q lacks one of the streams", res.Output)
 	}
 }
 
