@@ -89,9 +89,9 @@ func TestDeviceLoginOnTerminal(t *testing.T) {
 	for _, method := range []string{"device_code", "oidc"} {
 		t.Run(method, func(t *testing.T) {
 			r := acctest.RigPreCheck(t)
-			requireCLI11(t)
+			acctest.RequireCLI(t, acctest.EphemeralResources, acctest.WriteOnlyAttributes)
 			client := r.IdP.RegisterClient(t, testrig.ClientSpec{Public: true})
-			d := newTFDir(t, r.Dirs, fmt.Sprintf(`provider "openeo" {
+			d := acctest.NewWorkDir(t, r.Dirs, fmt.Sprintf(`provider "openeo" {
   url         = %s
   auth_method = %q
   oidc {
@@ -103,8 +103,8 @@ func TestDeviceLoginOnTerminal(t *testing.T) {
 			run := func(args ...string) *terminalSession {
 				t.Helper()
 				ts := newTerminalSession(t, r, 3)
-				res := d.setup.Run(testrig.Context(t), tfrun.Cmd{Dir: d.dir, Args: args,
-					Env: append(append([]string(nil), d.env...), "TF_IN_AUTOMATION="), Prepare: ts.prepare})
+				res := d.Setup.Run(testrig.Context(t), tfrun.Cmd{Dir: d.Dir, Args: args,
+					Env: append(append([]string(nil), d.Env...), "TF_IN_AUTOMATION="), Prepare: ts.prepare})
 				ts.stop()
 				noCrash(t, strings.Join(args, " "), res.Output)
 				if res.Err != nil {
@@ -197,7 +197,7 @@ func checkTerminal(t *testing.T, text string, logins int) {
 func TestDeviceCodeWhereNobodyCanAnswer(t *testing.T) {
 	r := acctest.RigPreCheck(t)
 	client := r.IdP.RegisterClient(t, testrig.ClientSpec{Public: true})
-	d := newTFDir(t, r.Dirs, fmt.Sprintf(`provider "openeo" {
+	d := acctest.NewWorkDir(t, r.Dirs, fmt.Sprintf(`provider "openeo" {
   url         = %s
   auth_method = "device_code"
   oidc {
@@ -207,7 +207,7 @@ func TestDeviceCodeWhereNobodyCanAnswer(t *testing.T) {
 
 data "openeo_account" "me" {}
 `, q(r.Backend.URL()), q(client.ID)))
-	res := d.run([]string{"TF_IN_AUTOMATION=1"}, "plan", "-input=false", "-no-color")
+	res := d.Run([]string{"TF_IN_AUTOMATION=1"}, "plan", "-input=false", "-no-color")
 	noCrash(t, "plan", res.Output)
 	if res.Err == nil {
 		t.Fatalf("the plan succeeded:\n%s", res.Output)

@@ -30,10 +30,10 @@ import (
 func TestAccFaultTokenEndpoint503Twice(t *testing.T) {
 	r := acctest.RigPreCheck(t)
 	r.IdP.FailNext(t, r.Client.ID, http.StatusServiceUnavailable, 2)
-	d := newTFDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), r.Client.ID, "")+dataSources(1))
+	d := acctest.NewWorkDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), r.Client.ID, "")+dataSources(1))
 	logPath := filepath.Join(t.TempDir(), "terraform.log")
 
-	res := d.apply(secretEnv(r.Client.Secret), "TF_LOG=debug", "TF_LOG_PATH="+logPath)
+	res := d.Apply(secretEnv(r.Client.Secret), "TF_LOG=debug", "TF_LOG_PATH="+logPath)
 	noCrash(t, "apply", res.Output)
 	if res.Err != nil {
 		t.Fatalf("apply failed although the IdP recovered after two 503: %v\n%s", res.Err, res.Output)
@@ -80,10 +80,10 @@ func TestAccFaultIdPDown(t *testing.T) {
 			r := acctest.RigPreCheck(t, func(c *testbackend.Config) {
 				c.Providers = []testbackend.Provider{testbackend.ProviderFor("down", tc.issuer)}
 			})
-			d := newTFDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), r.Client.ID,
+			d := acctest.NewWorkDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), r.Client.ID,
 				"  request_timeout = \"2s\"\n  max_retries     = 2")+dataSources(3))
 			start := time.Now()
-			res := d.apply(secretEnv(r.Client.Secret))
+			res := d.Apply(secretEnv(r.Client.Secret))
 			took := time.Since(start)
 			noCrash(t, "apply", res.Output)
 			if res.Err == nil {
@@ -126,7 +126,7 @@ func TestAccFaultTokensExpire(t *testing.T) {
 			// parallelism of 10 take at least 15 s), so that at least two
 			// expiry periods fall inside the apply.
 			r.Backend.InjectFault(testbackend.Fault{Path: "/me", Kind: testbackend.KindDelay, Delay: 1500 * time.Millisecond, Count: -1})
-			d := newTFDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), cl.ID, "")+dataSources(100))
+			d := acctest.NewWorkDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), cl.ID, "")+dataSources(100))
 
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
@@ -148,7 +148,7 @@ func TestAccFaultTokensExpire(t *testing.T) {
 					}
 				}()
 			}
-			res := d.apply(secretEnv(cl.Secret))
+			res := d.Apply(secretEnv(cl.Secret))
 			close(stop)
 			wg.Wait()
 			noCrash(t, "apply", res.Output)
@@ -400,8 +400,8 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			if tc.arm != nil {
 				tc.arm(t, r, cl)
 			}
-			d := newTFDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), cl.ID, tc.extra)+dataSources(1))
-			res := d.apply(secretEnv(cl.Secret))
+			d := acctest.NewWorkDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), cl.ID, tc.extra)+dataSources(1))
+			res := d.Apply(secretEnv(cl.Secret))
 			noCrash(t, "apply", res.Output)
 			if tc.wantErr == nil {
 				if res.Err != nil {
@@ -444,8 +444,8 @@ func TestAccFaultDiscoveryWithoutTokenEndpoint(t *testing.T) {
 	r := acctest.RigPreCheck(t, func(c *testbackend.Config) {
 		c.Providers = []testbackend.Provider{testbackend.ProviderFor("broken", issuer)}
 	})
-	d := newTFDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), r.Client.ID, "")+dataSources(1))
-	res := d.apply(secretEnv(r.Client.Secret))
+	d := acctest.NewWorkDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), r.Client.ID, "")+dataSources(1))
+	res := d.Apply(secretEnv(r.Client.Secret))
 	noCrash(t, "apply", res.Output)
 	if res.Err == nil {
 		t.Fatalf("apply succeeded:\n%s", res.Output)

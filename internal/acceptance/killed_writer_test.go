@@ -34,11 +34,11 @@ func TestAccKilledProviderLeavesAuthFileIntact(t *testing.T) {
 	const rounds = 3
 	for round := range rounds {
 		file := filepath.Join(t.TempDir(), "auth-config.json")
-		d := newTFDir(t, dirs, basicEntries(file, n, "old"))
-		if res := d.apply(); res.Err != nil {
+		d := acctest.NewWorkDir(t, dirs, basicEntries(file, n, "old"))
+		if res := d.Apply(); res.Err != nil {
 			t.Fatalf("round %d: first apply: %v\n%s", round, res.Err, res.Output)
 		}
-		d.write(basicEntries(file, n, "new"))
+		d.Write(basicEntries(file, n, "new"))
 
 		var killMu sync.Mutex
 		killed := 0
@@ -67,9 +67,9 @@ func TestAccKilledProviderLeavesAuthFileIntact(t *testing.T) {
 				}
 			}()
 		}
-		res := d.setup.Run(testrig.Context(t), tfrun.Cmd{
-			Dir: d.dir, Args: []string{"apply", "-input=false", "-no-color", "-auto-approve"},
-			Env: d.env, Started: started,
+		res := d.Setup.Run(testrig.Context(t), tfrun.Cmd{
+			Dir: d.Dir, Args: []string{"apply", "-input=false", "-no-color", "-auto-approve"},
+			Env: d.Env, Started: started,
 		})
 		wg.Wait()
 		if res.TimedOut {
@@ -91,7 +91,7 @@ func TestAccKilledProviderLeavesAuthFileIntact(t *testing.T) {
 
 		// The next run completes the change (a temporary file left by the
 		// killed writer does not get in the way).
-		if res := d.apply(); res.Err != nil {
+		if res := d.Apply(); res.Err != nil {
 			t.Fatalf("round %d: apply after the kill: %v\n%s", round, res.Err, res.Output)
 		}
 		if got := checkAuthFile(t, file, n); got != n {

@@ -252,7 +252,7 @@ func TestAccNoSecretsInLogsDiagnosticsOrState(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := acctest.RigPreCheck(t)
-			requireCLI11(t)
+			acctest.RequireCLI(t, acctest.EphemeralResources, acctest.WriteOnlyAttributes)
 			spec := tc.spec(t, r)
 			if spec.device {
 				m, s, err := openPTY()
@@ -299,23 +299,23 @@ func varEnv(vars ...map[string]string) []string {
 }
 
 func runLeakCase(t *testing.T, r *acctest.Rig, spec leakSpec) {
-	d := newTFDir(t, r.Dirs, leakConfig(r, spec))
+	d := acctest.NewWorkDir(t, r.Dirs, leakConfig(r, spec))
 	logDir := t.TempDir()
 	type captured struct{ name, text string }
 	var outputs []captured
 	run := func(name string, wantErr bool, vars map[string]string, args ...string) string {
 		t.Helper()
 		logPath := filepath.Join(logDir, name+".log")
-		env := append(append([]string(nil), d.env...), varEnv(spec.vars, vars)...)
+		env := append(append([]string(nil), d.Env...), varEnv(spec.vars, vars)...)
 		env = append(env, "TF_LOG=trace", "TF_LOG_PATH="+logPath)
-		c := tfrun.Cmd{Dir: d.dir, Args: args, Env: env}
+		c := tfrun.Cmd{Dir: d.Dir, Args: args, Env: env}
 		var stopApprover func()
 		if spec.device {
 			c.Env = append(c.Env, "TF_IN_AUTOMATION=")
 			ts := newTerminalSession(t, r, 0)
 			c.Prepare, stopApprover = ts.prepare, ts.stop
 		}
-		res := d.setup.Run(testrig.Context(t), c)
+		res := d.Setup.Run(testrig.Context(t), c)
 		if stopApprover != nil {
 			stopApprover()
 		}
@@ -364,7 +364,7 @@ func runLeakCase(t *testing.T, r *acctest.Rig, spec leakSpec) {
 	}
 	// The files Terraform wrote: state, backup, plan file (and its members).
 	files := map[string][]byte{}
-	err := filepath.WalkDir(d.dir, func(p string, e fs.DirEntry, err error) error {
+	err := filepath.WalkDir(d.Dir, func(p string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() || !e.Type().IsRegular() {
 			return err
 		}
@@ -372,7 +372,7 @@ func runLeakCase(t *testing.T, r *acctest.Rig, spec leakSpec) {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(d.dir, p)
+		rel, _ := filepath.Rel(d.Dir, p)
 		files[rel] = data
 		if zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data))); err == nil {
 			for _, f := range zr.File {

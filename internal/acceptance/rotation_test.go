@@ -90,9 +90,9 @@ func oidcProvider(url, alias, method string) string {
 `, a, q(url), q(method))
 }
 
-func plan(d *tfDir, extra ...string) tfrun.Result {
-	d.t.Helper()
-	return d.run(nil, append([]string{"plan", "-input=false", "-no-color"}, extra...)...)
+func plan(d *acctest.WorkDir, extra ...string) tfrun.Result {
+	d.T.Helper()
+	return d.Run(nil, append([]string{"plan", "-input=false", "-no-color"}, extra...)...)
 }
 
 // TestAccRotationTwoAliasesParallel: two aliases with auth_method = "oidc"
@@ -102,7 +102,7 @@ func plan(d *tfDir, extra ...string) tfrun.Result {
 func TestAccRotationTwoAliasesParallel(t *testing.T) {
 	r := acctest.RigPreCheck(t)
 	first := rotatingLogin(t, r, r.IdP.Issuer())
-	d := newTFDir(t, r.Dirs, oidcProvider(r.Backend.URL(), "", "oidc")+oidcProvider(r.Backend.URL(), "b", "oidc")+`
+	d := acctest.NewWorkDir(t, r.Dirs, oidcProvider(r.Backend.URL(), "", "oidc")+oidcProvider(r.Backend.URL(), "b", "oidc")+`
 data "openeo_account" "a" {}
 data "openeo_account" "b" {
   provider = openeo.b
@@ -131,7 +131,7 @@ func TestAccRotationRefreshTokenPlanApply(t *testing.T) {
 	rotatingLogin(t, r, r.IdP.Issuer())
 	// "now" is read at plan time; "later" waits for terraform_data and is
 	// read during apply, by the apply's own provider process.
-	d := newTFDir(t, r.Dirs, oidcProvider(r.Backend.URL(), "", "refresh_token")+`
+	d := acctest.NewWorkDir(t, r.Dirs, oidcProvider(r.Backend.URL(), "", "refresh_token")+`
 resource "terraform_data" "x" {
   input = "1"
 }
@@ -147,7 +147,7 @@ data "openeo_account" "later" {
 			time.Sleep(2 * time.Second) // the pause between plan and apply
 			continue
 		}
-		res := d.run(nil, args...)
+		res := d.Run(nil, args...)
 		noCrash(t, args[0], res.Output)
 		if res.Err != nil {
 			t.Fatalf("terraform %s failed: %v\n%s", strings.Join(args, " "), res.Err, errorBlocks(res.Output))
@@ -164,7 +164,7 @@ func TestAccRotationFourProcesses(t *testing.T) {
 	rotatingLogin(t, r, r.IdP.Issuer())
 	bin := openeoAuthBinary(t)
 	config := oidcProvider(r.Backend.URL(), "", "oidc") + "data \"openeo_account\" \"a\" {}\n"
-	dirs := []*tfDir{newTFDir(t, r.Dirs, config), newTFDir(t, r.Dirs, config)}
+	dirs := []*acctest.WorkDir{acctest.NewWorkDir(t, r.Dirs, config), acctest.NewWorkDir(t, r.Dirs, config)}
 	ctx := testrig.Context(t)
 	var wg sync.WaitGroup
 	errs := make([]string, 4)
@@ -172,7 +172,7 @@ func TestAccRotationFourProcesses(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res := d.setup.Run(ctx, tfrun.Cmd{Dir: d.dir, Args: []string{"plan", "-input=false", "-no-color"}, Env: d.env})
+			res := d.Setup.Run(ctx, tfrun.Cmd{Dir: d.Dir, Args: []string{"plan", "-input=false", "-no-color"}, Env: d.Env})
 			if res.Err != nil {
 				errs[i] = fmt.Sprintf("terraform plan: %v\n%s", res.Err, errorBlocks(res.Output))
 			}
@@ -212,7 +212,7 @@ func TestAccRotationLostAnswer(t *testing.T) {
 	})
 	rotatingLogin(t, r, proxy.URL)
 	proxy.DropAnswers(1, testrig.IsRefreshGrant)
-	d := newTFDir(t, r.Dirs, oidcProvider(r.Backend.URL(), "", "oidc")+"data \"openeo_account\" \"a\" {}\n")
+	d := acctest.NewWorkDir(t, r.Dirs, oidcProvider(r.Backend.URL(), "", "oidc")+"data \"openeo_account\" \"a\" {}\n")
 	res := plan(d)
 	noCrash(t, "plan", res.Output)
 	if res.Err == nil {

@@ -14,7 +14,7 @@ import (
 func TestUnusedCredentialsWarning(t *testing.T) {
 	r := acctest.RigPreCheck(t)
 	const secret = "unused-client-secret-5e1d"
-	d := newTFDir(t, r.Dirs, fmt.Sprintf(`provider "openeo" {
+	d := acctest.NewWorkDir(t, r.Dirs, fmt.Sprintf(`provider "openeo" {
   url         = %s
   auth_method = "basic"
   basic {
@@ -29,7 +29,7 @@ func TestUnusedCredentialsWarning(t *testing.T) {
 
 data "openeo_account" "me" {}
 `, q(r.Backend.URL()), q(acctest.BasicUser), q(acctest.BasicPassword), q(secret)))
-	res := d.run(nil, "plan", "-input=false", "-no-color")
+	res := d.Run(nil, "plan", "-input=false", "-no-color")
 	noCrash(t, "plan", res.Output)
 	if res.Err != nil {
 		t.Fatalf("plan failed: %v\n%s", res.Err, res.Output)

@@ -134,6 +134,30 @@ var (
 	ResourceIdentity = SkipBelowCLI(tfversion.Version1_12_0, nil)
 )
 
+// CLISupports reports whether the CLI of the tests passes check (one of the
+// gates above), for tests that run the CLI themselves instead of through
+// resource.Test; when not, why says so. Call it after PreCheck.
+func CLISupports(t *testing.T, check tfversion.TerraformVersionCheck) (ok bool, why string) {
+	t.Helper()
+	var resp tfversion.CheckTerraformVersionResponse
+	check.CheckTerraformVersion(t.Context(), tfversion.CheckTerraformVersionRequest{}, &resp)
+	if resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+	return resp.Skip == "", resp.Skip
+}
+
+// RequireCLI skips the test unless the CLI passes every check; for tests
+// that run the CLI themselves. Call it after PreCheck.
+func RequireCLI(t *testing.T, checks ...tfversion.TerraformVersionCheck) {
+	t.Helper()
+	for _, c := range checks {
+		if ok, why := CLISupports(t, c); !ok {
+			t.Skip(why)
+		}
+	}
+}
+
 type skipBelowCLI struct {
 	terraform, opentofu *version.Version
 	reason              string // set: skip on OpenTofu with this reason

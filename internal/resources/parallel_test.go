@@ -47,12 +47,10 @@ resource "openeo_refresh_token" "t" {
 func TestAccParallelApply200(t *testing.T) {
 	dirs := acctest.PreCheck(t)
 	ac, rt := dirs.AuthConfigPath(), dirs.RefreshTokensPath()
-	p := startProvider(t, "", "")
-	d := newTFDir(t, p, manyConfig(ac, rt, "par", 70, 70, 60))
-	d.must("init", "-input=false", "-no-color")
+	d := acctest.NewWorkDir(t, dirs, manyConfig(ac, rt, "par", 70, 70, 60))
 
 	start := time.Now()
-	d.must("apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=10")
+	d.Must("apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=10")
 	t.Logf("apply of 200 resources at -parallelism=10: %s", time.Since(start).Round(time.Millisecond))
 
 	b, o, tok, err := countEntries(ac, rt)
@@ -62,13 +60,13 @@ func TestAccParallelApply200(t *testing.T) {
 	if b != 70 || o != 70 || tok != 60 {
 		t.Fatalf("after apply: %d basic, %d oidc, %d tokens; want 70, 70, 60", b, o, tok)
 	}
-	out := d.must("plan", "-input=false", "-no-color", "-detailed-exitcode", "-parallelism=10")
+	out := d.Must("plan", "-input=false", "-no-color", "-detailed-exitcode", "-parallelism=10")
 	if !strings.Contains(out, "No changes.") {
 		t.Fatalf("plan after apply is not empty:\n%s", out)
 	}
 
 	start = time.Now()
-	d.must("destroy", "-auto-approve", "-input=false", "-no-color", "-parallelism=10")
+	d.Must("destroy", "-auto-approve", "-input=false", "-no-color", "-parallelism=10")
 	t.Logf("destroy of 200 resources at -parallelism=10: %s", time.Since(start).Round(time.Millisecond))
 	if b, o, tok, err = countEntries(ac, rt); err != nil || b+o+tok != 0 {
 		t.Fatalf("after destroy: %d basic, %d oidc, %d tokens (err %v); want none", b, o, tok, err)
@@ -82,11 +80,9 @@ func TestAccConcurrentRuns(t *testing.T) {
 	dirs := acctest.PreCheck(t)
 	ac, rt := dirs.AuthConfigPath(), dirs.RefreshTokensPath()
 	const nB, nO, nT = 20, 20, 20
-	var runs []*tfDir
+	var runs []*acctest.WorkDir
 	for _, prefix := range []string{"one", "two"} {
-		p := startProvider(t, "", "")
-		d := newTFDir(t, p, manyConfig(ac, rt, prefix, nB, nO, nT))
-		d.must("init", "-input=false", "-no-color")
+		d := acctest.NewWorkDir(t, dirs, manyConfig(ac, rt, prefix, nB, nO, nT))
 		runs = append(runs, d)
 	}
 
@@ -101,7 +97,8 @@ func TestAccConcurrentRuns(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				spans[i][0] = time.Now()
-				outs[i], errs[i] = d.run(args...)
+				res := d.Run(nil, args...)
+				outs[i], errs[i] = res.Output, res.Err
 				spans[i][1] = time.Now()
 			}()
 		}
@@ -136,7 +133,7 @@ func TestAccConcurrentRuns(t *testing.T) {
 		t.Fatalf("after two concurrent applies: %d basic, %d oidc, %d tokens; want %d, %d, %d", b, o, tok, 2*nB, 2*nO, 2*nT)
 	}
 	for i, d := range runs {
-		if out := d.must("plan", "-input=false", "-no-color"); !strings.Contains(out, "No changes.") {
+		if out := d.Must("plan", "-input=false", "-no-color"); !strings.Contains(out, "No changes.") {
 			t.Fatalf("run %d: plan after apply is not empty:\n%s", i, out)
 		}
 	}

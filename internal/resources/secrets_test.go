@@ -95,30 +95,29 @@ func secretsEnv(sfx string) []string {
 func TestAccSecretsNotLogged(t *testing.T) {
 	dirs := acctest.PreCheck(t)
 	ac, rt := dirs.AuthConfigPath(), dirs.RefreshTokensPath()
-	writeOnly := writeOnlySupported(t)
+	writeOnly, why := acctest.CLISupports(t, acctest.WriteOnlyAttributes)
 	if !writeOnly {
-		t.Log("Terraform or OpenTofu < 1.11: write-only attributes are not exercised")
+		t.Logf("write-only attributes are not exercised: %s", why)
 	}
-	logDir := t.TempDir()
-	tfLog, providerLog := filepath.Join(logDir, "terraform.log"), filepath.Join(logDir, "provider.log")
-	p := startProvider(t, "trace", providerLog)
-	d := newTFDir(t, p, secretsConfig(ac, rt, 1, writeOnly))
-	logEnv := []string{"TF_LOG=trace", "TF_LOG_PATH=" + tfLog}
-	d.env = append(logEnv, secretsEnv("")...)
+	tfLog := filepath.Join(t.TempDir(), "terraform.log")
+	d := acctest.NewWorkDir(t, dirs, secretsConfig(ac, rt, 1, writeOnly))
+	// The provider's log lines (TF_LOG_PROVIDER) reach Terraform's log
+	// through the plugin's stderr, prefixed with the plugin's name.
+	logEnv := []string{"TF_LOG=trace", "TF_LOG_PROVIDER=trace", "TF_LOG_PATH=" + tfLog}
+	env := append(logEnv, secretsEnv("")...)
 
 	var cli bytes.Buffer
 	step := func(wantErr bool, args ...string) {
 		t.Helper()
-		out, err := d.run(args...)
-		cli.WriteString(out)
-		if (err != nil) != wantErr {
-			t.Fatalf("terraform %v: err=%v, want error %v\n%s", args, err, wantErr, out)
+		res := d.Run(env, args...)
+		cli.WriteString(res.Output)
+		if (res.Err != nil) != wantErr {
+			t.Fatalf("terraform %v: err=%v, want error %v\n%s", args, res.Err, wantErr, res.Output)
 		}
 	}
-	step(false, "init", "-no-color", "-input=false")
 	step(false, "apply", "-no-color", "-input=false", "-auto-approve")
-	d.writeConfig(secretsConfig(ac, rt, 2, writeOnly))
-	d.env = append(logEnv, secretsEnv("-b")...)
+	d.Write(secretsConfig(ac, rt, 2, writeOnly))
+	env = append(logEnv, secretsEnv("-b")...)
 	step(false, "apply", "-no-color", "-input=false", "-auto-approve")
 	step(false, "plan", "-no-color", "-input=false")
 	// Diagnostics: a file that is not private fails refresh and apply.
@@ -137,8 +136,7 @@ func TestAccSecretsNotLogged(t *testing.T) {
 		data []byte
 	}{
 		{"the Terraform CLI output", cli.Bytes()},
-		{"the TF_LOG=trace log of Terraform", mustRead(t, tfLog)},
-		{"the TF_LOG=trace log of the provider", mustRead(t, providerLog)},
+		{"the TF_LOG=trace log of Terraform and the provider", mustRead(t, tfLog)},
 	} {
 		if err := secretFree(c.name, c.data, all...); err != nil {
 			t.Error(err)
@@ -149,30 +147,27 @@ func TestAccSecretsNotLogged(t *testing.T) {
 	if !bytes.Contains(mustRead(t, tfLog), []byte("[TRACE]")) {
 		t.Error("the Terraform log has no trace lines")
 	}
-	if !bytes.Contains(mustRead(t, providerLog), []byte("writing basic credentials")) {
-		t.Error("the provider log lacks the provider's debug lines")
+	if providerLines := providerLogLines(mustRead(t, tfLog)); !bytes.Contains(providerLines, []byte("writing basic credentials")) {
+		t.Errorf("the log lacks the provider's debug lines (%d bytes of provider lines)", len(providerLines))
 	}
-	t.Logf("checked %d bytes of CLI output, %d of Terraform log, %d of provider log",
-		cli.Len(), len(mustRead(t, tfLog)), len(mustRead(t, providerLog)))
+	t.Logf("checked %d bytes of CLI output, %d of log (%d of them lines of the provider)",
+		cli.Len(), len(mustRead(t, tfLog)), len(providerLogLines(mustRead(t, tfLog))))
 }
 
 // TestAccWriteOnlyStateFile checks the raw state file (and its backup):
 // sensitive attributes are there by design, write-only ones never.
 func TestAccWriteOnlyStateFile(t *testing.T) {
 	dirs := acctest.PreCheck(t)
-	if !writeOnlySupported(t) {
-		t.Skip("write-only attributes need Terraform >= 1.11 or OpenTofu >= 1.11")
-	}
-	p := startProvider(t, "", "")
-	d := newTFDir(t, p, secretsConfig(dirs.AuthConfigPath(), dirs.RefreshTokensPath(), 1, true))
-	d.env = secretsEnv("")
-	d.must("init", "-no-color", "-input=false")
-	d.must("apply", "-no-color", "-input=false", "-auto-approve")
-	d.writeConfig(secretsConfig(dirs.AuthConfigPath(), dirs.RefreshTokensPath(), 2, true))
-	d.env = secretsEnv("-b")
-	d.must("apply", "-no-color", "-input=false", "-auto-approve")
+	acctest.RequireCLI(t, acctest.WriteOnlyAttributes)
+	d := acctest.NewWorkDir(t, dirs, secretsConfig(dirs.AuthConfigPath(), dirs.RefreshTokensPath(), 1, true))
+	base := d.Env
+	d.Env = append(base[:len(base):len(base)], secretsEnv("")...)
+	d.Must("apply", "-no-color", "-input=false", "-auto-approve")
+	d.Write(secretsConfig(dirs.AuthConfigPath(), dirs.RefreshTokensPath(), 2, true))
+	d.Env = append(base[:len(base):len(base)], secretsEnv("-b")...)
+	d.Must("apply", "-no-color", "-input=false", "-auto-approve")
 	for _, name := range []string{"terraform.tfstate", "terraform.tfstate.backup"} {
-		state := mustRead(t, filepath.Join(d.dir, name))
+		state := mustRead(t, filepath.Join(d.Dir, name))
 		if err := secretFree(name, state, "SECRET-4", "SECRET-5", "SECRET-6"); err != nil {
 			t.Error(err)
 		}
@@ -185,7 +180,19 @@ func TestAccWriteOnlyStateFile(t *testing.T) {
 		!bytes.Contains(mustRead(t, dirs.RefreshTokensPath()), []byte("wo-rt-SECRET-6-b")) {
 		t.Error("the write-only secrets were not written to the files")
 	}
-	d.must("destroy", "-no-color", "-input=false", "-auto-approve")
+	d.Must("destroy", "-no-color", "-input=false", "-auto-approve")
+}
+
+// providerLogLines are the lines of a Terraform log that the provider
+// plugin wrote (Terraform prefixes them with the plugin's name).
+func providerLogLines(log []byte) []byte {
+	var out []byte
+	for line := range bytes.Lines(log) {
+		if bytes.Contains(line, []byte("provider.terraform-provider-openeo")) {
+			out = append(out, line...)
+		}
+	}
+	return out
 }
 
 func mustRead(t *testing.T, p string) []byte {
