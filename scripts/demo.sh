@@ -5,7 +5,9 @@
 #  2. starts the openEO test back-end (cmd/openeo-test-backend) on a free port of 127.0.0.1,
 #     with the IdP as OIDC provider and a basic-auth user,
 #  3. builds the provider into a temporary folder and installs it through a private CLI
-#     configuration with dev_overrides and a filesystem mirror for init (TF_CLI_CONFIG_FILE),
+#     configuration with dev_overrides and a filesystem mirror for init: the Terraform CLI
+#     driver of the tests and the bench (internal/tfrun, through its command tfcli) does that
+#     and runs every terraform command,
 #  4. runs terraform init and apply on examples/demo: OIDC client credentials and basic auth
 #     (provider authentication), an openeo_auth_config_basic entry written to auth-config.json
 #     and read back with the openeo_auth_config data source (file resources),
@@ -16,7 +18,8 @@
 # TF_CLI_CONFIG_FILE, the state and the working directory all live in a temporary folder.
 # Colour (bold labels) only on a terminal, and never when NO_COLOR is set (https://no-color.org).
 #
-# Needs Go, Node.js with npm (for the IdP) and Terraform >= 1.11 (or TERRAFORM=/path/to/terraform).
+# Needs Go, Node.js with npm (for the IdP) and Terraform >= 1.11: TF_ACC_TERRAFORM_PATH (an absolute
+# path), else terraform on PATH.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -38,17 +41,15 @@ heading() { printf '\n%s%s%s\n' "$out_on" "$*" "$out_off"; }
 label() { printf '  %-46s %s\n' "$1" "$2"; }
 
 t_start=$(date +%s)
-terraform=${TERRAFORM:-terraform}
 command -v go >/dev/null 2>&1 || die "Go is not on PATH: install Go (see go.mod for the version)."
-command -v "$terraform" >/dev/null 2>&1 ||
-  die "Terraform is not on PATH: install Terraform >= 1.11 (https://developer.hashicorp.com/terraform/install) or set TERRAFORM=/path/to/terraform."
 command -v node >/dev/null 2>&1 || die "Node.js is not on PATH: the test IdP needs Node.js 20+ with npm."
 
 # A cold machine (Go modules not downloaded yet, or packages not in Go's build cache) spends
 # minutes on the first build: say so before anything else happens.
 cold=0
 if ! stale=$(GOPROXY=off GOFLAGS=-mod=readonly go list -deps \
-  -f '{{if and .Stale (ne .Name "main")}}{{.ImportPath}}{{end}}' . ./cmd/openeo-test-backend ./cmd/openeo-auth 2>/dev/null); then
+  -f '{{if and .Stale (ne .Name "main")}}{{.ImportPath}}{{end}}' . ./cmd/openeo-test-backend ./cmd/openeo-auth \
+  ./internal/tfrun/tfcli 2>/dev/null); then
   cold=1
   say "first run on this machine: Go downloads the modules and compiles the provider, the test back-end and" \
     "openeo-auth; that takes a few minutes (later runs take seconds)"
@@ -80,18 +81,26 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# The Terraform CLI driver; it finds the CLI by the rule of the tests (TF_ACC_TERRAFORM_PATH, else
+# terraform on PATH).
+mkdir -p "$tmp/tools"
+go build -o "$tmp/tools/tfcli" ./internal/tfrun/tfcli
+tfcli="$tmp/tools/tfcli"
+"$tfcli" path >/dev/null 2>"$tmp/path.log" || die "$(sed 's/^tfcli path: //' "$tmp/path.log")" \
+  "(https://developer.hashicorp.com/terraform/install)."
+
 # Keep the demo away from the user's own openEO and Terraform settings and files: no OPENEO_* or
 # TF_* variable of the caller (TF_PLUGIN_CACHE_DIR, TF_DATA_DIR, TF_CLI_ARGS, TF_VAR_..., the
-# OPENEO_AUTH_* credentials) reaches it; the auth files and an empty openeo-client-config.ini
-# (found before ~/.openeo-client-config.ini) are the demo's own.
+# OPENEO_AUTH_* credentials) reaches it, except TF_ACC_TERRAFORM_PATH, which names the CLI to run;
+# the auth files and an empty openeo-client-config.ini (found before ~/.openeo-client-config.ini)
+# are the demo's own.
 for var in $(compgen -e); do
-  case "$var" in OPENEO_* | TF_*) unset "$var" ;; esac
+  case "$var" in TF_ACC_TERRAFORM_PATH) ;; OPENEO_* | TF_*) unset "$var" ;; esac
 done
 export OPENEO_CONFIG_HOME="$tmp/openeo"
 mkdir -p "$OPENEO_CONFIG_HOME"
 export OPENEO_CLIENT_CONFIG="$OPENEO_CONFIG_HOME/openeo-client-config.ini"
 : >"$OPENEO_CLIENT_CONFIG"
-export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
 # 1. The test IdP.
 if scripts/rig.sh status >/dev/null 2>&1; then
@@ -105,11 +114,14 @@ eval "$(scripts/rig.sh env)"
 [ -n "${OPENEO_TEST_ISSUER:-}" ] || die "the test IdP did not start (see .rig/idp.log)"
 issuer=$OPENEO_TEST_ISSUER
 
-# 2. Build the provider, the test back-end and openeo-auth.
-mkdir -p "$tmp/bin" "$tmp/tools"
+# 2. and 3. Build the provider, the test back-end and openeo-auth. The driver builds the provider and
+# writes a private CLI configuration (TF_CLI_CONFIG_FILE of every terraform command it runs):
+# dev_overrides serves the provider from the folder just built; the filesystem mirror (the same
+# binary) lets `terraform init` resolve it without asking the registry, which dev_overrides alone
+# would do. No other provider is allowed.
 t_build=$(date +%s)
 say "building the provider, the test back-end and openeo-auth (go build)"
-go build -o "$tmp/bin/terraform-provider-openeo" .
+"$tfcli" setup -dir "$tmp/tf" -mirror
 go build -o "$tmp/tools/openeo-test-backend" ./cmd/openeo-test-backend
 go build -o "$tmp/tools/openeo-auth" ./cmd/openeo-auth
 [ "$cold" = 0 ] || say "the first build took $(($(date +%s) - t_build)) s; later runs reuse Go's build cache"
@@ -128,43 +140,25 @@ done
 backend_url=$(cat "$tmp/backend-url")
 say "openEO test back-end: $backend_url (OIDC provider: $issuer)"
 
-# 3. A private CLI configuration: the provider comes from the folder just built.
-# dev_overrides serves the provider from the folder just built; the filesystem
-# mirror (the same binary) lets `terraform init` resolve it without asking the
-# registry, which dev_overrides alone would do. No other provider is allowed.
-platform="$(go env GOOS)_$(go env GOARCH)"
-mirror="$tmp/mirror/registry.terraform.io/openeo-tf/openeo/0.0.1/$platform"
-mkdir -p "$mirror"
-cp "$tmp/bin/terraform-provider-openeo" "$mirror/terraform-provider-openeo_v0.0.1"
-cat >"$tmp/terraformrc" <<EOF
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/openeo-tf/openeo" = "$tmp/bin"
-  }
-  filesystem_mirror {
-    path    = "$tmp/mirror"
-    include = ["registry.terraform.io/openeo-tf/openeo"]
-  }
-}
-EOF
-export TF_CLI_CONFIG_FILE="$tmp/terraformrc"
-
 # 4. terraform apply on a copy of examples/demo (state stays in the temporary folder).
 work="$tmp/work"
 mkdir -p "$work"
 cp examples/demo/*.tf "$work/"
+# tf ARGS...: terraform ARGS in the working folder, through the driver (a private plugin socket
+# folder; TF_VAR_* and OPENEO_* of this script pass through).
+tf() { "$tfcli" run -setup "$tmp/tf" -chdir "$work" "$@"; }
 export TF_VAR_backend_url="$backend_url"
 export TF_VAR_client_id=openeo-tf TF_VAR_client_secret=openeo-tf-secret # the IdP's static confidential client
 export TF_VAR_basic_username="$basic_user" TF_VAR_basic_password="$basic_password"
 
-say "terraform version: $("$terraform" version | sed -n 1p)"
+say "terraform version: $(tf version | sed -n 1p)"
 say "terraform init (provider from the private mirror, no registry)"
-if ! "$terraform" -chdir="$work" init -input=false -no-color >"$tmp/init.log" 2>&1; then
+if ! tf init -input=false -no-color >"$tmp/init.log" 2>&1; then
   cat "$tmp/init.log" >&2
   die "terraform init failed"
 fi
 say "terraform apply (provider from dev_overrides, no registry); what it read, opened and created:"
-if ! "$terraform" -chdir="$work" apply -auto-approve -input=false -no-color >"$tmp/apply.log" 2>&1; then
+if ! tf apply -auto-approve -input=false -no-color >"$tmp/apply.log" 2>&1; then
   cat "$tmp/apply.log" >&2
   die "terraform apply failed"
 fi
@@ -172,8 +166,8 @@ grep -E '^([a-z]+\.)?openeo_[a-z_]+\.[a-z_]+: (Read complete|Opening complete|Cr
   "$tmp/apply.log" | sed 's/^/  /' || true
 
 # 5. The result, in three parts: provider authentication, the file resources, the openeo-auth command.
-out() { "$terraform" -chdir="$work" output -raw "$1" 2>/dev/null || "$terraform" -chdir="$work" output -json "$1"; }
-json() { "$terraform" -chdir="$work" output -json "$1"; }
+out() { tf output -raw "$1" 2>/dev/null || tf output -json "$1"; }
+json() { tf output -json "$1"; }
 
 heading "1. Provider authentication (data sources and an ephemeral resource, examples/demo/main.tf)"
 label "openEO back-end (data.openeo_capabilities):" "$(out backend)"

@@ -52,7 +52,7 @@ func TestDemoScript(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			// The real HOME (PreCheck moved it), so that the demo's go build finds Go's caches.
-			env := append(testrig.GoCommandEnv(), "TERRAFORM="+tf, "RIG_STATE_DIR="+t.TempDir(), "NO_COLOR=", "TERM=xterm")
+			env := append(testrig.GoCommandEnv(), tfrun.EnvTerraformPath+"="+tf, "RIG_STATE_DIR="+t.TempDir(), "NO_COLOR=", "TERM=xterm")
 			if tc.noColor {
 				env = append(env, "NO_COLOR=1")
 			}
