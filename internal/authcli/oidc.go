@@ -13,6 +13,7 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/devicestatus"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/pyrepr"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
@@ -175,13 +176,13 @@ func (a *app) pickProvider(b backend, providers []flows.Provider, id string) (fl
 		if p, ok := find(id); ok {
 			return p, nil
 		}
-		return flows.Provider{}, usagef("Invalid provider ID %s. Should be one of %s.", quote(id), pyList(ids))
+		return flows.Provider{}, usagef("Invalid provider ID %s. Should be one of %s.", quote(id), pyrepr.List(ids))
 	}
 	if len(providers) == 1 {
 		return providers[0], nil
 	}
 	if !a.interactive() {
-		return flows.Provider{}, a.needFlag(fmt.Sprintf("a provider (the back-end lists %s)", pyList(ids)), "--provider-id")
+		return flows.Provider{}, a.needFlag(fmt.Sprintf("a provider (the back-end lists %s)", pyrepr.List(ids)), "--provider-id")
 	}
 	labels := make([]string, len(providers))
 	for i, p := range providers {
@@ -193,15 +194,6 @@ func (a *app) pickProvider(b backend, providers []flows.Provider, id string) (fl
 	}
 	p, _ := find(chosen)
 	return p, nil
-}
-
-// pyList formats like Python's repr() of a list of strings.
-func pyList(items []string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = quote(s)
-	}
-	return "[" + strings.Join(q, ", ") + "]"
 }
 
 // durationFlag accepts whole seconds ("300", like the Python tool) or a Go

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/pyrepr"
 )
 
 // File and folder names used by the Python client.
@@ -199,13 +200,13 @@ func pickDir(env Env, dirs []string, create bool) (string, error) {
 	}
 	quoted := make([]string, len(dirs))
 	for i, d := range dirs {
-		quoted[i] = pyRepr(d)
+		quoted[i] = pyrepr.String(d)
 	}
 	fe := &FileError{
 		Op:   "resolve",
 		Kind: ErrNoUserDir,
 		Err:  lastErr,
-		Msg:  fmt.Sprintf("Failed to find user dir for %s. Tried: [%s].", pyRepr(AppName), strings.Join(quoted, ", ")),
+		Msg:  fmt.Sprintf("Failed to find user dir for %s. Tried: [%s].", pyrepr.String(AppName), strings.Join(quoted, ", ")),
 		Fix:  "Set OPENEO_CONFIG_HOME to a writable directory, or give the file path explicitly.",
 	}
 	if len(dirs) > 0 {
@@ -241,7 +242,7 @@ func configHomeDir(h string, create bool) (string, error) {
 	}
 	return "", &FileError{
 		Path: h, Op: "resolve", Kind: ErrNoUserDir, Err: err,
-		Msg: fmt.Sprintf("OPENEO_CONFIG_HOME names %s, which is not a usable folder: %v.", pyRepr(h), err),
+		Msg: fmt.Sprintf("OPENEO_CONFIG_HOME names %s, which is not a usable folder: %v.", pyrepr.String(h), err),
 		Fix: "Set OPENEO_CONFIG_HOME to a folder that exists or can be created, or unset it to use the default folders.",
 	}
 }
@@ -263,14 +264,6 @@ func creatable(d string) bool {
 		}
 		p = parent
 	}
-}
-
-// pyRepr quotes s the way Python's repr quotes a plain string.
-func pyRepr(s string) string {
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		return `"` + s + `"`
-	}
-	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
 }
 
 // ResolveFile returns path, or path/defaultName when path is an existing

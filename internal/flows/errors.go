@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/pyrepr"
 )
 
 // ErrorCode is an openEO error code (the "code" field of an openEO error
@@ -427,7 +429,7 @@ type ProviderNotAvailableError struct {
 // Error returns the Python client's message: "Requested OIDC provider 'x'
 // not available. Should be one of ['a', 'b'].".
 func (e *ProviderNotAvailableError) Error() string {
-	return fmt.Sprintf("Requested OIDC provider '%s' not available. Should be one of %s.", e.ProviderID, pyList(e.Available))
+	return fmt.Sprintf("Requested OIDC provider '%s' not available. Should be one of %s.", e.ProviderID, pyrepr.List(e.Available))
 }
 
 // Is reports whether target is [ErrProviderNotAvailable].

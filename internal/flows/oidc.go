@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/pyrepr"
 )
 
 // ProviderMetadata is the part of an OpenID Connect discovery document
@@ -208,15 +210,6 @@ func providerIDs(ps []Provider) []string {
 	return ids
 }
 
-// pyList formats strings like a Python list repr: ['a', 'b'].
-func pyList(items []string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = "'" + s + "'"
-	}
-	return "[" + strings.Join(q, ", ") + "]"
-}
-
 // Grant types that back-ends list for default clients.
 const (
 	GrantImplicit          = "implicit"
@@ -315,7 +308,7 @@ func SelectClient(p Provider, sel ClientSelection) (ClientChoice, error) {
 			if sel.Grants.match(normalizeGrants(dc.GrantTypes)) {
 				return ClientChoice{ID: dc.ID, Source: ClientFromDefaultClient}, nil
 			}
-			looked = append(looked, fmt.Sprintf("'%s' %s", dc.ID, pyList(dc.GrantTypes)))
+			looked = append(looked, fmt.Sprintf("'%s' %s", dc.ID, pyrepr.List(dc.GrantTypes)))
 		}
 	}
 	var tried []string

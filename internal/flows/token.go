@@ -16,6 +16,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/pyrepr"
 )
 
 // Method is an authentication method of a [Config].
@@ -214,7 +216,7 @@ func pyRepr(v any) string {
 	case nil:
 		return "None"
 	case string:
-		return "'" + truncate(x, 40) + "'"
+		return pyrepr.String(truncate(x, 40))
 	case bool:
 		if x {
 			return "True"
