@@ -1,14 +1,12 @@
 package authcli_test
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,47 +21,6 @@ const providerID = "testidp"
 
 // fixedNow is the clock of every command run, so that file dates are known.
 var fixedNow = time.Date(2026, 5, 4, 3, 2, 1, 0, time.UTC)
-
-// syncBuffer is a writer that tests can read while a command still runs.
-type syncBuffer struct {
-	mu      sync.Mutex
-	buf     bytes.Buffer
-	written chan struct{}
-}
-
-func newSyncBuffer() *syncBuffer { return &syncBuffer{written: make(chan struct{}, 1)} }
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	n, err := s.buf.Write(p)
-	s.mu.Unlock()
-	select {
-	case s.written <- struct{}{}:
-	default:
-	}
-	return n, err
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
-
-// waitFor waits until re matches the buffer and returns the submatches.
-func (s *syncBuffer) waitFor(ctx context.Context, re *regexp.Regexp) ([]string, bool) {
-	for {
-		if m := re.FindStringSubmatch(s.String()); m != nil {
-			return m, true
-		}
-		select {
-		case <-ctx.Done():
-			return nil, false
-		case <-s.written:
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
 
 var userCodeRE = regexp.MustCompile(`user code '([^']+)'`)
 
@@ -107,7 +64,7 @@ func (r result) String() string {
 	return "exit " + strconv.Itoa(r.code) + "\n--- stdout:\n" + r.stdout + "\n--- stderr:\n" + r.stderr
 }
 
-func (h *harness) envFor(stdin string, stdout, stderr *syncBuffer) authcli.Process {
+func (h *harness) envFor(stdin string, stdout, stderr *testrig.SyncBuffer) authcli.Process {
 	return authcli.Process{
 		Stdin:            strings.NewReader(stdin),
 		Stdout:           stdout,
@@ -125,7 +82,7 @@ func (h *harness) envFor(stdin string, stdout, stderr *syncBuffer) authcli.Proce
 // run runs one command to completion.
 func (h *harness) run(stdin string, args ...string) result {
 	h.t.Helper()
-	out, errw := newSyncBuffer(), newSyncBuffer()
+	out, errw := new(testrig.SyncBuffer), new(testrig.SyncBuffer)
 	ctx, cancel := testrig.DetachedContext(h.t)
 	defer cancel()
 	code := authcli.Run(ctx, args, h.envFor(stdin, out, errw))
@@ -146,7 +103,7 @@ func (h *harness) runDevice(idp *testrig.OpenIDProvider, user testrig.User, args
 // runDeviceInput is runDevice with stdin.
 func (h *harness) runDeviceInput(stdin string, idp *testrig.OpenIDProvider, user testrig.User, args ...string) result {
 	h.t.Helper()
-	out, errw := newSyncBuffer(), newSyncBuffer()
+	out, errw := new(testrig.SyncBuffer), new(testrig.SyncBuffer)
 	ctx, cancel := testrig.DetachedContext(h.t)
 	defer cancel()
 	done := make(chan int, 1)
@@ -154,7 +111,7 @@ func (h *harness) runDeviceInput(stdin string, idp *testrig.OpenIDProvider, user
 	approveErr := make(chan error, 1)
 	if user.Name != "" {
 		go func() {
-			m, ok := errw.waitFor(ctx, userCodeRE)
+			m, ok := errw.WaitFor(ctx, userCodeRE)
 			if !ok {
 				approveErr <- ctx.Err()
 				return

@@ -461,7 +461,7 @@ func TestLogout(t *testing.T) {
 // line reader.
 func TestSecretsWithoutEchoUseReadSecret(t *testing.T) {
 	h := newHarness(t)
-	out, errw := newSyncBuffer(), newSyncBuffer()
+	out, errw := new(testrig.SyncBuffer), new(testrig.SyncBuffer)
 	env := h.envFor("bob\n", out, errw)
 	env.StdinIsTerminal = true
 	calls := 0
@@ -506,11 +506,11 @@ func TestOIDCAuthInterrupted(t *testing.T) {
 	t.Parallel()
 	rg := newRig(t)
 	h := newHarness(t)
-	out, errw := newSyncBuffer(), newSyncBuffer()
+	out, errw := new(testrig.SyncBuffer), new(testrig.SyncBuffer)
 	ctx, cancel := context.WithCancel(ctxT(t))
 	done := make(chan int, 1)
 	go func() { done <- authcli.Run(ctx, []string{"oidc-auth", rg.be.URL()}, h.envFor("", out, errw)) }()
-	if _, ok := errw.waitFor(ctxT(t), userCodeRE); !ok {
+	if _, ok := errw.WaitFor(ctxT(t), userCodeRE); !ok {
 		t.Fatal("no user code")
 	}
 	cancel()
