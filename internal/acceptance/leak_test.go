@@ -17,7 +17,7 @@ package acceptance_test
 // one testrig.Echo* mode per method (URL-encoded, JSON \u escapes, HTML
 // character references, decoded in an OAuth error). The wrong secrets have
 // the punctuation that encodings change. Every secret is searched in every
-// encoding of encodings(), which the test builds on its own.
+// encoding of testrig.SecretEncodings.
 //
 // The test knows every secret it used: the values it passed, every
 // Authorization header the back-end received (access tokens and bearers the
@@ -31,18 +31,15 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"html"
 	"io"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testbackend"
@@ -407,10 +404,8 @@ func runLeakCase(t *testing.T, r *acctest.Rig, spec leakSpec) {
 	for _, c := range outputs {
 		searched += len(c.text)
 		for _, s := range secrets {
-			for enc, v := range encodings(s.value) {
-				if strings.Contains(c.text, v) {
-					t.Errorf("%s contains %s (%s…), %s", c.name, s.kind, s.value[:min(6, len(s.value))], enc)
-				}
+			for _, l := range testrig.FindSecrets(c.text, s.value) {
+				t.Errorf("%s contains %s (%s…), %s", c.name, s.kind, s.value[:min(6, len(s.value))], l.Encoding)
 			}
 		}
 		if m := jwt.FindString(c.text); m != "" {
@@ -443,42 +438,6 @@ func runLeakCase(t *testing.T, r *acctest.Rig, spec leakSpec) {
 }
 
 type secret struct{ kind, value string }
-
-// encodings are the forms in which a secret may be echoed and must not
-// appear: raw; form and URL encoding (space as "+" and as "%20", upper- and
-// lower-case hex); JSON string escaping (Go's, with "\/", and every
-// character as \u); HTML entities (named and hexadecimal).
-func encodings(v string) map[string]string {
-	q := url.QueryEscape(v)
-	j, _ := json.Marshal(v)
-	js := strings.Trim(string(j), `"`)
-	var u, hx strings.Builder
-	for _, r := range v {
-		fmt.Fprintf(&u, `\u%04x`, r)
-		if r < 128 && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			fmt.Fprintf(&hx, "&#x%x;", r)
-		} else {
-			hx.WriteRune(r)
-		}
-	}
-	out := map[string]string{
-		"raw":                         v,
-		"form-encoded":                q,
-		"URL-encoded":                 strings.ReplaceAll(q, "+", "%20"),
-		"URL-encoded, lower-case hex": regexp.MustCompile(`%[0-9A-F]{2}`).ReplaceAllStringFunc(q, strings.ToLower),
-		"JSON-escaped":                js,
-		`JSON-escaped with \/`:        strings.ReplaceAll(js, "/", `\/`),
-		`JSON \u-escaped`:             u.String(),
-		"HTML-escaped":                html.EscapeString(v),
-		"HTML hex entities":           hx.String(),
-	}
-	for k, e := range out {
-		if len(e) < 6 {
-			delete(out, k)
-		}
-	}
-	return out
-}
 
 // knownSecrets collects every secret of the case: the values given, the
 // bearers and access tokens the back-end received, the refresh tokens stored.

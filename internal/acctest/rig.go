@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 
@@ -158,8 +157,8 @@ func (s *recordingSession) Token(ctx context.Context) (*flows.Token, error) {
 	return t, err
 }
 
-// FindSecretsInFiles returns "file: secret" for every secret found in a
-// regular file below dir, and the names of the files searched.
+// FindSecretsInFiles returns "file: secret" for every secret found (in any
+// encoding, testrig.FindSecrets) in a regular file below dir, and the names of the files searched.
 func FindSecretsInFiles(dir string, secrets []string) ([]string, []string, error) {
 	var found, files []string
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -171,10 +170,8 @@ func FindSecretsInFiles(dir string, secrets []string) ([]string, []string, error
 			return err
 		}
 		files = append(files, filepath.Base(p))
-		for _, s := range secrets {
-			if strings.Contains(string(data), s) {
-				found = append(found, fmt.Sprintf("%s: %q", p, s[:min(len(s), 12)]+"…"))
-			}
+		for _, l := range testrig.FindSecrets(string(data), secrets...) {
+			found = append(found, fmt.Sprintf("%s: %q (%s)", p, l.Secret[:min(len(l.Secret), 12)]+"…", l.Encoding))
 		}
 		return nil
 	})

@@ -22,6 +22,7 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/provider"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 // factories serves the real provider in-process (reattach), with the real
@@ -228,18 +229,6 @@ func countEntries(acPath, rtPath string) (basic, oidc, tokens int, err error) {
 	return basic, oidc, len(te), err
 }
 
-// secretFree fails when any of the secrets occurs in text.
-func secretFree(what string, text []byte, secrets ...string) error {
-	for _, s := range secrets {
-		if bytes.Contains(text, []byte(s)) {
-			i := bytes.Index(text, []byte(s))
-			lo, hi := max(0, i-200), min(len(text), i+len(s)+100)
-			return fmt.Errorf("%s contains the secret %q near: %s", what, s, strings.ReplaceAll(string(text[lo:hi]), s, "<<SECRET>>"))
-		}
-	}
-	return nil
-}
-
 // stateHasNoSecrets is a state check: the whole state (as `terraform show
 // -json` gives it) contains none of the secrets.
 func stateHasNoSecrets(secrets ...string) statecheck.StateCheck { return noSecretsCheck(secrets) }
@@ -252,7 +241,7 @@ func (c noSecretsCheck) CheckState(_ context.Context, req statecheck.CheckStateR
 		resp.Error = err
 		return
 	}
-	resp.Error = secretFree("state", b, c...)
+	resp.Error = testrig.SecretFree("state", string(b), c...)
 }
 
 // fileLine is the `file` argument of a test configuration; "" leaves it out.

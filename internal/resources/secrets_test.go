@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 // secretsConfig declares one resource of each type with a sensitive secret
@@ -138,7 +139,7 @@ func TestAccSecretsNotLogged(t *testing.T) {
 		{"the Terraform CLI output", cli.Bytes()},
 		{"the TF_LOG=trace log of Terraform and the provider", mustRead(t, tfLog)},
 	} {
-		if err := secretFree(c.name, c.data, all...); err != nil {
+		if err := testrig.SecretFree(c.name, string(c.data), all...); err != nil {
 			t.Error(err)
 		}
 	}
@@ -168,7 +169,7 @@ func TestAccWriteOnlyStateFile(t *testing.T) {
 	d.Must("apply", "-no-color", "-input=false", "-auto-approve")
 	for _, name := range []string{"terraform.tfstate", "terraform.tfstate.backup"} {
 		state := mustRead(t, filepath.Join(d.Dir, name))
-		if err := secretFree(name, state, "SECRET-4", "SECRET-5", "SECRET-6"); err != nil {
+		if err := testrig.SecretFree(name, string(state), "SECRET-4", "SECRET-5", "SECRET-6"); err != nil {
 			t.Error(err)
 		}
 		if !bytes.Contains(state, []byte("legacy-pw-SECRET-1")) {
