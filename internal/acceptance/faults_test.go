@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -42,7 +41,7 @@ func TestAccFaultTokenEndpoint503Twice(t *testing.T) {
 	if st.TokenRequests != 3 || st.ByStatus["503"] != 2 || st.ByStatus["200"] != 1 {
 		t.Errorf("IdP stats %+v, want 3 token requests: 503, 503, 200", st)
 	}
-	log := readFile(t, logPath)
+	log := string(testrig.ReadFile(t, logPath))
 	retry := regexp.MustCompile(`\[DEBUG\] provider[^\n]*retrying request after retryable status[^\n]*`)
 	var retries []string
 	for _, line := range retry.FindAllString(log, -1) {
@@ -240,15 +239,6 @@ func fakeIssuer(t *testing.T, doc string) string {
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
-}
-
-func readFile(t *testing.T, p string) string {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // TestAccFaultBrokenAnswers: slow answers past the timeout, 429 with

@@ -324,7 +324,7 @@ func runLeakCase(t *testing.T, r *acctest.Rig, spec leakSpec) {
 			t.Fatalf("terraform %s: err=%v, want error %v\n%s", strings.Join(args, " "), res.Err, wantErr, res.Output)
 		}
 		outputs = append(outputs, captured{"the CLI output (diagnostics) of " + name, res.Output},
-			captured{"the TF_LOG=trace log of " + name, readFile(t, logPath)})
+			captured{"the TF_LOG=trace log of " + name, string(testrig.ReadFile(t, logPath))})
 		return res.Output
 	}
 	run("apply", false, nil, "apply", "-input=false", "-no-color", "-auto-approve")

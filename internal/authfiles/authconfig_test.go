@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 // TestPythonFixtureLoads reads a file exactly as the Python client writes it.
@@ -74,7 +75,7 @@ func TestPythonFixtureRewrite(t *testing.T) {
 	if err := c.SetBasic("https://new.example/", "åsa", "nêw"); err != nil {
 		t.Fatal(err)
 	}
-	assertBytes(t, "file after SetBasic", readFile(t, path), readFixture(t, "auth-config.python.after-set.json"))
+	assertBytes(t, "file after SetBasic", testrig.ReadFile(t, path), readFixture(t, "auth-config.python.after-set.json"))
 	assertMode(t, path, 0o600)
 
 	// A set that changes nothing semantically still only touches its entry:
@@ -82,7 +83,7 @@ func TestPythonFixtureRewrite(t *testing.T) {
 	if removed, err := c.RemoveBasic("https://new.example"); err != nil || !removed {
 		t.Fatalf("RemoveBasic: %v %v", removed, err)
 	}
-	assertBytes(t, "file after RemoveBasic", readFile(t, path), orig)
+	assertBytes(t, "file after RemoveBasic", testrig.ReadFile(t, path), orig)
 }
 
 func TestPythonRefreshTokenFixture(t *testing.T) {
@@ -101,11 +102,11 @@ func TestPythonRefreshTokenFixture(t *testing.T) {
 	if err := s.SetRefreshToken("https://issuer.new/", "cliënt", "tøken"); err != nil {
 		t.Fatal(err)
 	}
-	assertBytes(t, "after SetRefreshToken", readFile(t, path), readFixture(t, "refresh-tokens.python.after-set.json"))
+	assertBytes(t, "after SetRefreshToken", testrig.ReadFile(t, path), readFixture(t, "refresh-tokens.python.after-set.json"))
 	if removed, err := s.Remove("https://issuer.new", "cliënt"); err != nil || !removed {
 		t.Fatal(removed, err)
 	}
-	assertBytes(t, "after Remove", readFile(t, path), orig)
+	assertBytes(t, "after Remove", testrig.ReadFile(t, path), orig)
 }
 
 // TestSetRefreshTokenKeepsEntryKeys: an existing entry keeps its unknown
@@ -137,7 +138,7 @@ func TestSetRefreshTokenKeepsEntryKeys(t *testing.T) {
     }
   }
 }`
-	assertBytes(t, "after SetRefreshToken", readFile(t, path), []byte(want))
+	assertBytes(t, "after SetRefreshToken", testrig.ReadFile(t, path), []byte(want))
 }
 
 // TestFreshAuthConfig pins the exact bytes of a new file: key order
@@ -166,7 +167,7 @@ func TestFreshAuthConfig(t *testing.T) {
   },
   "general": {}
 }`
-	assertBytes(t, "fresh file", readFile(t, path), []byte(want))
+	assertBytes(t, "fresh file", testrig.ReadFile(t, path), []byte(want))
 	assertMode(t, path, 0o600)
 	assertMode(t, filepath.Dir(path), 0o700)
 
@@ -202,7 +203,7 @@ func TestFreshAuthConfig(t *testing.T) {
   },
   "general": {}
 }`
-	assertBytes(t, "fresh OIDC file", readFile(t, path2), []byte(want2))
+	assertBytes(t, "fresh OIDC file", testrig.ReadFile(t, path2), []byte(want2))
 }
 
 func TestFreshRefreshTokens(t *testing.T) {
@@ -212,7 +213,7 @@ func TestFreshRefreshTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "{\n  \"https://issuer.test\": {\n    \"client\": {\n      \"date\": \"2024-05-06T07:08:09Z\",\n      \"refresh_token\": \"tok\"\n    }\n  }\n}"
-	assertBytes(t, "fresh refresh-tokens.json", readFile(t, path), []byte(want))
+	assertBytes(t, "fresh refresh-tokens.json", testrig.ReadFile(t, path), []byte(want))
 	assertMode(t, path, 0o600)
 }
 
@@ -238,7 +239,7 @@ func TestSetBasicSemantics(t *testing.T) {
   },
   "metadata": {}
 }`
-	assertBytes(t, "SetBasic with empty password", readFile(t, path), []byte(want))
+	assertBytes(t, "SetBasic with empty password", testrig.ReadFile(t, path), []byte(want))
 
 	if err := c.SetBasicWithMode("https://b", "u1", "", PasswordAlways); err != nil {
 		t.Fatal(err)
@@ -441,12 +442,12 @@ func TestUpdateCallback(t *testing.T) {
 	if must != nil {
 		t.Fatal(must)
 	}
-	before := readFile(t, path)
+	before := testrig.ReadFile(t, path)
 	err := c.Update(func(root *ojson.Object) error { root.Set("backends", ojson.Array()); return nil })
 	if !errors.Is(err, ErrForeignShape) {
 		t.Fatal(err)
 	}
-	assertBytes(t, "after refused update", readFile(t, path), before)
+	assertBytes(t, "after refused update", testrig.ReadFile(t, path), before)
 
 	// An update that changes nothing does not rewrite the file.
 	fi1, _ := os.Stat(path)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 // TestBadFilesAreNeverRewritten: every read and every write on a corrupt
@@ -119,7 +120,7 @@ func TestBadFilesAreNeverRewritten(t *testing.T) {
 				t.Fatalf("mode changed to %o", fi.Mode().Perm())
 			}
 			if !tc.dir {
-				assertBytes(t, "bad file", readFile(t, path), []byte(tc.content))
+				assertBytes(t, "bad file", testrig.ReadFile(t, path), []byte(tc.content))
 			}
 			entries, _ := os.ReadDir(dir)
 			for _, e := range entries {
@@ -171,7 +172,7 @@ func TestRefreshTokensBadFile(t *testing.T) {
 		if _, err := s.Remove("https://i", "c"); err == nil {
 			t.Fatalf("%s: remove accepted", content)
 		}
-		assertBytes(t, content, readFile(t, path), []byte(content))
+		assertBytes(t, content, testrig.ReadFile(t, path), []byte(content))
 	}
 	// Clear refuses a directory and removes a bad file (like token-clear).
 	if removed, err := openRefreshTokens(t, path).Clear(); err != nil || !removed {

@@ -17,6 +17,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 // Child-process modes of the test binary (see TestMain).
@@ -296,7 +297,7 @@ func TestKilledWriter(t *testing.T) {
 				}
 			}
 		}
-		data := readFile(t, path)
+		data := testrig.ReadFile(t, path)
 		if _, err := ojson.Parse(data); err != nil {
 			t.Fatalf("round %d: file does not parse after SIGKILL: %v", round, err)
 		}

@@ -46,15 +46,6 @@ func writeFile(t testing.TB, path string, data []byte, perm os.FileMode) {
 	}
 }
 
-func readFile(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func openAuthConfig(t testing.TB, path string) *AuthConfig {
 	t.Helper()
 	c, err := OpenAuthConfig(path, testOptions())

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 // Another user and two groups, as numbers (no account needs to exist).
@@ -125,7 +127,7 @@ func TestRewriteRefusesOwnerItCannotKeep(t *testing.T) {
 			t.Fatalf("message %q lacks %q", msg, want)
 		}
 	}
-	assertBytes(t, "refused file", readFile(t, path), []byte(content))
+	assertBytes(t, "refused file", testrig.ReadFile(t, path), []byte(content))
 	assertOwner(t, path, foreignGID)
 	for _, n := range dirNames(t, home) {
 		if strings.Contains(n, ".tmp-") {

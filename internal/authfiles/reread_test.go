@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 const completeConfig = `{
@@ -91,7 +93,7 @@ func TestFileThatStaysBrokenIsRefused(t *testing.T) {
 			if err := c.SetBasic("https://other", "u", "p"); !errors.Is(err, ErrInvalidJSON) {
 				t.Fatalf("write: %v", err)
 			}
-			assertBytes(t, "broken file", readFile(t, path), []byte(content))
+			assertBytes(t, "broken file", testrig.ReadFile(t, path), []byte(content))
 		})
 	}
 }

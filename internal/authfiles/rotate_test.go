@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 // rotateOnce stands for a refresh grant at an identity provider that
@@ -71,7 +73,7 @@ func TestRotateRefreshTokenFailureLeavesFile(t *testing.T) {
 	if err := s.SetRefreshToken("https://issuer", "client", "tok-0"); err != nil {
 		t.Fatal(err)
 	}
-	before := readFile(t, path)
+	before := testrig.ReadFile(t, path)
 	boom := errors.New("refused")
 	for _, fn := range []func(context.Context, string) (string, error){
 		func(context.Context, string) (string, error) { return "tok-9", boom },
@@ -83,7 +85,7 @@ func TestRotateRefreshTokenFailureLeavesFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	assertBytes(t, "file after refreshes that store nothing", readFile(t, path), before)
+	assertBytes(t, "file after refreshes that store nothing", testrig.ReadFile(t, path), before)
 	var got = "unset"
 	if err := s.RotateRefreshToken(t.Context(), "https://issuer", "other", func(_ context.Context, cur string) (string, error) {
 		got = cur

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 // padded returns valid JSON of exactly size bytes: doc followed by spaces.
@@ -59,7 +60,7 @@ func TestOversizedFilesAreRefused(t *testing.T) {
 		}
 	}
 	for p, want := range map[string][]byte{acPath: big, rtPath: bigTokens} {
-		assertBytes(t, "oversized file", readFile(t, p), want)
+		assertBytes(t, "oversized file", testrig.ReadFile(t, p), want)
 		if fi, err := os.Stat(p); err != nil || !fi.ModTime().Equal(old) {
 			t.Fatalf("%s: touched (%v)", p, err)
 		}
@@ -83,7 +84,7 @@ func TestOversizedWriteIsRefused(t *testing.T) {
 	if err := c.SetBasic("https://b", "u", "p"); err != nil {
 		t.Fatal(err)
 	}
-	before := readFile(t, path)
+	before := testrig.ReadFile(t, path)
 	err := c.Update(func(root *ojson.Object) error {
 		root.Set("padding", ojson.String(strings.Repeat("x", MaxFileSize)))
 		return nil
@@ -91,5 +92,5 @@ func TestOversizedWriteIsRefused(t *testing.T) {
 	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), path) {
 		t.Fatalf("got %v", err)
 	}
-	assertBytes(t, "file after a refused write", readFile(t, path), before)
+	assertBytes(t, "file after a refused write", testrig.ReadFile(t, path), before)
 }

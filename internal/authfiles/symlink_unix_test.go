@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 // dirNames lists the names in dir.
@@ -57,7 +59,7 @@ func TestSymlinkToForeignFile(t *testing.T) {
 	if got := dirNames(t, victim); len(got) != 1 || got[0] != "id_rsa" {
 		t.Fatalf("files created beside the link's target: %q", got)
 	}
-	assertBytes(t, "id_rsa", readFile(t, key), []byte(keyText))
+	assertBytes(t, "id_rsa", testrig.ReadFile(t, key), []byte(keyText))
 
 	// Clearing removes the link, not the file it points at, and locks nothing.
 	if removed, err := s.Clear(); err != nil || !removed {
@@ -69,7 +71,7 @@ func TestSymlinkToForeignFile(t *testing.T) {
 	if got := dirNames(t, victim); len(got) != 1 {
 		t.Fatalf("files created beside the link's target: %q", got)
 	}
-	assertBytes(t, "id_rsa", readFile(t, key), []byte(keyText))
+	assertBytes(t, "id_rsa", testrig.ReadFile(t, key), []byte(keyText))
 }
 
 // TestSymlinkToDevice: a link to something that is not a regular file (a

@@ -61,8 +61,6 @@ func writePrivate(t *testing.T, path string, data []byte, mode os.FileMode) {
 	}
 }
 
-func readBytes(path string) ([]byte, error) { return os.ReadFile(path) }
-
 // render replaces {{DATE}} (and other {{KEY}}s) in a template.
 func render(tmpl []byte, kv ...string) []byte {
 	out := tmpl
@@ -105,7 +103,7 @@ func checkFileEquals(path string, tmpl []byte, dateOf ...string) resource.TestCh
 }
 
 func compareFile(path string, want []byte) error {
-	got, err := readBytes(path)
+	got, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}

@@ -137,7 +137,7 @@ func TestAccSecretsNotLogged(t *testing.T) {
 		data []byte
 	}{
 		{"the Terraform CLI output", cli.Bytes()},
-		{"the TF_LOG=trace log of Terraform and the provider", mustRead(t, tfLog)},
+		{"the TF_LOG=trace log of Terraform and the provider", testrig.ReadFile(t, tfLog)},
 	} {
 		if err := testrig.SecretFree(c.name, string(c.data), all...); err != nil {
 			t.Error(err)
@@ -145,14 +145,14 @@ func TestAccSecretsNotLogged(t *testing.T) {
 	}
 	// The checks above must be able to fail: the logs are at trace level and
 	// name the entries, and the state holds the legacy secrets.
-	if !bytes.Contains(mustRead(t, tfLog), []byte("[TRACE]")) {
+	if !bytes.Contains(testrig.ReadFile(t, tfLog), []byte("[TRACE]")) {
 		t.Error("the Terraform log has no trace lines")
 	}
-	if providerLines := providerLogLines(mustRead(t, tfLog)); !bytes.Contains(providerLines, []byte("writing basic credentials")) {
+	if providerLines := providerLogLines(testrig.ReadFile(t, tfLog)); !bytes.Contains(providerLines, []byte("writing basic credentials")) {
 		t.Errorf("the log lacks the provider's debug lines (%d bytes of provider lines)", len(providerLines))
 	}
 	t.Logf("checked %d bytes of CLI output, %d of log (%d of them lines of the provider)",
-		cli.Len(), len(mustRead(t, tfLog)), len(providerLogLines(mustRead(t, tfLog))))
+		cli.Len(), len(testrig.ReadFile(t, tfLog)), len(providerLogLines(testrig.ReadFile(t, tfLog))))
 }
 
 // TestAccWriteOnlyStateFile checks the raw state file (and its backup):
@@ -168,7 +168,7 @@ func TestAccWriteOnlyStateFile(t *testing.T) {
 	d.Env = append(base[:len(base):len(base)], secretsEnv("-b")...)
 	d.Must("apply", "-no-color", "-input=false", "-auto-approve")
 	for _, name := range []string{"terraform.tfstate", "terraform.tfstate.backup"} {
-		state := mustRead(t, filepath.Join(d.Dir, name))
+		state := testrig.ReadFile(t, filepath.Join(d.Dir, name))
 		if err := testrig.SecretFree(name, string(state), "SECRET-4", "SECRET-5", "SECRET-6"); err != nil {
 			t.Error(err)
 		}
@@ -177,8 +177,8 @@ func TestAccWriteOnlyStateFile(t *testing.T) {
 		}
 	}
 	// The files do hold the write-only secrets.
-	if !bytes.Contains(mustRead(t, dirs.AuthConfigPath()), []byte("wo-pw-SECRET-4-b")) ||
-		!bytes.Contains(mustRead(t, dirs.RefreshTokensPath()), []byte("wo-rt-SECRET-6-b")) {
+	if !bytes.Contains(testrig.ReadFile(t, dirs.AuthConfigPath()), []byte("wo-pw-SECRET-4-b")) ||
+		!bytes.Contains(testrig.ReadFile(t, dirs.RefreshTokensPath()), []byte("wo-rt-SECRET-6-b")) {
 		t.Error("the write-only secrets were not written to the files")
 	}
 	d.Must("destroy", "-no-color", "-input=false", "-auto-approve")
@@ -194,13 +194,4 @@ func providerLogLines(log []byte) []byte {
 		}
 	}
 	return out
-}
-
-func mustRead(t *testing.T, p string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

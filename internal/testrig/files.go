@@ -1,0 +1,17 @@
+package testrig
+
+import (
+	"os"
+	"testing"
+)
+
+// ReadFile returns the content of path and fails the test when it cannot be
+// read.
+func ReadFile(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
