@@ -29,7 +29,7 @@ import (
 func TestAccFaultTokenEndpoint503Twice(t *testing.T) {
 	r := acctest.RigPreCheck(t)
 	r.IdP.FailNext(t, r.Client.ID, http.StatusServiceUnavailable, 2)
-	d := acctest.NewWorkDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), r.Client.ID, "")+dataSources(1))
+	d := acctest.NewWorkDir(t, r.Dirs, acctest.ProviderBlock{URL: r.Backend.URL(), Method: "client_credentials", ClientID: r.Client.ID}.HCL()+dataSources(1))
 	logPath := filepath.Join(t.TempDir(), "terraform.log")
 
 	res := d.Apply(secretEnv(r.Client.Secret), "TF_LOG=debug", "TF_LOG_PATH="+logPath)
@@ -79,8 +79,7 @@ func TestAccFaultIdPDown(t *testing.T) {
 			r := acctest.RigPreCheck(t, func(c *testbackend.Config) {
 				c.Providers = []testbackend.Provider{testbackend.ProviderFor("down", tc.issuer)}
 			})
-			d := acctest.NewWorkDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), r.Client.ID,
-				"  request_timeout = \"2s\"\n  max_retries     = 2")+dataSources(3))
+			d := acctest.NewWorkDir(t, r.Dirs, acctest.ProviderBlock{URL: r.Backend.URL(), Method: "client_credentials", ClientID: r.Client.ID, Extra: "  request_timeout = \"2s\"\n  max_retries     = 2"}.HCL()+dataSources(3))
 			start := time.Now()
 			res := d.Apply(secretEnv(r.Client.Secret))
 			took := time.Since(start)
@@ -125,7 +124,7 @@ func TestAccFaultTokensExpire(t *testing.T) {
 			// parallelism of 10 take at least 15 s), so that at least two
 			// expiry periods fall inside the apply.
 			r.Backend.InjectFault(testbackend.Fault{Path: "/me", Kind: testbackend.KindDelay, Delay: 1500 * time.Millisecond, Count: -1})
-			d := acctest.NewWorkDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), cl.ID, "")+dataSources(100))
+			d := acctest.NewWorkDir(t, r.Dirs, acctest.ProviderBlock{URL: r.Backend.URL(), Method: "client_credentials", ClientID: cl.ID}.HCL()+dataSources(100))
 
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
@@ -390,7 +389,7 @@ func TestAccFaultBrokenAnswers(t *testing.T) {
 			if tc.arm != nil {
 				tc.arm(t, r, cl)
 			}
-			d := acctest.NewWorkDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), cl.ID, tc.extra)+dataSources(1))
+			d := acctest.NewWorkDir(t, r.Dirs, acctest.ProviderBlock{URL: r.Backend.URL(), Method: "client_credentials", ClientID: cl.ID, Extra: tc.extra}.HCL()+dataSources(1))
 			res := d.Apply(secretEnv(cl.Secret))
 			noCrash(t, "apply", res.Output)
 			if tc.wantErr == nil {
@@ -434,7 +433,7 @@ func TestAccFaultDiscoveryWithoutTokenEndpoint(t *testing.T) {
 	r := acctest.RigPreCheck(t, func(c *testbackend.Config) {
 		c.Providers = []testbackend.Provider{testbackend.ProviderFor("broken", issuer)}
 	})
-	d := acctest.NewWorkDir(t, r.Dirs, clientCredentialsProvider(r.Backend.URL(), r.Client.ID, "")+dataSources(1))
+	d := acctest.NewWorkDir(t, r.Dirs, acctest.ProviderBlock{URL: r.Backend.URL(), Method: "client_credentials", ClientID: r.Client.ID}.HCL()+dataSources(1))
 	res := d.Apply(secretEnv(r.Client.Secret))
 	noCrash(t, "apply", res.Output)
 	if res.Err == nil {

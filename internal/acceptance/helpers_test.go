@@ -50,20 +50,6 @@ func errorBlocks(output string) string {
 	return b.String()
 }
 
-// clientCredentialsProvider is a provider block for the client credentials
-// grant; the secret comes from OPENEO_AUTH_CLIENT_SECRET (see secretEnv).
-func clientCredentialsProvider(url, clientID, extra string) string {
-	return fmt.Sprintf(`provider "openeo" {
-  url         = %s
-  auth_method = "client_credentials"
-%s
-  oidc {
-    client_id = %s
-  }
-}
-`, q(url), extra, q(clientID))
-}
-
 func secretEnv(secret string) string { return "OPENEO_AUTH_CLIENT_SECRET=" + secret }
 
 // dataSources declares n openeo_account data sources.

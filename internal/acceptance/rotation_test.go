@@ -78,18 +78,6 @@ func checkRefreshes(t *testing.T, r *acctest.Rig, want int) {
 	}
 }
 
-func oidcProvider(url, alias, method string) string {
-	a := ""
-	if alias != "" {
-		a = "\n  alias       = " + q(alias)
-	}
-	return fmt.Sprintf(`provider "openeo" {%s
-  url         = %s
-  auth_method = %s
-}
-`, a, q(url), q(method))
-}
-
 func plan(d *acctest.WorkDir, extra ...string) tfrun.Result {
 	d.T.Helper()
 	return d.Run(nil, append([]string{"plan", "-input=false", "-no-color"}, extra...)...)
@@ -102,7 +90,7 @@ func plan(d *acctest.WorkDir, extra ...string) tfrun.Result {
 func TestAccRotationTwoAliasesParallel(t *testing.T) {
 	r := acctest.RigPreCheck(t)
 	first := rotatingLogin(t, r, r.IdP.Issuer())
-	d := acctest.NewWorkDir(t, r.Dirs, oidcProvider(r.Backend.URL(), "", "oidc")+oidcProvider(r.Backend.URL(), "b", "oidc")+`
+	d := acctest.NewWorkDir(t, r.Dirs, acctest.ProviderBlock{URL: r.Backend.URL(), Method: "oidc"}.HCL()+acctest.ProviderBlock{Alias: "b", URL: r.Backend.URL(), Method: "oidc"}.HCL()+`
 data "openeo_account" "a" {}
 data "openeo_account" "b" {
   provider = openeo.b
@@ -131,7 +119,7 @@ func TestAccRotationRefreshTokenPlanApply(t *testing.T) {
 	rotatingLogin(t, r, r.IdP.Issuer())
 	// "now" is read at plan time; "later" waits for terraform_data and is
 	// read during apply, by the apply's own provider process.
-	d := acctest.NewWorkDir(t, r.Dirs, oidcProvider(r.Backend.URL(), "", "refresh_token")+`
+	d := acctest.NewWorkDir(t, r.Dirs, acctest.ProviderBlock{URL: r.Backend.URL(), Method: "refresh_token"}.HCL()+`
 resource "terraform_data" "x" {
   input = "1"
 }
@@ -163,7 +151,7 @@ func TestAccRotationFourProcesses(t *testing.T) {
 	r := acctest.RigPreCheck(t)
 	rotatingLogin(t, r, r.IdP.Issuer())
 	bin := openeoAuthBinary(t)
-	config := oidcProvider(r.Backend.URL(), "", "oidc") + "data \"openeo_account\" \"a\" {}\n"
+	config := acctest.ProviderBlock{URL: r.Backend.URL(), Method: "oidc"}.HCL() + "data \"openeo_account\" \"a\" {}\n"
 	dirs := []*acctest.WorkDir{acctest.NewWorkDir(t, r.Dirs, config), acctest.NewWorkDir(t, r.Dirs, config)}
 	ctx := testrig.Context(t)
 	var wg sync.WaitGroup
@@ -212,7 +200,7 @@ func TestAccRotationLostAnswer(t *testing.T) {
 	})
 	rotatingLogin(t, r, proxy.URL)
 	proxy.DropAnswers(1, testrig.IsRefreshGrant)
-	d := acctest.NewWorkDir(t, r.Dirs, oidcProvider(r.Backend.URL(), "", "oidc")+"data \"openeo_account\" \"a\" {}\n")
+	d := acctest.NewWorkDir(t, r.Dirs, acctest.ProviderBlock{URL: r.Backend.URL(), Method: "oidc"}.HCL()+"data \"openeo_account\" \"a\" {}\n")
 	res := plan(d)
 	noCrash(t, "plan", res.Output)
 	if res.Err == nil {

@@ -56,14 +56,14 @@ func TestAccAuthMethods(t *testing.T) {
 		{
 			name: "basic",
 			provider: func(t *testing.T, r *acctest.Rig) string {
-				return basicProvider(r.Backend.URL(), acctest.BasicUser, acctest.BasicPassword)
+				return acctest.ProviderBlock{URL: r.Backend.URL(), Username: acctest.BasicUser, Password: acctest.BasicPassword}.HCL()
 			},
 			user: fixed(acctest.BasicUser), method: "basic", auth: "basic",
 		},
 		{
 			name: "client_credentials",
 			provider: func(t *testing.T, r *acctest.Rig) string {
-				return clientCredentialsProvider(r.Backend.URL(), r.Client.ID, r.Client.Secret)
+				return acctest.ProviderBlock{URL: r.Backend.URL(), Method: "client_credentials", ClientID: r.Client.ID, ClientSecret: r.Client.Secret}.HCL()
 			},
 			user: func(r *acctest.Rig) string { return r.Client.ID }, method: "oidc", auth: "client_credentials",
 		},
@@ -190,38 +190,6 @@ func writeRefreshTokens(t *testing.T, r *acctest.Rig, clientID, token string) {
 	}
 }
 
-// urlProvider configures the default provider with a back-end and no
-// credentials.
-func urlProvider(url string) string {
-	return fmt.Sprintf(`provider "openeo" {
-  url = %s
-}
-`, q(url))
-}
-
-func basicProvider(url, username, password string) string {
-	return fmt.Sprintf(`provider "openeo" {
-  url = %s
-  basic {
-    username = %s
-    password = %s
-  }
-}
-`, q(url), q(username), q(password))
-}
-
-func clientCredentialsProvider(url, clientID, clientSecret string) string {
-	return fmt.Sprintf(`provider "openeo" {
-  url         = %s
-  auth_method = "client_credentials"
-  oidc {
-    client_id     = %s
-    client_secret = %s
-  }
-}
-`, q(url), q(clientID), q(clientSecret))
-}
-
 func TestAccCapabilitiesAndProviders(t *testing.T) {
 	r := acctest.RigPreCheck(t)
 	caps := "data.openeo_capabilities.c"
@@ -230,7 +198,7 @@ func TestAccCapabilitiesAndProviders(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
 		Steps: []resource.TestStep{{
 			// No credentials at all: both data sources are public.
-			Config: urlProvider(r.Backend.URL()) + `
+			Config: acctest.ProviderBlock{URL: r.Backend.URL()}.HCL() + `
 data "openeo_capabilities" "c" {}
 data "openeo_oidc_providers" "p" {}
 `,
@@ -271,7 +239,7 @@ func TestAccCapabilitiesJWT(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
 		Steps: []resource.TestStep{{
-			Config: clientCredentialsProvider(r.Backend.URL(), r.Client.ID, r.Client.Secret) + `
+			Config: acctest.ProviderBlock{URL: r.Backend.URL(), Method: "client_credentials", ClientID: r.Client.ID, ClientSecret: r.Client.Secret}.HCL() + `
 data "openeo_capabilities" "c" {}
 ` + accountAndToken,
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -293,7 +261,7 @@ func TestAccBackendWithoutBasic(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
 		Steps: []resource.TestStep{
 			{
-				Config: urlProvider(r.Backend.URL()) + `
+				Config: acctest.ProviderBlock{URL: r.Backend.URL()}.HCL() + `
 data "openeo_capabilities" "c" {}
 `,
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -303,7 +271,7 @@ data "openeo_capabilities" "c" {}
 				},
 			},
 			{
-				Config: basicProvider(r.Backend.URL(), acctest.BasicUser, acctest.BasicPassword) + `
+				Config: acctest.ProviderBlock{URL: r.Backend.URL(), Username: acctest.BasicUser, Password: acctest.BasicPassword}.HCL() + `
 data "openeo_account" "me" {}
 `,
 				ExpectError: regexp.MustCompile(`(?s)Basic Authentication Not Supported.*does\s+not\s+support\s+basic\s+authentication.*Use\s+an\s+OIDC\s+auth\s+method`),
@@ -371,7 +339,7 @@ func TestAccWrongBasicPassword(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
 		ErrorCheck:               errorCheck,
 		Steps: []resource.TestStep{{
-			Config: basicProvider(r.Backend.URL(), acctest.BasicUser, wrong) + `
+			Config: acctest.ProviderBlock{URL: r.Backend.URL(), Username: acctest.BasicUser, Password: wrong}.HCL() + `
 data "openeo_account" "me" {}
 `,
 			Check: noErrorCheck,
@@ -389,7 +357,7 @@ func TestAccWrongClientSecret(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
 		ErrorCheck:               errorCheck,
 		Steps: []resource.TestStep{{
-			Config: clientCredentialsProvider(r.Backend.URL(), r.Client.ID, wrong) + `
+			Config: acctest.ProviderBlock{URL: r.Backend.URL(), Method: "client_credentials", ClientID: r.Client.ID, ClientSecret: wrong}.HCL() + `
 data "openeo_bearer_token" "t" {}
 `,
 			Check: noErrorCheck,
@@ -427,7 +395,7 @@ func TestAccBearerTokenEphemeral(t *testing.T) {
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.EphemeralResources},
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(rec, nil)),
 		Steps: acctest.AdaptEphemeralSteps(t, resource.TestStep{
-			Config: clientCredentialsProvider(r.Backend.URL(), r.Client.ID, r.Client.Secret) + `
+			Config: acctest.ProviderBlock{URL: r.Backend.URL(), Method: "client_credentials", ClientID: r.Client.ID, ClientSecret: r.Client.Secret}.HCL() + `
 ephemeral "openeo_bearer_token" "t" {}
 
 provider "echo" {
@@ -620,7 +588,7 @@ func TestAccBearerTokenDataSourceIsStored(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(rec, nil)),
 		Steps: []resource.TestStep{{
-			Config: clientCredentialsProvider(r.Backend.URL(), r.Client.ID, r.Client.Secret) + `
+			Config: acctest.ProviderBlock{URL: r.Backend.URL(), Method: "client_credentials", ClientID: r.Client.ID, ClientSecret: r.Client.Secret}.HCL() + `
 data "openeo_bearer_token" "t" {}
 `,
 			Check: func(*terraform.State) error {
