@@ -15,8 +15,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v terraform >/dev/null 2>&1 && [ -z "${TF_ACC_TERRAFORM_PATH:-}" ]; then
-  echo "bench: no Terraform CLI: install Terraform >= 1.11 (or set TF_ACC_TERRAFORM_PATH)." >&2
+# The CLI by the rule of the tests (internal/tfrun): TF_ACC_TERRAFORM_PATH, else terraform on PATH.
+if ! why=$(go run ./internal/tfrun/tfcli path 2>&1 >/dev/null); then
+  why=$(head -n1 <<<"$why")
+  echo "bench: no Terraform CLI: ${why#tfcli path: }" >&2
   exit 1
 fi
 
