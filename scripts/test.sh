@@ -15,8 +15,10 @@ if ! scripts/rig.sh status >/dev/null 2>&1; then
 fi
 eval "$(scripts/rig.sh env)"
 
-if ! command -v terraform >/dev/null 2>&1 && [ -z "${TF_ACC_TERRAFORM_PATH:-}" ]; then
-  echo "note: no Terraform CLI on PATH: the CLI acceptance tests will skip themselves." >&2
+# The CLI by the one rule of internal/tfrun (TF_ACC_TERRAFORM_PATH, else terraform on PATH).
+if ! why=$(go run ./internal/tfrun/tfcli path 2>&1 >/dev/null); then
+  why=$(head -n1 <<<"$why")
+  echo "note: ${why#tfcli path: }: the CLI acceptance tests will skip themselves." >&2
 fi
 
 # The provider's published namespace: terraform-plugin-testing then adds
