@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
 // queued reports the state of a file's commit queue.
@@ -235,7 +236,7 @@ func TestKilledDuringGroupCommit(t *testing.T) {
 			}
 			_ = cmd.Wait() // "signal: killed" is the expected outcome
 
-			if _, err := ojson.Parse(readFile(t, path)); err != nil {
+			if _, err := ojson.Parse(testrig.ReadFile(t, path)); err != nil {
 				t.Fatalf("the file does not parse after SIGKILL: %v", err)
 			}
 			for i := range n {
