@@ -111,3 +111,16 @@ type shapeError struct {
 func (s *shapeError) Error() string {
 	return fmt.Sprintf("%s is %s, expected %s", s.keyPath, s.found, s.want)
 }
+
+// Fixes of a directory where a file is named.
+const (
+	fixDirectoryLoad   = "Remove or rename that directory, or configure a file path instead."
+	fixDirectoryRemove = "Remove that directory by hand if it is not needed."
+)
+
+// directoryError is the one "the path is a directory" fault. op is "load" or
+// "remove"; action says what failed ("load <file> from '<path>'").
+func directoryError(path, op, action, fix string) *FileError {
+	return &FileError{Path: path, Op: op, Kind: ErrIsDirectory,
+		Msg: "Failed to " + action + ": the path is a directory, not a file.", Fix: fix}
+}

@@ -60,9 +60,7 @@ func (o Options) resolvePath(path, typeName, fileName string, def, defRO func(En
 		}
 	}
 	if fi, err := os.Stat(path); o.FileOnly && err == nil && fi.IsDir() {
-		return "", &FileError{Path: path, Op: "load", Kind: ErrIsDirectory,
-			Msg: fmt.Sprintf("Failed to load %s from '%s': the path is a directory, not a file.", typeName, path),
-			Fix: "Remove or rename that directory, or configure a file path instead."}
+		return "", directoryError(path, "load", fmt.Sprintf("load %s from '%s'", typeName, path), fixDirectoryLoad)
 	}
 	path = ResolveFile(path, fileName)
 	abs, err := filepath.Abs(path)

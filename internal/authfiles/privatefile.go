@@ -135,8 +135,7 @@ func (f *privateFile) loadOnce(path string) (root *ojson.Object, raw []byte, exi
 		return nil, nil, false, f.loadErr(nil, err, err.Error(), "Check the permissions of the file and its folders.")
 	}
 	if fi.IsDir() {
-		return nil, nil, true, f.loadErr(ErrIsDirectory, nil, "the path is a directory, not a file",
-			"Remove or rename that directory, or configure a file path instead.")
+		return nil, nil, true, directoryError(f.path, "load", fmt.Sprintf("load %s from '%s'", f.typeName, f.path), fixDirectoryLoad)
 	}
 	if err := f.checkRegular(path, fi); err != nil {
 		return nil, nil, true, err
@@ -316,9 +315,7 @@ func (f *privateFile) checkTarget(op, target string) error {
 		return nil
 	}
 	if fi.IsDir() {
-		return &FileError{Path: f.path, Op: "remove", Kind: ErrIsDirectory,
-			Msg: fmt.Sprintf("Failed to remove %s '%s': the path is a directory, not a file.", f.typeName, f.path),
-			Fix: "Remove that directory by hand if it is not needed."}
+		return directoryError(f.path, "remove", fmt.Sprintf("remove %s '%s'", f.typeName, f.path), fixDirectoryRemove)
 	}
 	return &FileError{Path: f.path, Op: "remove",
 		Msg: fmt.Sprintf("Failed to remove %s '%s': the path is not a regular file.", f.typeName, f.path),
