@@ -21,15 +21,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { option, readBody, sendJSON } from './serverutil.mjs';
 
-function option(name, envName, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-  if (eq) return eq.slice(name.length + 3);
-  if (process.env[envName] !== undefined && process.env[envName] !== '') return process.env[envName];
-  return fallback;
-}
+const BODY_LIMIT = 64 * 1024; // bytes of a request body
+
 const PORT = Number(option('port', 'CI_ISSUER_PORT', '0'));
 const ISSUER_FILE = option('issuer-file', 'CI_ISSUER_ISSUER_FILE', '');
 if (!Number.isInteger(PORT) || PORT < 0 || PORT > 65535) {
@@ -55,24 +50,7 @@ const publicJWK = { ...(await exportJWK(publicKey)), kid: KID, alg: 'RS256', use
 const jobs = new Map(); // sha256(request token) -> claims of that job
 const stats = { actions_requests: 0, actions_refused: 0, minted: 0 };
 
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    req.on('data', (c) => {
-      size += c.length;
-      if (size > 64 * 1024) { reject(new Error('body too large')); req.destroy(); return; }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
-function sendJSON(res, status, obj) {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
-  res.end(JSON.stringify(obj));
-}
 
 const sha256 = (s) => crypto.createHash('sha256').update(s).digest('hex');
 
@@ -184,7 +162,7 @@ async function handle(req, res, url) {
 }
 
 async function jsonBody(req, res) {
-  const raw = (await readBody(req)).toString('utf8').trim();
+  const raw = (await readBody(req, BODY_LIMIT)).toString('utf8').trim();
   let b = {};
   if (raw) {
     try { b = JSON.parse(raw); } catch { sendJSON(res, 400, { error: 'invalid_json' }); return undefined; }

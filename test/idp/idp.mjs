@@ -18,16 +18,11 @@ import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 // Deep import (the package has no "exports" map): the original device_code grant handler, which
 // the PKCE check below wraps. Internal API: re-check when upgrading oidc-provider.
 import instance from 'oidc-provider/lib/helpers/weak_cache.js';
+import { option, readBody, sendJSON } from './serverutil.mjs';
+
+const BODY_LIMIT = 256 * 1024; // bytes of a request body
 
 // ---------------------------------------------------------------- options
-function option(name, envName, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-  if (eq) return eq.slice(name.length + 3);
-  if (process.env[envName] !== undefined && process.env[envName] !== '') return process.env[envName];
-  return fallback;
-}
 const PORT = Number(option('port', 'IDP_PORT', '0'));
 const ISSUER_FILE = option('issuer-file', 'IDP_ISSUER_FILE', '');
 const DEVICE_INTERVAL = Number(option('device-interval', 'IDP_DEVICE_INTERVAL', '1'));
@@ -223,25 +218,7 @@ const configuration = {
 };
 
 // ---------------------------------------------------------------- helpers
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    req.on('data', (c) => {
-      size += c.length;
-      if (size > 256 * 1024) { reject(new Error('body too large')); req.destroy(); return; }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
-function sendJSON(res, status, obj, headers = {}) {
-  const body = JSON.stringify(obj);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
-  res.end(body);
-}
 
 const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
 
@@ -327,7 +304,7 @@ async function testRoutes(req, res, url) {
   const clientId = rawId ? decodeURIComponent(rawId) : '';
   let body = {};
   if (req.method === 'POST') {
-    const raw = (await readBody(req)).toString('utf8').trim();
+    const raw = (await readBody(req, BODY_LIMIT)).toString('utf8').trim();
     if (raw) {
       try { body = JSON.parse(raw); } catch { sendJSON(res, 400, { error: 'invalid_json' }); return; }
     }
@@ -592,7 +569,7 @@ provider.use(async (ctx, next) => {
   const { prompt, params, session } = details;
   if (prompt.name === 'login') {
     if (ctx.method === 'GET') { ctx.type = 'html'; ctx.body = loginForm(details.uid); return undefined; }
-    const form = new URLSearchParams(ctx.req.body ? ctx.req.body.toString('utf8') : (await readBody(ctx.req)).toString('utf8'));
+    const form = new URLSearchParams(ctx.req.body ? ctx.req.body.toString('utf8') : (await readBody(ctx.req, BODY_LIMIT)).toString('utf8'));
     const login = form.get('login');
     if (!USERS[login] || USERS[login].password !== form.get('password')) {
       ctx.status = 401; ctx.type = 'html'; ctx.body = loginForm(details.uid, '<p class="error">invalid credentials</p>');
@@ -633,7 +610,7 @@ server.on('request', async (req, res) => {
     const isRevoke = req.method === 'POST' && url.pathname === '/token/revocation';
     if (isToken || isDevice || isReg || isIntro || isRevoke || (req.method === 'POST' && url.pathname.startsWith('/interaction/'))) {
       // Read the body here (to count and inject faults by client id); oidc-provider then uses req.body.
-      req.body = await readBody(req);
+      req.body = await readBody(req, BODY_LIMIT);
     }
     if (isReg && /json/i.test(req.headers['content-type'] || '')) {
       // Registration defaults for tests: no authorization_code grant -> no response types / redirect URIs.
