@@ -11,6 +11,7 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
 // problem is an error turned into a diagnostic: a short Title-Case summary
@@ -120,7 +121,7 @@ var catalogue = []explanation{
 
 	// Error answers (4xx, 5xx) of an openEO endpoint.
 	{answerWhere(func(a answer, s pd.Settings) bool {
-		return s.Method == pd.MethodBasic && a.code != string(flows.CodeTokenInvalid) &&
+		return s.Method == flows.MethodBasic && a.code != string(flows.CodeTokenInvalid) &&
 			(a.code == string(flows.CodeCredentialsInvalid) || a.status == 401 || a.status == 403)
 	}), "Basic Authentication Failed", func(in explainIn) string {
 		a, _ := answerOf(in.err)
@@ -217,15 +218,15 @@ var catalogue = []explanation{
 		o, _ := as[*flows.OIDCError](in.err)
 		return fmt.Sprintf("Cannot %s: the identity provider rejected the OIDC client (%s). Check oidc.client_id "+
 			"and oidc.client_secret (or %s and %s, or the client stored for this back-end in auth-config.json).",
-			in.what, o.Error(), pd.EnvAuthClientID, pd.EnvAuthClientSecret)
+			in.what, o.Error(), settings.EnvAuthClientID, settings.EnvAuthClientSecret)
 	}},
 	{oidcError(nil, "invalid_grant"), "OIDC Login Failed", func(in explainIn) string {
 		o, _ := as[*flows.OIDCError](in.err)
 		fix := "Check the credentials of the auth method."
 		switch in.s.Method {
-		case pd.MethodPassword:
-			fix = fmt.Sprintf("Check oidc.username and oidc.password (or %s and %s).", pd.EnvAuthUsername, pd.EnvAuthPassword)
-		case pd.MethodRefreshToken, pd.MethodOIDC:
+		case flows.MethodPassword:
+			fix = fmt.Sprintf("Check oidc.username and oidc.password (or %s and %s).", settings.EnvAuthUsername, settings.EnvAuthPassword)
+		case flows.MethodRefreshToken, flows.MethodOIDC:
 			fix = fmt.Sprintf("The refresh token is invalid or expired: run `%s`%s to log in again.",
 				oidcAuthCommand(in.s, flows.LogURL(in.s.URL), ""), oidcAuthStdinNote(in.s))
 		}
@@ -257,12 +258,12 @@ var catalogue = []explanation{
 	{clientError(is(flows.ErrNoCredentials)), "Missing Basic Credentials", func(in explainIn) string {
 		return fmt.Sprintf("Cannot %s: %s Set basic.username and basic.password in the provider block, the "+
 			"environment variables %s and %s, or store them for %s in auth-config.json.",
-			in.what, clientMessage(in), pd.EnvAuthUsername, pd.EnvAuthPassword, flows.LogURL(in.s.URL))
+			in.what, clientMessage(in), settings.EnvAuthUsername, settings.EnvAuthPassword, flows.LogURL(in.s.URL))
 	}},
 	{clientError(is(flows.ErrNoClientID)), "Missing OIDC Client", func(in explainIn) string {
 		return fmt.Sprintf("Cannot %s: %s Set oidc.client_id (and oidc.client_secret for a confidential client), "+
 			"the environment variables %s and %s, or store a client for this back-end in auth-config.json.",
-			in.what, clientMessage(in), pd.EnvAuthClientID, pd.EnvAuthClientSecret)
+			in.what, clientMessage(in), settings.EnvAuthClientID, settings.EnvAuthClientSecret)
 	}},
 	{clientError(is(flows.ErrNoRefreshToken)), "Missing Refresh Token", func(in explainIn) string {
 		return fmt.Sprintf("Cannot %s: %s Set oidc.refresh_token, or run `%s`%s to store one.",
@@ -282,7 +283,7 @@ var catalogue = []explanation{
 	{clientError(isA[*flows.ProviderNotAvailableError]), "OIDC Provider Not Available", func(in explainIn) string {
 		return fmt.Sprintf("Cannot %s: %s Set oidc.provider_id (or %s) to one of these ids, or leave it unset "+
 			"to use the back-end's default provider (see the openeo_oidc_providers data source).",
-			in.what, clientMessage(in), pd.EnvAuthProviderID)
+			in.what, clientMessage(in), settings.EnvAuthProviderID)
 	}},
 	{isA[*flows.ClientError], "openEO Authentication Failed", func(in explainIn) string {
 		return fmt.Sprintf("Cannot %s: %s Check the provider configuration.", in.what, clientMessage(in))
@@ -342,7 +343,7 @@ func refreshRefused(in explainIn) string {
 // device_code method (deviceCode) or of another one.
 func interactive(deviceCode bool) func(explainIn) bool {
 	return func(in explainIn) bool {
-		return isA[*flows.NeedsInteractiveLoginError](in) && (in.s.Method == pd.MethodDeviceCode) == deviceCode
+		return isA[*flows.NeedsInteractiveLoginError](in) && (in.s.Method == flows.MethodDeviceCode) == deviceCode
 	}
 }
 
@@ -462,9 +463,9 @@ func clientMessage(in explainIn) string {
 func oidcAuthCommand(s pd.Settings, backendURL, selectedProviderID string) string {
 	l := authcli.OIDCAuthLine{BackendURL: backendURL, ClientID: s.OIDC.ClientID, ClientSecretStdin: clientSecretFromAttribute(s)}
 	switch s.Sources["oidc.provider_id"] {
-	case pd.SourceAttribute:
+	case settings.SourceAttribute:
 		l.ProviderID = s.OIDC.ProviderID
-	case pd.SourceEnv:
+	case settings.SourceEnv:
 		if selectedProviderID == "" || selectedProviderID == s.OIDC.ProviderID {
 			l.ProviderID = s.OIDC.ProviderID
 		}
@@ -474,7 +475,7 @@ func oidcAuthCommand(s pd.Settings, backendURL, selectedProviderID string) strin
 }
 
 func clientSecretFromAttribute(s pd.Settings) bool {
-	return s.OIDC.ClientID != "" && s.OIDC.ClientSecret != "" && s.Sources["oidc.client_secret"] == pd.SourceAttribute
+	return s.OIDC.ClientID != "" && s.OIDC.ClientSecret != "" && s.Sources["oidc.client_secret"] == settings.SourceAttribute
 }
 
 // oidcAuthStdinNote completes the sentence that names oidcAuthCommand when
@@ -516,14 +517,14 @@ func customFilePaths(s pd.Settings) (authConfig, refreshTokens string) {
 func basicSources(s pd.Settings) string {
 	where := func(p, env string) string {
 		switch s.Sources[p] {
-		case pd.SourceAttribute:
+		case settings.SourceAttribute:
 			return "the provider block"
-		case pd.SourceEnv:
+		case settings.SourceEnv:
 			return env
 		}
 		return "auth-config.json"
 	}
-	u, p := where("basic.username", pd.EnvAuthUsername), where("basic.password", pd.EnvAuthPassword)
+	u, p := where("basic.username", settings.EnvAuthUsername), where("basic.password", settings.EnvAuthPassword)
 	if u == p {
 		return " (both come from " + u + ")"
 	}

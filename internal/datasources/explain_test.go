@@ -10,13 +10,14 @@ import (
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
 // TestExplainErrorKinds: the errors of flows are told apart by their kinds
 // (errors.Is / errors.As), never by words in their messages; each kind has
 // its own summary and a detail that names the request and the fix.
 func TestExplainErrorKinds(t *testing.T) {
-	s := pd.Settings{URL: "https://b.example", Method: pd.MethodClientCredentials, Sources: map[string]pd.Source{}, MaxRetries: 1}
+	s := pd.Settings{URL: "https://b.example", Method: flows.MethodClientCredentials, Sources: map[string]settings.Source{}, MaxRetries: 1}
 	const oidcList = "https://b.example/openeo/1.2/credentials/oidc"
 	const discovery = "https://idp.example/.well-known/openid-configuration"
 
@@ -90,8 +91,8 @@ func TestExplainErrorKinds(t *testing.T) {
 // user info, query or fragment reaches no diagnostic with them.
 func TestExplainHidesURLUserInfo(t *testing.T) {
 	const pw = "url-pw-9876"
-	s := pd.Settings{URL: "https://alice:" + pw + "@b.example/openeo?key=" + pw, Method: pd.MethodRefreshToken,
-		Sources: map[string]pd.Source{}, MaxRetries: 1}
+	s := pd.Settings{URL: "https://alice:" + pw + "@b.example/openeo?key=" + pw, Method: flows.MethodRefreshToken,
+		Sources: map[string]settings.Source{}, MaxRetries: 1}
 	for _, err := range []error{
 		&flows.NeedsInteractiveLoginError{Reason: "no refresh token"},
 		&flows.NeedsInteractiveLoginError{BackendURL: s.URL, Reason: "no refresh token"},
@@ -123,8 +124,8 @@ func TestExplainHidesURLUserInfo(t *testing.T) {
 // no doubled period after the identity provider's own sentence; a refused
 // refresh without a person at a terminal is explained the same way.
 func TestExplainRefreshToken(t *testing.T) {
-	s := pd.Settings{URL: "https://b.example", Method: pd.MethodOIDC, OIDC: pd.OIDCSettings{ClientID: "cli"},
-		Sources: map[string]pd.Source{"oidc.client_id": pd.SourceAttribute}}
+	s := pd.Settings{URL: "https://b.example", Method: flows.MethodOIDC, OIDC: pd.OIDCSettings{ClientID: "cli"},
+		Sources: map[string]settings.Source{"oidc.client_id": settings.SourceAttribute}}
 	dex := &flows.OIDCError{Op: "retrieve access token at", Endpoint: "https://idp.example/token", Status: 400,
 		Code: "invalid_request", Description: "Refresh token is invalid or has already been claimed by another client."}
 	refused := &flows.RefreshTokenError{Failure: flows.RefreshRefused, Issuer: "https://idp.example", ProviderID: "egi",
@@ -161,8 +162,8 @@ func TestExplainRefreshToken(t *testing.T) {
 }
 
 func TestExplain(t *testing.T) {
-	s := pd.Settings{URL: "https://b.example", Method: pd.MethodClientCredentials, OIDC: pd.OIDCSettings{ClientSecret: "s3cr3t-value"},
-		Sources: map[string]pd.Source{}, MaxRetries: 1}
+	s := pd.Settings{URL: "https://b.example", Method: flows.MethodClientCredentials, OIDC: pd.OIDCSettings{ClientSecret: "s3cr3t-value"},
+		Sources: map[string]settings.Source{}, MaxRetries: 1}
 	for _, tc := range []struct {
 		err     error
 		summary string
@@ -201,7 +202,7 @@ func TestExplain(t *testing.T) {
 		}
 	}
 	// Basic credentials refused: the request is named too.
-	s.Method = pd.MethodBasic
+	s.Method = flows.MethodBasic
 	p := explain(&flows.APIError{Status: 403, Code: "CredentialsInvalid", Message: "Credentials are not correct.",
 		Method: "GET", Endpoint: "https://b.example/openeo/1.2/credentials/basic", Attempts: 1}, s, "do it")
 	if p.Summary != "Basic Authentication Failed" ||
@@ -226,17 +227,17 @@ func TestOIDCAuthCommand(t *testing.T) {
 	}{
 		{"nothing set", pd.Settings{}, "egi", "openeo-auth oidc-auth https://b.example"},
 		{"client from the environment", pd.Settings{OIDC: pd.OIDCSettings{ClientID: "ci-client", ClientSecret: "env-secret"},
-			Sources: map[string]pd.Source{"oidc.client_id": pd.SourceEnv, "oidc.client_secret": pd.SourceEnv}}, "egi",
+			Sources: map[string]settings.Source{"oidc.client_id": settings.SourceEnv, "oidc.client_secret": settings.SourceEnv}}, "egi",
 			"openeo-auth oidc-auth https://b.example --client-id ci-client"},
 		{"attributes", pd.Settings{OIDC: pd.OIDCSettings{ProviderID: "egi", ClientID: "my client", ClientSecret: "s3cr3t"},
-			Sources: map[string]pd.Source{"oidc.provider_id": pd.SourceAttribute, "oidc.client_id": pd.SourceAttribute,
-				"oidc.client_secret": pd.SourceAttribute}}, "egi",
+			Sources: map[string]settings.Source{"oidc.provider_id": settings.SourceAttribute, "oidc.client_id": settings.SourceAttribute,
+				"oidc.client_secret": settings.SourceAttribute}}, "egi",
 			"openeo-auth oidc-auth https://b.example --provider-id egi --client-id 'my client' --client-secret-stdin"},
 		{"listed provider from the environment", pd.Settings{OIDC: pd.OIDCSettings{ProviderID: "egi"},
-			Sources: map[string]pd.Source{"oidc.provider_id": pd.SourceEnv}}, "egi",
+			Sources: map[string]settings.Source{"oidc.provider_id": settings.SourceEnv}}, "egi",
 			"openeo-auth oidc-auth https://b.example --provider-id egi"},
 		{"unlisted provider from the environment (ignored, as by the provider)", pd.Settings{OIDC: pd.OIDCSettings{ProviderID: "nope"},
-			Sources: map[string]pd.Source{"oidc.provider_id": pd.SourceEnv}}, "egi",
+			Sources: map[string]settings.Source{"oidc.provider_id": settings.SourceEnv}}, "egi",
 			"openeo-auth oidc-auth https://b.example"},
 		{"default files", pd.Settings{AuthConfigPath: cfgHome, RefreshTokenStorePath: cfgHome + "/refresh-tokens.json"}, "",
 			"openeo-auth oidc-auth https://b.example"},
@@ -249,8 +250,8 @@ func TestOIDCAuthCommand(t *testing.T) {
 	}
 
 	// The errors name it.
-	s := pd.Settings{URL: be, Method: pd.MethodOIDC, OIDC: pd.OIDCSettings{ClientID: "ci-client"},
-		Sources: map[string]pd.Source{"oidc.client_id": pd.SourceEnv}, RefreshTokenStorePath: dir}
+	s := pd.Settings{URL: be, Method: flows.MethodOIDC, OIDC: pd.OIDCSettings{ClientID: "ci-client"},
+		Sources: map[string]settings.Source{"oidc.client_id": settings.SourceEnv}, RefreshTokenStorePath: dir}
 	want := "`openeo-auth oidc-auth https://b.example --client-id ci-client --refresh-tokens " + dir + "/refresh-tokens.json`"
 	for _, err := range []error{
 		&flows.NeedsInteractiveLoginError{BackendURL: be, ProviderID: "egi", ClientID: "ci-client", Reason: "no refresh token"},

@@ -152,7 +152,7 @@ func merge(in mergeInput, getenv func(string) string, loadINI clientConfigLoader
 	out.OIDC.StoreRefreshToken = out.Method == flows.MethodOIDC
 	if ostate == blockPresent && !o.StoreRefreshToken.IsNull() && !o.StoreRefreshToken.IsUnknown() {
 		out.OIDC.StoreRefreshToken = o.StoreRefreshToken.ValueBool()
-		out.Sources["oidc.store_refresh_token"] = pd.SourceAttribute
+		out.Sources["oidc.store_refresh_token"] = settings.SourceAttribute
 	}
 	out.OIDC.MaxPollTime = duration(r, settings.OIDCMaxPollTime)
 
@@ -162,10 +162,10 @@ func merge(in mergeInput, getenv func(string) string, loadINI clientConfigLoader
 	out.ClientConfigPath = r.Get(settings.ClientConfigPath)
 	delete(out.Sources, settings.ClientConfigPath)
 	out.RequestTimeout = duration(r, settings.RequestTimeout)
-	out.MaxRetries = pd.DefaultMaxRetries
+	out.MaxRetries = settings.DefaultMaxRetries
 	if !in.MaxRetries.IsNull() && !in.MaxRetries.IsUnknown() {
 		out.MaxRetries = int(in.MaxRetries.ValueInt64())
-		out.Sources[settings.MaxRetries] = pd.SourceAttribute
+		out.Sources[settings.MaxRetries] = settings.SourceAttribute
 	}
 	out.AllowInsecureBasicAuth = !in.AllowInsecureBasicAuth.IsNull() && !in.AllowInsecureBasicAuth.IsUnknown() &&
 		in.AllowInsecureBasicAuth.ValueBool()
@@ -217,9 +217,9 @@ func checkInsecureBasic(s pd.Settings, diags *diag.Diagnostics) {
 	if err := pd.CheckBasicTransport(s.URL); err != nil {
 		where := "the url attribute"
 		switch s.URLSource {
-		case pd.SourceEnv:
+		case settings.SourceEnv:
 			where = "the environment variable " + settings.EnvBackendURL
-		case pd.SourceFile:
+		case settings.SourceFile:
 			where = "connection.default_backend in " + s.URLDetail
 		}
 		diags.AddAttributeError(path.Root("url"), "Insecure Basic Authentication",

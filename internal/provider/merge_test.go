@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/clientconfig"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
@@ -150,8 +151,8 @@ func runMerge(t *testing.T, c cfg, ini map[string]string) (pd.Settings, diag.Dia
 
 // clearEnv empties every variable the merge reads.
 func clearEnv(t *testing.T) {
-	for _, v := range []string{pd.EnvBackendURL, pd.EnvAuthMethod, pd.EnvAuthUsername, pd.EnvAuthPassword,
-		pd.EnvAuthProviderID, pd.EnvAuthClientID, pd.EnvAuthClientSecret} {
+	for _, v := range []string{settings.EnvBackendURL, settings.EnvAuthMethod, settings.EnvAuthUsername, settings.EnvAuthPassword,
+		settings.EnvAuthProviderID, settings.EnvAuthClientID, settings.EnvAuthClientSecret} {
 		t.Setenv(v, "")
 	}
 }
@@ -159,7 +160,7 @@ func clearEnv(t *testing.T) {
 func TestMergePrecedence(t *testing.T) {
 	type want struct {
 		url, method   string
-		methodSource  pd.Source
+		methodSource  settings.Source
 		user, pass    string
 		provider      string
 		clientID      string
@@ -167,7 +168,7 @@ func TestMergePrecedence(t *testing.T) {
 		oidcUser      string
 		oidcPass      string
 		store         bool
-		sources       map[string]pd.Source
+		sources       map[string]settings.Source
 		errorContains string
 	}
 	tests := []struct {
@@ -180,131 +181,131 @@ func TestMergePrecedence(t *testing.T) {
 		{
 			name: "attribute beats env beats file for url",
 			cfg:  cfg{"url": "https://attr.example"},
-			env:  map[string]string{pd.EnvBackendURL: "https://env.example"},
+			env:  map[string]string{settings.EnvBackendURL: "https://env.example"},
 			ini:  map[string]string{"connection.default_backend": "https://ini.example"},
-			want: want{url: "https://attr.example", method: "none", methodSource: pd.SourceDefault,
-				sources: map[string]pd.Source{"url": pd.SourceAttribute}},
+			want: want{url: "https://attr.example", method: "none", methodSource: settings.SourceDefault,
+				sources: map[string]settings.Source{"url": settings.SourceAttribute}},
 		},
 		{
 			name: "env beats file for url",
-			env:  map[string]string{pd.EnvBackendURL: "https://env.example"},
+			env:  map[string]string{settings.EnvBackendURL: "https://env.example"},
 			ini:  map[string]string{"connection.default_backend": "https://ini.example"},
-			want: want{url: "https://env.example", method: "none", methodSource: pd.SourceDefault,
-				sources: map[string]pd.Source{"url": pd.SourceEnv}},
+			want: want{url: "https://env.example", method: "none", methodSource: settings.SourceDefault,
+				sources: map[string]settings.Source{"url": settings.SourceEnv}},
 		},
 		{
 			name: "file default back-end and its auto_authenticate",
 			ini: map[string]string{"connection.default_backend": "openeo.example",
 				"connection.default_backend.auto_authenticate": "OIDC"},
-			want: want{url: "https://openeo.example", method: "oidc", methodSource: pd.SourceFile, store: true,
-				sources: map[string]pd.Source{"url": pd.SourceFile}},
+			want: want{url: "https://openeo.example", method: "oidc", methodSource: settings.SourceFile, store: true,
+				sources: map[string]settings.Source{"url": settings.SourceFile}},
 		},
 		{
 			name: "default_backend.auto_authenticate ignored when the url is not the file's",
 			cfg:  cfg{"url": "https://attr.example"},
 			ini: map[string]string{"connection.default_backend": "https://ini.example",
 				"connection.default_backend.auto_authenticate": "basic"},
-			want: want{url: "https://attr.example", method: "none", methodSource: pd.SourceDefault},
+			want: want{url: "https://attr.example", method: "none", methodSource: settings.SourceDefault},
 		},
 		{
 			name: "connection.auto_authenticate applies to any url",
 			cfg:  cfg{"url": "https://attr.example"},
 			ini:  map[string]string{"connection.auto_authenticate": "basic"},
-			want: want{url: "https://attr.example", method: "basic", methodSource: pd.SourceFile},
+			want: want{url: "https://attr.example", method: "basic", methodSource: settings.SourceFile},
 		},
 		{
 			name: "auto_authenticate off",
 			cfg:  cfg{"url": "https://attr.example"},
 			ini:  map[string]string{"connection.auto_authenticate": "off"},
-			env:  map[string]string{pd.EnvAuthUsername: "envuser"},
-			want: want{url: "https://attr.example", method: "none", methodSource: pd.SourceFile, user: "envuser"},
+			env:  map[string]string{settings.EnvAuthUsername: "envuser"},
+			want: want{url: "https://attr.example", method: "none", methodSource: settings.SourceFile, user: "envuser"},
 		},
 		{
 			name: "explicit method beats OPENEO_AUTH_METHOD",
 			cfg:  cfg{"url": "https://x.example", "auth_method": "device_code"},
-			env:  map[string]string{pd.EnvAuthMethod: "client_credentials"},
-			want: want{url: "https://x.example", method: "device_code", methodSource: pd.SourceAttribute},
+			env:  map[string]string{settings.EnvAuthMethod: "client_credentials"},
+			want: want{url: "https://x.example", method: "device_code", methodSource: settings.SourceAttribute},
 		},
 		{
 			// As the Python client's authenticate_oidc().
 			name: "OPENEO_AUTH_METHOD=client_credentials switches the dynamic oidc method",
 			cfg:  cfg{"url": "https://x.example", "auth_method": "oidc"},
-			env: map[string]string{pd.EnvAuthMethod: "client_credentials", pd.EnvAuthClientID: "ecid",
-				pd.EnvAuthClientSecret: "esecret"},
-			want: want{url: "https://x.example", method: "client_credentials", methodSource: pd.SourceEnv,
+			env: map[string]string{settings.EnvAuthMethod: "client_credentials", settings.EnvAuthClientID: "ecid",
+				settings.EnvAuthClientSecret: "esecret"},
+			want: want{url: "https://x.example", method: "client_credentials", methodSource: settings.SourceEnv,
 				clientID: "ecid", clientSecret: "esecret",
-				sources: map[string]pd.Source{"oidc.client_id": pd.SourceEnv, "oidc.client_secret": pd.SourceEnv}},
+				sources: map[string]settings.Source{"oidc.client_id": settings.SourceEnv, "oidc.client_secret": settings.SourceEnv}},
 		},
 		{
 			name: "another OPENEO_AUTH_METHOD does not switch an explicit oidc",
 			cfg:  cfg{"url": "https://x.example", "auth_method": "oidc"},
-			env:  map[string]string{pd.EnvAuthMethod: "device_code"},
-			want: want{url: "https://x.example", method: "oidc", methodSource: pd.SourceAttribute, store: true},
+			env:  map[string]string{settings.EnvAuthMethod: "device_code"},
+			want: want{url: "https://x.example", method: "oidc", methodSource: settings.SourceAttribute, store: true},
 		},
 		{
 			name: "inference from attributes beats the file",
 			cfg:  cfg{"url": "https://x.example", "oidc.client_id": "cid", "oidc.client_secret": "csecret"},
 			ini:  map[string]string{"connection.auto_authenticate": "basic"},
-			want: want{url: "https://x.example", method: "client_credentials", methodSource: pd.SourceInferred,
+			want: want{url: "https://x.example", method: "client_credentials", methodSource: settings.SourceInferred,
 				clientID: "cid", clientSecret: "csecret"},
 		},
 		{
 			name: "basic per field: attribute username, env password",
 			cfg:  cfg{"url": "https://x.example", "basic.username": "attruser"},
-			env:  map[string]string{pd.EnvAuthUsername: "envuser", pd.EnvAuthPassword: "envpass"},
-			want: want{url: "https://x.example", method: "basic", methodSource: pd.SourceInferred, user: "attruser", pass: "envpass",
-				sources: map[string]pd.Source{"basic.username": pd.SourceAttribute, "basic.password": pd.SourceEnv}},
+			env:  map[string]string{settings.EnvAuthUsername: "envuser", settings.EnvAuthPassword: "envpass"},
+			want: want{url: "https://x.example", method: "basic", methodSource: settings.SourceInferred, user: "attruser", pass: "envpass",
+				sources: map[string]settings.Source{"basic.username": settings.SourceAttribute, "basic.password": settings.SourceEnv}},
 		},
 		{
 			name: "basic inferred from env credentials",
 			cfg:  cfg{"url": "https://x.example"},
-			env:  map[string]string{pd.EnvAuthUsername: "envuser", pd.EnvAuthPassword: "envpass"},
-			want: want{url: "https://x.example", method: "basic", methodSource: pd.SourceInferred, user: "envuser", pass: "envpass"},
+			env:  map[string]string{settings.EnvAuthUsername: "envuser", settings.EnvAuthPassword: "envpass"},
+			want: want{url: "https://x.example", method: "basic", methodSource: settings.SourceInferred, user: "envuser", pass: "envpass"},
 		},
 		{
 			name: "client_credentials inferred from env client",
 			cfg:  cfg{"url": "https://x.example"},
-			env:  map[string]string{pd.EnvAuthClientID: "envcid", pd.EnvAuthClientSecret: "envsecret"},
-			want: want{url: "https://x.example", method: "client_credentials", methodSource: pd.SourceInferred,
+			env:  map[string]string{settings.EnvAuthClientID: "envcid", settings.EnvAuthClientSecret: "envsecret"},
+			want: want{url: "https://x.example", method: "client_credentials", methodSource: settings.SourceInferred,
 				clientID: "envcid", clientSecret: "envsecret"},
 		},
 		{
 			name: "oidc per field",
 			cfg:  cfg{"url": "https://x.example", "auth_method": "client_credentials", "oidc.client_id": "attrcid"},
-			env: map[string]string{pd.EnvAuthClientID: "envcid", pd.EnvAuthClientSecret: "envsecret",
-				pd.EnvAuthProviderID: "envprov"},
-			want: want{url: "https://x.example", method: "client_credentials", methodSource: pd.SourceAttribute,
+			env: map[string]string{settings.EnvAuthClientID: "envcid", settings.EnvAuthClientSecret: "envsecret",
+				settings.EnvAuthProviderID: "envprov"},
+			want: want{url: "https://x.example", method: "client_credentials", methodSource: settings.SourceAttribute,
 				clientID: "attrcid", clientSecret: "envsecret", provider: "envprov",
-				sources: map[string]pd.Source{"oidc.client_id": pd.SourceAttribute, "oidc.client_secret": pd.SourceEnv,
-					"oidc.provider_id": pd.SourceEnv}},
+				sources: map[string]settings.Source{"oidc.client_id": settings.SourceAttribute, "oidc.client_secret": settings.SourceEnv,
+					"oidc.provider_id": settings.SourceEnv}},
 		},
 		{
 			name: "password method takes the env user for the grant",
 			cfg:  cfg{"url": "https://x.example", "auth_method": "password"},
-			env:  map[string]string{pd.EnvAuthUsername: "envuser", pd.EnvAuthPassword: "envpass"},
-			want: want{url: "https://x.example", method: "password", methodSource: pd.SourceAttribute,
+			env:  map[string]string{settings.EnvAuthUsername: "envuser", settings.EnvAuthPassword: "envpass"},
+			want: want{url: "https://x.example", method: "password", methodSource: settings.SourceAttribute,
 				user: "envuser", pass: "envpass", oidcUser: "envuser", oidcPass: "envpass"},
 		},
 		{
 			name: "store_refresh_token explicit",
 			cfg:  cfg{"url": "https://x.example", "auth_method": "oidc", "oidc.store_refresh_token": false},
-			want: want{url: "https://x.example", method: "oidc", methodSource: pd.SourceAttribute, store: false},
+			want: want{url: "https://x.example", method: "oidc", methodSource: settings.SourceAttribute, store: false},
 		},
 		{
 			name: "an empty basic block means basic",
 			cfg:  cfg{"url": "https://x.example", "basic": true},
-			env:  map[string]string{pd.EnvAuthUsername: "envuser"},
-			want: want{url: "https://x.example", method: "basic", methodSource: pd.SourceInferred, user: "envuser"},
+			env:  map[string]string{settings.EnvAuthUsername: "envuser"},
+			want: want{url: "https://x.example", method: "basic", methodSource: settings.SourceInferred, user: "envuser"},
 		},
 		{
 			name: "an empty oidc block means oidc",
 			cfg:  cfg{"url": "https://x.example", "oidc": true},
-			want: want{url: "https://x.example", method: "oidc", methodSource: pd.SourceInferred, store: true},
+			want: want{url: "https://x.example", method: "oidc", methodSource: settings.SourceInferred, store: true},
 		},
 		{
 			name: "invalid OPENEO_AUTH_METHOD",
 			cfg:  cfg{"url": "https://x.example"},
-			env:  map[string]string{pd.EnvAuthMethod: "kerberos"},
+			env:  map[string]string{settings.EnvAuthMethod: "kerberos"},
 			want: want{errorContains: "OPENEO_AUTH_METHOD"},
 		},
 		{
@@ -327,7 +328,7 @@ func TestMergePrecedence(t *testing.T) {
 		{
 			name: "auth_method settles a basic block with oidc.client_secret",
 			cfg:  cfg{"url": "https://x.example", "auth_method": "basic", "basic.username": "u", "oidc.client_secret": "csecret"},
-			want: want{url: "https://x.example", method: "basic", methodSource: pd.SourceAttribute, user: "u",
+			want: want{url: "https://x.example", method: "basic", methodSource: settings.SourceAttribute, user: "u",
 				clientSecret: "csecret"},
 		},
 	}
@@ -372,8 +373,8 @@ func TestMergeDefaultsAndOverrides(t *testing.T) {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	if s.RequestTimeout != pd.DefaultRequestTimeout || s.MaxRetries != pd.DefaultMaxRetries ||
-		s.OIDC.MaxPollTime != pd.DefaultMaxPollTime || s.AllowInsecureBasicAuth {
+	if s.RequestTimeout != settings.DefaultRequestTimeout || s.MaxRetries != settings.DefaultMaxRetries ||
+		s.OIDC.MaxPollTime != settings.DefaultMaxPollTime || s.AllowInsecureBasicAuth {
 		t.Errorf("defaults: %+v", s)
 	}
 	s, diags = runMerge(t, cfg{"url": "https://x.example", "request_timeout": "2m", "max_retries": int64(0),
@@ -388,14 +389,14 @@ func TestMergeDefaultsAndOverrides(t *testing.T) {
 		t.Errorf("overrides: %+v", s)
 	}
 	// An oidc block with only scopes means the dynamic oidc method.
-	if s.Method != pd.MethodOIDC {
+	if s.Method != flows.MethodOIDC {
 		t.Errorf("method = %q, want oidc (inferred from the oidc block)", s.Method)
 	}
 }
 
 func TestMergeUnknownValues(t *testing.T) {
 	clearEnv(t)
-	t.Setenv(pd.EnvBackendURL, "https://env.example")
+	t.Setenv(settings.EnvBackendURL, "https://env.example")
 	for _, tc := range []struct {
 		cfg  cfg
 		want []string
@@ -442,7 +443,7 @@ func TestMergeInsecureBasic(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clearEnv(t)
-			t.Setenv(pd.EnvBackendURL, tc.env)
+			t.Setenv(settings.EnvBackendURL, tc.env)
 			_, diags := runMerge(t, tc.cfg, nil)
 			text := diagText(diags)
 			if tc.wantErr == "" && diags.HasError() {
@@ -468,9 +469,9 @@ func TestMergeInsecureBasic(t *testing.T) {
 // only fill fields an instance left empty.
 func TestMergeAliasesIndependent(t *testing.T) {
 	clearEnv(t)
-	t.Setenv(pd.EnvAuthMethod, "basic")
-	t.Setenv(pd.EnvAuthUsername, "envuser")
-	t.Setenv(pd.EnvAuthPassword, "envpass")
+	t.Setenv(settings.EnvAuthMethod, "basic")
+	t.Setenv(settings.EnvAuthUsername, "envuser")
+	t.Setenv(settings.EnvAuthPassword, "envpass")
 	a, diags := runMerge(t, cfg{"url": "https://a.example", "auth_method": "client_credentials",
 		"oidc.client_id": "cid-a", "oidc.client_secret": "secret-a"}, nil)
 	if diags.HasError() {
@@ -501,75 +502,75 @@ func TestMergeEnvMethodAgainstBlockCredentials(t *testing.T) {
 		envMethod  string
 		env        map[string]string
 		wantMethod string
-		wantSource pd.Source
+		wantSource settings.Source
 		warn       bool
 		// unused: the credentials the Unused Provider Credentials warning names.
 		unused string
 	}{
 		{name: "oidc client in the block, env basic", envMethod: "basic",
 			cfg:        cfg{"oidc.client_id": "cid", "oidc.client_secret": "csecret"},
-			wantMethod: "client_credentials", wantSource: pd.SourceInferred, warn: true},
+			wantMethod: "client_credentials", wantSource: settings.SourceInferred, warn: true},
 		{name: "basic credentials in the block, env client_credentials (any case)", envMethod: "Client_Credentials",
 			cfg:        cfg{"basic.username": "u", "basic.password": "p4ssw0rd"},
-			wantMethod: "basic", wantSource: pd.SourceInferred, warn: true},
+			wantMethod: "basic", wantSource: settings.SourceInferred, warn: true},
 		{name: "bearer_token in the block, env password", envMethod: "password",
 			cfg:        cfg{"bearer_token": "basic//tok3n"},
-			wantMethod: "bearer", wantSource: pd.SourceInferred, warn: true},
+			wantMethod: "bearer", wantSource: settings.SourceInferred, warn: true},
 		{name: "refresh token in the block, env client_credentials", envMethod: "client_credentials",
 			cfg:        cfg{"oidc.client_id": "cid", "oidc.refresh_token": "rt-123"},
-			wantMethod: "refresh_token", wantSource: pd.SourceInferred, warn: true},
+			wantMethod: "refresh_token", wantSource: settings.SourceInferred, warn: true},
 		{name: "basic credentials in the block, env none", envMethod: "none",
 			cfg:        cfg{"basic.username": "u"},
-			wantMethod: "basic", wantSource: pd.SourceInferred, warn: true},
+			wantMethod: "basic", wantSource: settings.SourceInferred, warn: true},
 		// The env method uses every credential of the block: it stays.
 		{name: "oidc client in the block, env oidc", envMethod: "oidc",
 			cfg:        cfg{"oidc.client_id": "cid", "oidc.client_secret": "csecret"},
-			wantMethod: "oidc", wantSource: pd.SourceEnv},
+			wantMethod: "oidc", wantSource: settings.SourceEnv},
 		{name: "oidc client in the block, env password with env user", envMethod: "password",
 			cfg:        cfg{"oidc.client_id": "cid", "oidc.client_secret": "csecret"},
-			env:        map[string]string{pd.EnvAuthUsername: "envuser", pd.EnvAuthPassword: "envpass"},
-			wantMethod: "password", wantSource: pd.SourceEnv},
+			env:        map[string]string{settings.EnvAuthUsername: "envuser", settings.EnvAuthPassword: "envpass"},
+			wantMethod: "password", wantSource: settings.SourceEnv},
 		{name: "client id in the block, env client_credentials with env secret", envMethod: "client_credentials",
-			cfg: cfg{"oidc.client_id": "cid"}, env: map[string]string{pd.EnvAuthClientSecret: "envsecret"},
-			wantMethod: "client_credentials", wantSource: pd.SourceEnv},
+			cfg: cfg{"oidc.client_id": "cid"}, env: map[string]string{settings.EnvAuthClientSecret: "envsecret"},
+			wantMethod: "client_credentials", wantSource: settings.SourceEnv},
 		{name: "refresh token and client in the block, env oidc (which tries that token first)", envMethod: "oidc",
 			cfg:        cfg{"oidc.client_id": "cid", "oidc.refresh_token": "rt-123"},
-			wantMethod: "oidc", wantSource: pd.SourceEnv},
+			wantMethod: "oidc", wantSource: settings.SourceEnv},
 		{name: "refresh token in the block, env device_code", envMethod: "device_code",
 			cfg:        cfg{"oidc.refresh_token": "rt-123"},
-			wantMethod: "refresh_token", wantSource: pd.SourceInferred, warn: true},
+			wantMethod: "refresh_token", wantSource: settings.SourceInferred, warn: true},
 		{name: "provider id only, env device_code", envMethod: "device_code",
-			cfg: cfg{"oidc.provider_id": "egi"}, wantMethod: "device_code", wantSource: pd.SourceEnv},
+			cfg: cfg{"oidc.provider_id": "egi"}, wantMethod: "device_code", wantSource: settings.SourceEnv},
 		{name: "same method", envMethod: "basic",
-			cfg: cfg{"basic.username": "u", "basic.password": "p4ssw0rd"}, wantMethod: "basic", wantSource: pd.SourceEnv},
+			cfg: cfg{"basic.username": "u", "basic.password": "p4ssw0rd"}, wantMethod: "basic", wantSource: settings.SourceEnv},
 		// No credentials in the block: the env method applies.
 		{name: "no credentials", envMethod: "basic", cfg: cfg{},
-			env: map[string]string{pd.EnvAuthUsername: "envuser"}, wantMethod: "basic", wantSource: pd.SourceEnv},
+			env: map[string]string{settings.EnvAuthUsername: "envuser"}, wantMethod: "basic", wantSource: settings.SourceEnv},
 		{name: "empty basic block, env oidc", envMethod: "oidc", cfg: cfg{"basic": true},
-			wantMethod: "oidc", wantSource: pd.SourceEnv},
+			wantMethod: "oidc", wantSource: settings.SourceEnv},
 		{name: "empty oidc block, env basic", envMethod: "basic", cfg: cfg{"oidc": true},
-			wantMethod: "basic", wantSource: pd.SourceEnv},
+			wantMethod: "basic", wantSource: settings.SourceEnv},
 		{name: "only scopes in the oidc block, env basic", envMethod: "basic", cfg: cfg{"oidc.scopes": []string{"openid"}},
-			wantMethod: "basic", wantSource: pd.SourceEnv},
+			wantMethod: "basic", wantSource: settings.SourceEnv},
 		// Credentials for two methods: the block implies no single method,
 		// the env method decides (without it this is an error).
 		{name: "credentials of two methods, env basic", envMethod: "basic",
 			cfg:        cfg{"basic.username": "u", "bearer_token": "basic//tok3n"},
-			wantMethod: "basic", wantSource: pd.SourceEnv, unused: "bearer_token is set"},
+			wantMethod: "basic", wantSource: settings.SourceEnv, unused: "bearer_token is set"},
 		// auth_method in the block beats both, silently.
 		{name: "auth_method set", envMethod: "basic",
 			cfg:        cfg{"auth_method": "oidc", "oidc.client_id": "cid", "oidc.client_secret": "csecret"},
-			wantMethod: "oidc", wantSource: pd.SourceAttribute},
+			wantMethod: "oidc", wantSource: settings.SourceAttribute},
 		// An unknown credential: nothing can run yet; the env method stays
 		// until the value is known.
 		{name: "unknown credential", envMethod: "basic",
 			cfg:        cfg{"oidc.client_id": "cid", "oidc.client_secret": unknown},
-			wantMethod: "basic", wantSource: pd.SourceEnv},
+			wantMethod: "basic", wantSource: settings.SourceEnv},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			clearEnv(t)
-			t.Setenv(pd.EnvAuthMethod, tc.envMethod)
+			t.Setenv(settings.EnvAuthMethod, tc.envMethod)
 			for k, v := range tc.env {
 				t.Setenv(k, v)
 			}
@@ -608,7 +609,7 @@ func TestMergeEnvMethodAgainstBlockCredentials(t *testing.T) {
 			}
 			w := warnings[0]
 			env := strings.ToLower(tc.envMethod)
-			for _, want := range []string{pd.EnvAuthMethod + ` is set to "` + env + `"`, `uses "` + tc.wantMethod + `"`,
+			for _, want := range []string{settings.EnvAuthMethod + ` is set to "` + env + `"`, `uses "` + tc.wantMethod + `"`,
 				"set auth_method in the provider block", "Explicit configuration takes precedence"} {
 				if !strings.Contains(w.Detail(), want) {
 					t.Errorf("the warning lacks %q: %s", want, w.Detail())

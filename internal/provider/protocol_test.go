@@ -21,6 +21,7 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/provider"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
 type unknownMarker struct{}
@@ -286,7 +287,7 @@ func TestConfigureAbsentBlocks(t *testing.T) {
 	if d := h.configure(map[string]any{"url": "https://x.example"}); hasError(d) {
 		t.Fatal(diagsText(d))
 	}
-	if s := h.lastClient().Settings(); s.Method != "none" || s.MethodSource != pd.SourceDefault {
+	if s := h.lastClient().Settings(); s.Method != "none" || s.MethodSource != settings.SourceDefault {
 		t.Errorf("absent blocks: %+v", s)
 	}
 	if d := h.configure(map[string]any{"url": "https://x.example", "oidc": map[string]any{}}); hasError(d) {
@@ -321,7 +322,7 @@ func TestConfigureEnvFallbacks(t *testing.T) {
 		t.Fatal(diagsText(d))
 	}
 	s := h.lastClient().Settings()
-	if s.Method != "client_credentials" || s.MethodSource != pd.SourceEnv {
+	if s.Method != "client_credentials" || s.MethodSource != settings.SourceEnv {
 		t.Errorf("method from env: %+v", s)
 	}
 	if s.URL != "https://env.example" || s.Method != "client_credentials" || s.OIDC.ClientID != "env-client" ||
@@ -548,7 +549,7 @@ func TestConfigureClientConfigFile(t *testing.T) {
 		t.Fatal(diagsText(d))
 	}
 	s := h.lastClient().Settings()
-	if s.URL != "https://ini.example" || s.Method != "basic" || s.URLSource != pd.SourceFile || s.MethodSource != pd.SourceFile {
+	if s.URL != "https://ini.example" || s.Method != "basic" || s.URLSource != settings.SourceFile || s.MethodSource != settings.SourceFile {
 		t.Errorf("from the client config file found through OPENEO_CONFIG_HOME: %+v", s)
 	}
 	// The env beats the file, per field.
@@ -589,7 +590,7 @@ func TestConfigureEnvMethodVersusBlockCredentials(t *testing.T) {
 	if hasError(d) {
 		t.Fatal(diagsText(d))
 	}
-	if s := h.lastClient().Settings(); s.Method != pd.MethodClientCredentials || s.MethodSource != pd.SourceInferred {
+	if s := h.lastClient().Settings(); s.Method != flows.MethodClientCredentials || s.MethodSource != settings.SourceInferred {
 		t.Errorf("method = %q (%s), want client_credentials inferred from the block", s.Method, s.MethodSource)
 	}
 	if len(d) != 1 || d[0].Severity != tfprotov6.DiagnosticSeverityWarning || d[0].Summary != "OPENEO_AUTH_METHOD Ignored" ||
@@ -598,7 +599,7 @@ func TestConfigureEnvMethodVersusBlockCredentials(t *testing.T) {
 	}
 	// Without credentials in the block the variable decides, silently.
 	d = h.configure(map[string]any{"url": "https://openeo.example"})
-	if len(d) != 0 || h.lastClient().Settings().Method != pd.MethodBasic {
+	if len(d) != 0 || h.lastClient().Settings().Method != flows.MethodBasic {
 		t.Errorf("method = %q, diagnostics %s; want basic from OPENEO_AUTH_METHOD", h.lastClient().Settings().Method, diagsText(d))
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
@@ -92,15 +91,15 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"url": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "URL of the openEO back-end, e.g. `https://openeo.example.org` (version discovery through " +
-					"`/.well-known/openeo` is done). Environment fallback: `" + pd.EnvBackendURL + "`; then " +
+					"`/.well-known/openeo` is done). Environment fallback: `" + settings.EnvBackendURL + "`; then " +
 					"`connection.default_backend` from the openEO client config file (`openeo-client-config.ini`). No default.",
 			},
 			"auth_method": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "How to authenticate: one of " + methodList() + ". `oidc` is the Python client's dynamic " +
 					"selection (stored refresh token, else device code flow when a terminal is available); as in " +
-					"`authenticate_oidc()`, `" + pd.EnvAuthMethod + "=client_credentials` switches it to `client_credentials`. " +
-					"Environment fallback: `" + pd.EnvAuthMethod + "`, except when the credentials set in this provider block " +
+					"`authenticate_oidc()`, `" + settings.EnvAuthMethod + "=client_credentials` switches it to `client_credentials`. " +
+					"Environment fallback: `" + settings.EnvAuthMethod + "`, except when the credentials set in this provider block " +
 					"imply exactly one other method and the variable's method would not use all of them: explicit " +
 					"configuration beats the environment, so the block's method is used, with a warning. When neither is " +
 					"set, the method is inferred from the " +
@@ -109,8 +108,8 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"`oidc.client_secret` → `client_credentials`, any other `oidc` block → `oidc`; credentials of two methods, " +
 					"such as a `basic` block with `oidc.client_secret`, are an error), then from the client config " +
 					"file (`connection.default_backend.auto_authenticate` when the URL is the file's default back-end, " +
-					"`connection.auto_authenticate`), then from credentials in the environment (`" + pd.EnvAuthUsername + "` → " +
-					"`basic`, `" + pd.EnvAuthClientID + "` and `" + pd.EnvAuthClientSecret + "` → `client_credentials`). " +
+					"`connection.auto_authenticate`), then from credentials in the environment (`" + settings.EnvAuthUsername + "` → " +
+					"`basic`, `" + settings.EnvAuthClientID + "` and `" + settings.EnvAuthClientSecret + "` → `client_credentials`). " +
 					"Default: `none` (anonymous).",
 				Validators: []validator.String{stringvalidator.OneOf(settings.MethodNames()...)},
 			},
@@ -147,14 +146,14 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"request_timeout": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("Timeout of each HTTP request to the back-end and the identity provider, as a "+
-					"Go duration (e.g. `30s`, `2m`). No environment fallback. Default: `%s`.", shortDuration(pd.DefaultRequestTimeout)),
+					"Go duration (e.g. `30s`, `2m`). No environment fallback. Default: `%s`.", shortDuration(settings.DefaultRequestTimeout)),
 				Validators: []validator.String{durationValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a connection error or an HTTP "+
 					"429/502/503/504 answer, with exponential back-off. `0` disables retries. No environment fallback. Default: `%d`.",
-					pd.DefaultMaxRetries),
+					settings.DefaultMaxRetries),
 				Validators: []validator.Int64{int64validator.Between(0, 10)},
 			},
 			"ca_cert_file": schema.StringAttribute{
@@ -179,13 +178,13 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Attributes: map[string]schema.Attribute{
 					"username": schema.StringAttribute{
 						Optional: true,
-						MarkdownDescription: "User name. Environment fallback: `" + pd.EnvAuthUsername + "`; then the " +
+						MarkdownDescription: "User name. Environment fallback: `" + settings.EnvAuthUsername + "`; then the " +
 							"`auth-config.json` entry for the back-end. No default.",
 					},
 					"password": schema.StringAttribute{
 						Optional:  true,
 						Sensitive: true,
-						MarkdownDescription: "Password. Environment fallback: `" + pd.EnvAuthPassword + "`; then the " +
+						MarkdownDescription: "Password. Environment fallback: `" + settings.EnvAuthPassword + "`; then the " +
 							"`auth-config.json` entry for the back-end (only used together with a username found there). No default.",
 					},
 				},
@@ -197,12 +196,12 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"provider_id": schema.StringAttribute{
 						Optional: true,
 						MarkdownDescription: "Id of the back-end's OIDC provider (see the `openeo_oidc_providers` data source). " +
-							"Environment fallback: `" + pd.EnvAuthProviderID + "` (used only when the back-end lists it); then the " +
+							"Environment fallback: `" + settings.EnvAuthProviderID + "` (used only when the back-end lists it); then the " +
 							"single provider configured in `auth-config.json`. Default: the back-end's first (default) provider.",
 					},
 					"client_id": schema.StringAttribute{
 						Optional: true,
-						MarkdownDescription: "OIDC client id. Environment fallback: `" + pd.EnvAuthClientID + "`; then the " +
+						MarkdownDescription: "OIDC client id. Environment fallback: `" + settings.EnvAuthClientID + "`; then the " +
 							"`auth-config.json` entry for the back-end and provider (with that entry's secret). Default: a matching " +
 							"default client listed by the back-end (not for `client_credentials` and `password`). The id and its " +
 							"secret are one credential: a client id from the environment never takes the secret of the " +
@@ -212,20 +211,20 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 						Optional:  true,
 						Sensitive: true,
 						MarkdownDescription: "OIDC client secret of the client id given as `oidc.client_id` or `" +
-							pd.EnvAuthClientID + "`. Environment fallback: `" + pd.EnvAuthClientSecret + "` (it completes a " +
+							settings.EnvAuthClientID + "`. Environment fallback: `" + settings.EnvAuthClientSecret + "` (it completes a " +
 							"configured `oidc.client_id`). Without a given client id, the client and secret of the " +
 							"`auth-config.json` entry for the back-end and provider are used instead. Default: none (public client).",
 					},
 					"username": schema.StringAttribute{
 						Optional: true,
 						MarkdownDescription: "User name for `auth_method = \"password\"` (resource owner password grant). " +
-							"Environment fallback (only for that method): `" + pd.EnvAuthUsername + "`. No default.",
+							"Environment fallback (only for that method): `" + settings.EnvAuthUsername + "`. No default.",
 					},
 					"password": schema.StringAttribute{
 						Optional:  true,
 						Sensitive: true,
 						MarkdownDescription: "Password for `auth_method = \"password\"`. Environment fallback (only for that " +
-							"method): `" + pd.EnvAuthPassword + "`. No default.",
+							"method): `" + settings.EnvAuthPassword + "`. No default.",
 					},
 					"refresh_token": schema.StringAttribute{
 						Optional:  true,
@@ -256,7 +255,7 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"max_poll_time": schema.StringAttribute{
 						Optional: true,
 						MarkdownDescription: fmt.Sprintf("How long the device code flow waits for the user to approve, as a "+
-							"Go duration (e.g. `5m`). No environment fallback. Default: `%s`.", shortDuration(pd.DefaultMaxPollTime)),
+							"Go duration (e.g. `5m`). No environment fallback. Default: `%s`.", shortDuration(settings.DefaultMaxPollTime)),
 						Validators: []validator.String{durationValidator{}},
 					},
 				},

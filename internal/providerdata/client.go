@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
 // Session is what data sources and ephemeral resources use, with
@@ -110,17 +111,17 @@ func (s Settings) Check() error {
 		return &ConfigError{
 			Summary: "Missing openEO Back-End URL",
 			Detail: "The provider has no back-end URL. Set url in the provider block, the environment variable " +
-				EnvBackendURL + ", or connection.default_backend in the openEO client config file.",
+				settings.EnvBackendURL + ", or connection.default_backend in the openEO client config file.",
 		}
 	}
 	switch s.Method {
-	case MethodPassword:
+	case flows.MethodPassword:
 		var missing []string
 		if s.OIDC.Username == "" {
-			missing = append(missing, "oidc.username (or "+EnvAuthUsername+")")
+			missing = append(missing, "oidc.username (or "+settings.EnvAuthUsername+")")
 		}
 		if s.OIDC.Password == "" {
-			missing = append(missing, "oidc.password (or "+EnvAuthPassword+")")
+			missing = append(missing, "oidc.password (or "+settings.EnvAuthPassword+")")
 		}
 		if len(missing) > 0 {
 			return &ConfigError{
@@ -129,14 +130,14 @@ func (s Settings) Check() error {
 					" in the provider block.",
 			}
 		}
-	case MethodAccessToken:
+	case flows.MethodAccessToken:
 		if s.OIDC.AccessToken == "" {
 			return &ConfigError{
 				Summary: "Missing OIDC Access Token",
 				Detail:  "auth_method \"access_token\" needs oidc.access_token. Set it in the provider block's oidc block.",
 			}
 		}
-	case MethodBearer:
+	case flows.MethodBearer:
 		if s.BearerToken == "" {
 			return &ConfigError{
 				Summary: "Missing Bearer Token",

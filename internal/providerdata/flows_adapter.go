@@ -92,17 +92,17 @@ func NewFlowsSessionFactory(o FlowsOptions) SessionFactory {
 		// otherwise); one from the environment is used only when it is
 		// listed, as in the Python client.
 		switch s.Sources[settings.OIDCProviderID] {
-		case SourceAttribute:
+		case settings.SourceAttribute:
 			cfg.OIDC.ProviderID = s.OIDC.ProviderID
-		case SourceEnv:
+		case settings.SourceEnv:
 			cfg.OIDC.FallbackProviderID = s.OIDC.ProviderID
 		}
-		if s.Sources[settings.OIDCClientID] == SourceEnv {
+		if s.Sources[settings.OIDCClientID] == settings.SourceEnv {
 			cfg.OIDC.ClientSource = flows.ClientFromEnvironment
 		}
 		var endDisplay func()
 		switch s.Method {
-		case MethodOIDC, MethodDeviceCode:
+		case flows.MethodOIDC, flows.MethodDeviceCode:
 			if o.Interaction == nil {
 				if line, ok := terminalLine(); ok {
 					cfg.OIDC.AllowInteraction = true
@@ -149,7 +149,7 @@ type flowsSession struct {
 }
 
 func (f *flowsSession) Token(ctx context.Context) (*flows.Token, error) {
-	if f.settings.Method == MethodBasic && !f.settings.AllowInsecureBasicAuth {
+	if f.settings.Method == flows.MethodBasic && !f.settings.AllowInsecureBasicAuth {
 		// The configured URL was checked in Configure; version discovery
 		// may still lead to another root.
 		root, err := f.s.Root(ctx)
@@ -175,7 +175,7 @@ func (f *flowsSession) Token(ctx context.Context) (*flows.Token, error) {
 		return nil, &ConfigError{
 			Summary: "No Authentication Method",
 			Detail: "This needs a token, but the provider's auth method is \"none\". Set auth_method (or " +
-				EnvAuthMethod + ") and the credentials it needs in the provider block.",
+				settings.EnvAuthMethod + ") and the credentials it needs in the provider block.",
 		}
 	}
 	return t, f.withStore(err)

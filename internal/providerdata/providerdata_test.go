@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
 func TestCheckBasicTransport(t *testing.T) {
@@ -29,10 +31,10 @@ func TestSettingsCheck(t *testing.T) {
 		want string
 	}{
 		{Settings{}, "Missing openEO Back-End URL"},
-		{Settings{URL: "https://x", Method: MethodPassword, OIDC: OIDCSettings{Username: "u"}}, "oidc.password (or OPENEO_AUTH_PASSWORD)"},
-		{Settings{URL: "https://x", Method: MethodAccessToken}, "oidc.access_token"},
-		{Settings{URL: "https://x", Method: MethodBearer}, "bearer_token"},
-		{Settings{URL: "https://x", Method: MethodBasic}, ""},
+		{Settings{URL: "https://x", Method: flows.MethodPassword, OIDC: OIDCSettings{Username: "u"}}, "oidc.password (or OPENEO_AUTH_PASSWORD)"},
+		{Settings{URL: "https://x", Method: flows.MethodAccessToken}, "oidc.access_token"},
+		{Settings{URL: "https://x", Method: flows.MethodBearer}, "bearer_token"},
+		{Settings{URL: "https://x", Method: flows.MethodBasic}, ""},
 	} {
 		err := tc.s.Check()
 		if tc.want == "" {
@@ -49,7 +51,7 @@ func TestSettingsCheck(t *testing.T) {
 
 func TestClientBuildsOneSession(t *testing.T) {
 	var built atomic.Int32
-	c := New(Settings{URL: "https://x", Method: MethodNone}, func(context.Context, Settings) (Session, error) {
+	c := New(Settings{URL: "https://x", Method: flows.MethodNone}, func(context.Context, Settings) (Session, error) {
 		built.Add(1)
 		return nil, nil
 	})

@@ -12,53 +12,6 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
-// Auth methods accepted by the provider's auth_method attribute (flows'
-// typed names).
-const (
-	MethodNone              = flows.MethodNone
-	MethodBasic             = flows.MethodBasic
-	MethodOIDC              = flows.MethodOIDC
-	MethodClientCredentials = flows.MethodClientCredentials
-	MethodPassword          = flows.MethodPassword
-	MethodRefreshToken      = flows.MethodRefreshToken
-	MethodDeviceCode        = flows.MethodDeviceCode
-	MethodAccessToken       = flows.MethodAccessToken
-	MethodBearer            = flows.MethodBearer
-)
-
-// Environment variables the provider reads (named in internal/settings,
-// which resolves them).
-const (
-	EnvBackendURL       = settings.EnvBackendURL
-	EnvAuthMethod       = settings.EnvAuthMethod
-	EnvAuthUsername     = settings.EnvAuthUsername
-	EnvAuthPassword     = settings.EnvAuthPassword
-	EnvAuthProviderID   = settings.EnvAuthProviderID
-	EnvAuthClientID     = settings.EnvAuthClientID
-	EnvAuthClientSecret = settings.EnvAuthClientSecret
-)
-
-// Defaults of the optional provider settings (the defaults of
-// internal/settings' table).
-const (
-	DefaultRequestTimeout = settings.DefaultRequestTimeout
-	DefaultMaxRetries     = settings.DefaultMaxRetries
-	DefaultMaxPollTime    = settings.DefaultMaxPollTime
-)
-
-// Source says where a merged value came from (see [settings.Source]).
-type Source = settings.Source
-
-// Where a value can come from, in decreasing precedence.
-const (
-	SourceUnset     = settings.SourceUnset
-	SourceAttribute = settings.SourceAttribute
-	SourceEnv       = settings.SourceEnv
-	SourceFile      = settings.SourceFile
-	SourceInferred  = settings.SourceInferred
-	SourceDefault   = settings.SourceDefault
-)
-
 // Settings is the configuration of one provider instance after merging
 // explicit attributes, environment variables and the client config file
 // (explicit attribute > environment > files, decided per field). Values that
@@ -66,7 +19,7 @@ const (
 // session reads those files itself, as the last fallback.
 type Settings struct {
 	URL       string
-	URLSource Source
+	URLSource settings.Source
 	// URLDetail names the env var or file the URL came from (no value).
 	URLDetail string
 	// SchemeAssumed is true when the URL was given without a scheme and
@@ -74,7 +27,7 @@ type Settings struct {
 	SchemeAssumed bool
 
 	Method       flows.Method
-	MethodSource Source
+	MethodSource settings.Source
 	// MethodDetail names the env var, file key or attributes the method came from.
 	MethodDetail string
 
@@ -112,8 +65,8 @@ type Settings struct {
 	FileSecrets []string
 
 	// Sources records where each merged field came from, keyed by attribute
-	// path (e.g. "basic.username" -> SourceEnv). Used by messages and tests.
-	Sources map[string]Source
+	// path (e.g. "basic.username" -> settings.SourceEnv). Used by messages and tests.
+	Sources map[string]settings.Source
 }
 
 // BasicSettings are the merged values of the basic block.
