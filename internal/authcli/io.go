@@ -143,7 +143,7 @@ func (a *app) normalizeBackend(raw string) (backend, error) {
 	if typed == "" {
 		return backend{}, usagef("the back-end URL is empty")
 	}
-	u := authfiles.NormalizeURL(flows.NormalizeBackendURL(typed))
+	u := flows.NormalizeURL(flows.NormalizeBackendURL(typed))
 	p, err := url.Parse(u)
 	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
 		return backend{}, usagef("%q is not a back-end URL (want e.g. https://openeo.example.org)", raw)
@@ -167,7 +167,7 @@ func (a *app) warnForeignKey(ac *authfiles.AuthConfig, b backend) {
 		return
 	}
 	for _, e := range entries {
-		if e.Backend == authfiles.NormalizeURL(b.typed) {
+		if e.Backend == flows.NormalizeURL(b.typed) {
 			fmt.Fprintf(a.errw, "Note: %s also has an entry under '%s' (written by the Python openeo-auth, which "+
 				"stores the URL as typed); openeo.connect() and the Terraform provider look up '%s'.\n",
 				ac.Path(), e.Backend, b.url)

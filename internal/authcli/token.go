@@ -411,7 +411,7 @@ auth-config.json.`,
 				pid, cid, issuer = grant.Provider.ID, grant.ClientID, grant.Provider.Issuer
 			}
 		}
-		issuer = authfiles.NormalizeURL(issuer)
+		issuer = flows.NormalizeURL(issuer)
 		if *revoke {
 			if err := a.revokeRefreshToken(ctx, ac, rt, b, grant, pid, cid, issuer); err != nil {
 				return err
@@ -516,11 +516,11 @@ func (a *app) sharedIssuer(ac *authfiles.AuthConfig, b backend, issuer, cid stri
 	}
 	var out []string
 	for _, e := range entries {
-		if authfiles.NormalizeURL(e.Backend) == b.url {
+		if flows.NormalizeURL(e.Backend) == b.url {
 			continue
 		}
 		for _, p := range e.OIDCProviders {
-			if p.HasIssuer && authfiles.NormalizeURL(p.Issuer) == issuer && (p.ClientID == nil || *p.ClientID == cid) {
+			if p.HasIssuer && flows.NormalizeURL(p.Issuer) == issuer && (p.ClientID == nil || *p.ClientID == cid) {
 				out = append(out, quote(e.Backend))
 				break
 			}

@@ -6,10 +6,11 @@ import (
 	"io/fs"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
 // AuthConfig is auth-config.json: basic credentials and OIDC client settings
-// per back-end URL. Back-end arguments are normalised with NormalizeURL and
+// per back-end URL. Back-end arguments are normalised with [flows.NormalizeURL] and
 // looked up as exact keys, like the Python client. Every read checks the file
 // again (a changed file is loaded again, an unchanged one comes from memory),
 // so an AuthConfig never holds stale data; it is safe for concurrent use.
@@ -134,7 +135,7 @@ type BackendEntry struct {
 }
 
 func basicOf(root *ojson.Object, backend string) (BasicEntry, bool) {
-	basic := child(root, "backends", NormalizeURL(backend), "basic")
+	basic := child(root, "backends", flows.NormalizeURL(backend), "basic")
 	if basic == nil {
 		return BasicEntry{}, false
 	}
@@ -157,7 +158,7 @@ func readOIDC(p *ojson.Object) OIDCEntry {
 }
 
 func providersOf(root *ojson.Object, backend string) *ojson.Object {
-	return child(root, "backends", NormalizeURL(backend), "oidc", "providers")
+	return child(root, "backends", flows.NormalizeURL(backend), "oidc", "providers")
 }
 
 func entriesOf(root *ojson.Object) []BackendEntry {
@@ -275,7 +276,7 @@ func (c *AuthConfig) SetBasicWithMode(backendURL, username, password string, mod
 
 // setBasic is the document edit of SetBasicWithMode.
 func setBasic(d *draft, backendURL, username, password string, mode PasswordMode, date string) error {
-	basic, err := d.ensure("backends", NormalizeURL(backendURL), "basic")
+	basic, err := d.ensure("backends", flows.NormalizeURL(backendURL), "basic")
 	if err != nil {
 		return err
 	}
@@ -323,7 +324,7 @@ func (c *AuthConfig) SetOIDCProvider(backendURL, providerID string, cfg OIDCClie
 
 // setOIDCProvider is the document edit of SetOIDCProvider.
 func setOIDCProvider(d *draft, backendURL, providerID string, cfg OIDCClientConfig, date string) error {
-	p, err := d.ensure("backends", NormalizeURL(backendURL), "oidc", "providers", providerID)
+	p, err := d.ensure("backends", flows.NormalizeURL(backendURL), "oidc", "providers", providerID)
 	if err != nil {
 		return err
 	}
@@ -350,7 +351,7 @@ func (c *AuthConfig) RemoveBasic(backendURL string) (removed bool, err error) {
 }
 
 func removeBasic(d *draft, backendURL string) bool {
-	key := NormalizeURL(backendURL)
+	key := flows.NormalizeURL(backendURL)
 	if !child(d.root, "backends", key).Has("basic") {
 		return false
 	}
@@ -370,7 +371,7 @@ func (c *AuthConfig) RemoveOIDCProvider(backendURL, providerID string) (removed 
 }
 
 func removeOIDCProvider(d *draft, backendURL, providerID string) bool {
-	key := NormalizeURL(backendURL)
+	key := flows.NormalizeURL(backendURL)
 	if !child(d.root, "backends", key, "oidc", "providers").Has(providerID) {
 		return false
 	}

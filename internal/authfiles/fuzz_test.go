@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
 // FuzzParseAuthConfig loads arbitrary bytes as auth-config.json: no panic,
@@ -30,7 +31,7 @@ func FuzzParseAuthConfig(f *testing.F) {
 		for _, e := range entriesOf(root) {
 			basicOf(root, e.Backend)
 			providersOf(root, e.Backend).Keys()
-			backendKey = NormalizeURL(e.Backend)
+			backendKey = flows.NormalizeURL(e.Backend)
 		}
 		before := root.Clone()
 		loaded := root // edited through a draft (copy on write), as a group commit does
@@ -73,7 +74,7 @@ func FuzzParseAuthConfig(f *testing.F) {
 			}
 		}
 		for k, v := range child(before, "backends").All() {
-			if NormalizeURL(k) == backendKey || k == "https://new.fuzz" {
+			if flows.NormalizeURL(k) == backendKey || k == "https://new.fuzz" {
 				continue
 			}
 			if w, _ := child(again, "backends").Get(k); !ojson.Equal(v, w) {

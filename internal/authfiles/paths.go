@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/pyrepr"
 )
 
@@ -307,6 +306,3 @@ func defaultPath(env Env, create bool, dir func(Env, bool) (string, error), name
 	}
 	return filepath.Join(d, name), nil
 }
-
-// NormalizeURL normalises a back-end or issuer key: [flows.NormalizeURL].
-func NormalizeURL(u string) string { return flows.NormalizeURL(u) }

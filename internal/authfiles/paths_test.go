@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
 func TestDirCandidates(t *testing.T) {
@@ -204,8 +206,8 @@ func TestNormalizeURL(t *testing.T) {
 		"https://oeo.test///": "https://oeo.test", "": "/", "/": "/", "///": "/",
 		"oeo.test/": "oeo.test", "HTTPS://OEO.test/a/": "HTTPS://OEO.test/a",
 	} {
-		if got := NormalizeURL(in); got != want {
-			t.Errorf("NormalizeURL(%q) = %q, want %q", in, got, want)
+		if got := flows.NormalizeURL(in); got != want {
+			t.Errorf("flows.NormalizeURL(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

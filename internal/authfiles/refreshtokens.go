@@ -4,10 +4,11 @@ import (
 	"context"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
 // RefreshTokens is refresh-tokens.json: {issuer: {client_id: {date,
-// refresh_token}}}. Issuer keys are normalised with NormalizeURL. There is no
+// refresh_token}}}. Issuer keys are normalised with [flows.NormalizeURL]. There is no
 // metadata block. Safe for concurrent use.
 type RefreshTokens struct {
 	f    *privateFile
@@ -45,7 +46,7 @@ func (s *RefreshTokens) Entry(issuer, clientID string) (TokenEntry, bool, error)
 	if err != nil {
 		return TokenEntry{}, false, err
 	}
-	key := NormalizeURL(issuer)
+	key := flows.NormalizeURL(issuer)
 	e := child(root, key, clientID)
 	if e == nil {
 		return TokenEntry{}, false, nil
@@ -91,7 +92,7 @@ func (s *RefreshTokens) RotateRefreshToken(ctx context.Context, issuer, clientID
 	var refreshErr error
 	err := s.f.update(func(root *ojson.Object) error {
 		var current string
-		if e := child(root, NormalizeURL(issuer), clientID); e != nil {
+		if e := child(root, flows.NormalizeURL(issuer), clientID); e != nil {
 			current, _ = str(e, "refresh_token")
 		}
 		rotated, err := refresh(ctx, current)
@@ -112,7 +113,7 @@ func (s *RefreshTokens) RotateRefreshToken(ctx context.Context, issuer, clientID
 }
 
 func setRefreshToken(d *draft, issuer, clientID, token, date string) {
-	e, err := d.ensure(NormalizeURL(issuer), clientID)
+	e, err := d.ensure(flows.NormalizeURL(issuer), clientID)
 	if err != nil {
 		return // unreachable: the document was validated on load
 	}
@@ -131,7 +132,7 @@ func (s *RefreshTokens) Remove(issuer, clientID string) (removed bool, err error
 }
 
 func removeRefreshToken(d *draft, issuer, clientID string) bool {
-	key := NormalizeURL(issuer)
+	key := flows.NormalizeURL(issuer)
 	if !child(d.root, key).Has(clientID) {
 		return false
 	}

@@ -40,6 +40,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
@@ -116,7 +117,7 @@ func (noSpaceValidator) ValidateString(_ context.Context, req validator.StringRe
 func replaceIfKeyChanges() planmodifier.String {
 	return stringplanmodifier.RequiresReplaceIf(
 		func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-			resp.RequiresReplace = authfiles.NormalizeURL(req.PlanValue.ValueString()) != authfiles.NormalizeURL(req.StateValue.ValueString())
+			resp.RequiresReplace = flows.NormalizeURL(req.PlanValue.ValueString()) != flows.NormalizeURL(req.StateValue.ValueString())
 		},
 		"Changing the key (normalised as the Python client does: trailing slashes removed) re-creates the entry.",
 		"Changing the key (normalised as the Python client does: trailing slashes removed) re-creates the entry.",

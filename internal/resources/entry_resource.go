@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 )
 
@@ -112,7 +113,7 @@ func newEntryResource[M any](e entryType[M]) entryResource[M] {
 
 // ref names the entry of the model a points into.
 func (a entryAttrs) ref() entryRef {
-	ref := entryRef{file: a.file.ValueString(), key: authfiles.NormalizeURL(a.key.ValueString())}
+	ref := entryRef{file: a.file.ValueString(), key: flows.NormalizeURL(a.key.ValueString())}
 	if a.sub != nil {
 		ref.sub = a.sub.ValueString()
 	}
@@ -297,7 +298,7 @@ func (r *entryResource[M]) ImportState(ctx context.Context, req resource.ImportS
 	if !ok {
 		return
 	}
-	ref := entryRef{file: file, key: authfiles.NormalizeURL(parts[0])}
+	ref := entryRef{file: file, key: flows.NormalizeURL(parts[0])}
 	if len(parts) > 1 {
 		ref.sub = parts[1]
 	}
