@@ -17,7 +17,6 @@ import (
 
 // MethodExec runs an external credential helper (exec { command, args, env
 // }) that prints an access token, and runs it again when the token expires.
-// (The session lists it once it is wired in; see [Methods].)
 const MethodExec Method = "exec"
 
 // Limits of an exec credential helper.

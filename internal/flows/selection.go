@@ -100,7 +100,7 @@ func (s *Session) clientSelection(m Method) ClientSelection {
 // [GrantConfig.Selection] says why they were chosen.
 func (s *Session) GrantConfig(ctx context.Context) (*GrantConfig, error) {
 	switch m := s.cfg.Method; m {
-	case MethodOIDC, MethodDeviceCode, MethodRefreshToken, MethodClientCredentials, MethodPassword:
+	case MethodOIDC, MethodDeviceCode, MethodRefreshToken, MethodClientCredentials, MethodPassword, MethodTokenExchange:
 		return s.grantConfig(ctx, s.clientSelection(m))
 	}
 	return nil, fmt.Errorf("method %s does not use an OIDC client", s.cfg.Method)

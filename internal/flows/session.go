@@ -67,6 +67,9 @@ type OIDCSettings struct {
 	// Display shows device-flow instructions and progress; required when
 	// AllowInteraction is set.
 	Display func(DeviceEvent)
+	// Keyless are the settings of MethodTokenExchange and MethodExec, and
+	// the client assertion of MethodClientCredentials.
+	Keyless KeylessSettings
 }
 
 // Config describes how to authenticate against one openEO back-end.
@@ -175,6 +178,10 @@ func NewSession(ctx context.Context, cfg Config) (*Session, error) {
 	case MethodRefreshToken:
 		if o.RefreshToken == "" && cfg.RefreshTokens == nil {
 			return nil, kindErrorf(ErrNoRefreshToken, "No refresh token given or found")
+		}
+	case MethodExec:
+		if o.Keyless.Exec == nil || o.Keyless.Exec.Command == "" {
+			return nil, clientErrorf("The exec authentication method needs an exec block with the command of a credential helper.")
 		}
 	}
 	if o.StoreRefreshToken && cfg.RefreshTokens == nil {
@@ -332,7 +339,10 @@ func (s *Session) getAuthed(ctx context.Context, endpoint string) ([]byte, error
 func (s *Session) secrets() []string {
 	c := s.cfg
 	out := []string{c.Bearer, c.Basic.Password, BasicAuthSecret(c.Basic.Username, c.Basic.Password),
-		c.OIDC.ClientSecret, c.OIDC.Password, c.OIDC.RefreshToken, c.OIDC.AccessToken}
+		c.OIDC.ClientSecret, c.OIDC.Password, c.OIDC.RefreshToken, c.OIDC.AccessToken, c.OIDC.Keyless.SubjectToken.Token}
+	if a := c.OIDC.Keyless.ClientAssertion; a != nil {
+		out = append(out, a.JWT)
+	}
 	s.mu.Lock()
 	out = append(out, s.refreshToken)
 	s.mu.Unlock()
@@ -479,6 +489,8 @@ func (s *Session) acquire(ctx context.Context) (*Token, renewFunc, error) {
 		return s.device(ctx, g, s.cfg.OIDC.StoreRefreshToken, nil)
 	case MethodOIDC:
 		return s.dynamic(ctx)
+	case MethodTokenExchange, MethodExec:
+		return s.keylessLogin(ctx, s.cfg.Method)
 	}
 	return nil, nil, fmt.Errorf("method %q cannot produce a token", s.cfg.Method)
 }

@@ -53,7 +53,7 @@ const (
 
 // Methods lists every method, in documentation order.
 var Methods = []Method{MethodNone, MethodBasic, MethodOIDC, MethodClientCredentials, MethodPassword,
-	MethodRefreshToken, MethodDeviceCode, MethodAccessToken, MethodBearer}
+	MethodRefreshToken, MethodDeviceCode, MethodAccessToken, MethodBearer, MethodTokenExchange, MethodExec}
 
 // ParseMethod returns the Method named s (case-insensitive); "" is MethodNone.
 func ParseMethod(s string) (Method, error) {
@@ -301,7 +301,8 @@ func (g *GrantConfig) finish(t *Token, m Method) *Token {
 }
 
 // secretFormKeys are form fields whose values are scrubbed from errors.
-var secretFormKeys = []string{"client_secret", "password", "refresh_token", "code_verifier", "device_code", "token"}
+var secretFormKeys = []string{"client_secret", "password", "refresh_token", "code_verifier", "device_code", "token",
+	"subject_token", "actor_token", "client_assertion"}
 
 // postForm is the one helper that POSTs a form to an OIDC endpoint (token,
 // device authorization and revocation). It returns the response whatever
