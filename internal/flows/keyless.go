@@ -72,3 +72,24 @@ func (c *Client) KeylessLogin(ctx context.Context, m Method, g *GrantConfig, k K
 	}
 	return t, renew, nil
 }
+
+// Secrets lists the secret values of these settings (empty ones included):
+// the subject tokens given or found in the environment, the bearer of the
+// GitHub Actions token request, a ready-made client assertion and the
+// values of the exec helper's env, to mask them in logs and messages.
+func (k KeylessSettings) Secrets() []string {
+	st := k.SubjectToken
+	out := []string{st.Token, st.Env.ActionsRequestToken, st.Env.Named}
+	for _, v := range st.Env.HCPTerraform {
+		out = append(out, v)
+	}
+	if k.ClientAssertion != nil {
+		out = append(out, k.ClientAssertion.JWT)
+	}
+	if k.Exec != nil {
+		for _, v := range k.Exec.Env {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -339,10 +339,8 @@ func (s *Session) getAuthed(ctx context.Context, endpoint string) ([]byte, error
 func (s *Session) secrets() []string {
 	c := s.cfg
 	out := []string{c.Bearer, c.Basic.Password, BasicAuthSecret(c.Basic.Username, c.Basic.Password),
-		c.OIDC.ClientSecret, c.OIDC.Password, c.OIDC.RefreshToken, c.OIDC.AccessToken, c.OIDC.Keyless.SubjectToken.Token}
-	if a := c.OIDC.Keyless.ClientAssertion; a != nil {
-		out = append(out, a.JWT)
-	}
+		c.OIDC.ClientSecret, c.OIDC.Password, c.OIDC.RefreshToken, c.OIDC.AccessToken}
+	out = append(out, c.OIDC.Keyless.Secrets()...)
 	s.mu.Lock()
 	out = append(out, s.refreshToken)
 	s.mu.Unlock()

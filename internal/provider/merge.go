@@ -27,6 +27,8 @@ type mergeInput struct {
 	basicState blockState
 	oidc       oidcModel
 	oidcState  blockState
+	exec       execModel
+	execState  blockState
 }
 
 type blockState int
@@ -54,6 +56,13 @@ func decodeConfig(ctx context.Context, m providerModel) (mergeInput, diag.Diagno
 	case !m.OIDC.IsNull():
 		in.oidcState = blockPresent
 		diags.Append(m.OIDC.As(ctx, &in.oidc, objectAsOptions)...)
+	}
+	switch {
+	case m.Exec.IsUnknown():
+		in.execState = blockUnknown
+	case !m.Exec.IsNull():
+		in.execState = blockPresent
+		diags.Append(m.Exec.As(ctx, &in.exec, objectAsOptions)...)
 	}
 	return in, diags
 }
@@ -103,6 +112,23 @@ func merge(in mergeInput, getenv func(string) string, loadINI clientConfigLoader
 	str(settings.OIDCRefreshToken, o.RefreshToken, ostate)
 	str(settings.OIDCAccessToken, o.AccessToken, ostate)
 	str(settings.OIDCMaxPollTime, o.MaxPollTime, ostate)
+	for _, f := range []struct {
+		p string
+		v types.String
+	}{
+		{settings.OIDCSubjectToken, o.SubjectToken}, {settings.OIDCSubjectTokenFile, o.SubjectTokenFile},
+		{settings.OIDCSubjectTokenEnv, o.SubjectTokenEnv}, {settings.OIDCSubjectTokenType, o.SubjectTokenType},
+		{settings.OIDCAudience, o.Audience}, {settings.OIDCRequestedTokenType, o.RequestedTokenType},
+		{settings.OIDCHCPTerraformTag, o.HCPTerraformTag}, {settings.OIDCClientAssertionKey, o.ClientAssertionKey},
+		{settings.OIDCClientAssertionKeyFile, o.ClientAssertionKeyFile}, {settings.OIDCClientAssertionKeyID, o.ClientAssertionKeyID},
+		{settings.OIDCClientAssertionAlg, o.ClientAssertionAlg}, {settings.OIDCClientAssertion, o.ClientAssertion},
+	} {
+		str(f.p, f.v, ostate)
+	}
+	str(settings.ExecCommand, in.exec.Command, in.execState)
+	if in.execState != blockUnknown && (in.exec.Args.IsUnknown() || in.exec.Env.IsUnknown()) {
+		out.Unknown = append(out.Unknown, "exec")
+	}
 	if ostate != blockUnknown && o.Scopes.IsUnknown() {
 		out.Unknown = append(out.Unknown, "oidc.scopes")
 	}
@@ -155,6 +181,30 @@ func merge(in mergeInput, getenv func(string) string, loadINI clientConfigLoader
 		out.Sources["oidc.store_refresh_token"] = settings.SourceAttribute
 	}
 	out.OIDC.MaxPollTime = duration(r, settings.OIDCMaxPollTime)
+	var exec *flows.ExecCredential
+	if in.execState == blockPresent {
+		exec = &flows.ExecCredential{ProviderID: out.OIDC.ProviderID}
+		for _, e := range in.exec.Args.Elements() {
+			if a, ok := e.(types.String); ok && !a.IsUnknown() {
+				exec.Args = append(exec.Args, a.ValueString())
+			}
+		}
+		for n, e := range in.exec.Env.Elements() {
+			if v, ok := e.(types.String); ok && !v.IsUnknown() {
+				if exec.Env == nil {
+					exec.Env = map[string]string{}
+				}
+				exec.Env[n] = v.ValueString()
+			}
+		}
+	}
+	if len(out.Unknown) == 0 {
+		var problems []settings.Problem
+		out.OIDC.Keyless, problems = settings.Keyless(r, getenv, exec)
+		for _, p := range problems {
+			diags.AddAttributeError(attributePath(p.Path), p.Summary, p.Detail)
+		}
+	}
 
 	// Files and HTTP.
 	out.AuthConfigPath = r.Get(settings.AuthConfigPath)

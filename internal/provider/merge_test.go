@@ -404,7 +404,10 @@ func TestMergeUnknownValues(t *testing.T) {
 		{cfg{"url": unknown}, []string{"url"}},
 		{cfg{"url": "https://x.example", "basic.password": unknown, "basic.username": "u"}, []string{"basic.password"}},
 		{cfg{"url": "https://x.example", "oidc": unknown}, []string{"oidc.provider_id", "oidc.client_id", "oidc.client_secret",
-			"oidc.username", "oidc.password", "oidc.refresh_token", "oidc.access_token", "oidc.max_poll_time"}},
+			"oidc.username", "oidc.password", "oidc.refresh_token", "oidc.access_token", "oidc.max_poll_time",
+			"oidc.subject_token", "oidc.subject_token_file", "oidc.subject_token_env", "oidc.subject_token_type", "oidc.audience",
+			"oidc.requested_token_type", "oidc.hcp_terraform_tag", "oidc.client_assertion_key", "oidc.client_assertion_key_file",
+			"oidc.client_assertion_key_id", "oidc.client_assertion_alg", "oidc.client_assertion"}},
 		{cfg{"url": "https://x.example", "auth_method": unknown}, []string{"auth_method"}},
 		{cfg{"url": "https://x.example", "oidc.scopes": unknown}, []string{"oidc.scopes"}},
 	} {

@@ -190,7 +190,8 @@ func TestProviderSchemaValid(t *testing.T) {
 	}
 	// Every provider attribute documents itself; secrets are sensitive.
 	sensitive := map[string]bool{"bearer_token": true, "basic.password": true, "oidc.client_secret": true,
-		"oidc.password": true, "oidc.refresh_token": true, "oidc.access_token": true}
+		"oidc.password": true, "oidc.refresh_token": true, "oidc.access_token": true,
+		"oidc.subject_token": true, "oidc.client_assertion_key": true, "oidc.client_assertion": true}
 	var walk func(prefix string, b *tfprotov6.SchemaBlock)
 	seen := map[string]bool{}
 	walk = func(prefix string, b *tfprotov6.SchemaBlock) {

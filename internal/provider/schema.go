@@ -31,6 +31,13 @@ type providerModel struct {
 	CACertFile             types.String `tfsdk:"ca_cert_file"`
 	Basic                  types.Object `tfsdk:"basic"`
 	OIDC                   types.Object `tfsdk:"oidc"`
+	Exec                   types.Object `tfsdk:"exec"`
+}
+
+type execModel struct {
+	Command types.String `tfsdk:"command"`
+	Args    types.List   `tfsdk:"args"`
+	Env     types.Map    `tfsdk:"env"`
 }
 
 type basicModel struct {
@@ -49,6 +56,19 @@ type oidcModel struct {
 	Scopes            types.List   `tfsdk:"scopes"`
 	StoreRefreshToken types.Bool   `tfsdk:"store_refresh_token"`
 	MaxPollTime       types.String `tfsdk:"max_poll_time"`
+
+	SubjectToken           types.String `tfsdk:"subject_token"`
+	SubjectTokenFile       types.String `tfsdk:"subject_token_file"`
+	SubjectTokenEnv        types.String `tfsdk:"subject_token_env"`
+	SubjectTokenType       types.String `tfsdk:"subject_token_type"`
+	Audience               types.String `tfsdk:"audience"`
+	RequestedTokenType     types.String `tfsdk:"requested_token_type"`
+	HCPTerraformTag        types.String `tfsdk:"hcp_terraform_tag"`
+	ClientAssertionKey     types.String `tfsdk:"client_assertion_key"`
+	ClientAssertionKeyFile types.String `tfsdk:"client_assertion_key_file"`
+	ClientAssertionKeyID   types.String `tfsdk:"client_assertion_key_id"`
+	ClientAssertionAlg     types.String `tfsdk:"client_assertion_alg"`
+	ClientAssertion        types.String `tfsdk:"client_assertion"`
 }
 
 var basicAttrTypes = map[string]attr.Type{
@@ -67,6 +87,19 @@ var oidcAttrTypes = map[string]attr.Type{
 	"scopes":              types.ListType{ElemType: types.StringType},
 	"store_refresh_token": types.BoolType,
 	"max_poll_time":       types.StringType,
+
+	"subject_token":             types.StringType,
+	"subject_token_file":        types.StringType,
+	"subject_token_env":         types.StringType,
+	"subject_token_type":        types.StringType,
+	"audience":                  types.StringType,
+	"requested_token_type":      types.StringType,
+	"hcp_terraform_tag":         types.StringType,
+	"client_assertion_key":      types.StringType,
+	"client_assertion_key_file": types.StringType,
+	"client_assertion_key_id":   types.StringType,
+	"client_assertion_alg":      types.StringType,
+	"client_assertion":          types.StringType,
 }
 
 func methodList() string {
@@ -257,6 +290,107 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 						MarkdownDescription: fmt.Sprintf("How long the device code flow waits for the user to approve, as a "+
 							"Go duration (e.g. `5m`). No environment fallback. Default: `%s`.", shortDuration(settings.DefaultMaxPollTime)),
 						Validators: []validator.String{durationValidator{}},
+					},
+					"subject_token": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "The subject token of `auth_method = \"token_exchange\"` (RFC 8693), e.g. a CI " +
+							"system's OIDC identity token. A provider attribute accepts ephemeral values, so an ephemeral " +
+							"resource or an ephemeral variable can feed it without the token reaching plan or state. Taken " +
+							"as it is for every exchange (use a source below to get a fresh one for each renewal). No " +
+							"environment fallback. When unset, the first of these sources is used: `subject_token_file`, " +
+							"GitHub Actions (`" + settings.EnvActionsIDTokenRequestURL + "` and `" + settings.EnvActionsIDTokenRequestToken +
+							"`, requested with `audience`), the variable named by `subject_token_env`, `" + settings.EnvHCPTerraformToken +
+							"` (or `" + settings.EnvHCPTerraformToken + "_<TAG>` with `hcp_terraform_tag`). No default.",
+					},
+					"subject_token_file": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "A file holding the subject token of a token exchange (e.g. a Kubernetes projected " +
+							"service account token); read again for every exchange, so a rotated token is picked up. No " +
+							"environment fallback. No default.",
+					},
+					"subject_token_env": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "The name of an environment variable holding the subject token of a token exchange, " +
+							"e.g. the variable GitLab CI's `id_tokens:` writes (`OPENEO_ID_TOKEN` for `id_tokens: { OPENEO_ID_TOKEN: " +
+							"{ aud: ... } }`). No environment fallback. No default.",
+					},
+					"subject_token_type": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "The `subject_token_type` of a token exchange. No environment fallback. Default: `" +
+							settings.DefaultSubjectTokenType + "`.",
+					},
+					"audience": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "The `audience` of a token exchange, also the audience requested from GitHub " +
+							"Actions for its identity token (the identity provider checks it: usually its issuer URL or the " +
+							"client id it was told to trust). No environment fallback. Default: none (GitHub Actions' default " +
+							"audience).",
+					},
+					"requested_token_type": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "The `requested_token_type` of a token exchange. No environment fallback. Default: " +
+							"none (the identity provider's choice, an access token).",
+					},
+					"hcp_terraform_tag": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "The tag of the HCP Terraform / Terraform Enterprise workload identity token to " +
+							"exchange: `TFC_WORKLOAD_IDENTITY_TOKEN_<TAG>` (from `TFC_WORKLOAD_IDENTITY_AUDIENCE_<TAG>`). No " +
+							"environment fallback. Default: none (`TFC_WORKLOAD_IDENTITY_TOKEN`).",
+					},
+					"client_assertion_key": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "A PEM private key (PKCS#8, PKCS#1 or SEC1) with which the client authenticates " +
+							"by a signed JWT (RFC 7523 `private_key_jwt`) for `client_credentials` and `token_exchange`, " +
+							"instead of `client_secret`: a fresh assertion (`iss` = `sub` = client id, `aud` = token endpoint, " +
+							"unique `jti`, short-lived) per request. Accepts ephemeral values. No environment fallback. No default.",
+					},
+					"client_assertion_key_file": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "A file holding the PEM private key of `client_assertion_key` (used when that is " +
+							"unset). No environment fallback. No default.",
+					},
+					"client_assertion_key_id": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "The `kid` header of the signed client assertions (the key's id in the JWKS " +
+							"registered for the client). No environment fallback. Default: the key's RFC 7638 thumbprint.",
+					},
+					"client_assertion_alg": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "The signing algorithm of the client assertions: `RS256`, `PS256` (RSA keys) or " +
+							"`ES256` (P-256 keys). No environment fallback. Default: `RS256` for an RSA key, `ES256` for an EC key.",
+						Validators: []validator.String{stringvalidator.OneOf(settings.ClientAssertionAlgs...)},
+					},
+					"client_assertion": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "A ready-made client assertion JWT for `client_credentials` and `token_exchange` " +
+							"(e.g. a CI identity token the identity provider trusts as a federated client credential), " +
+							"sent as it is. Accepts ephemeral values. No environment fallback. No default.",
+					},
+				},
+			},
+			"exec": schema.SingleNestedBlock{
+				MarkdownDescription: "An external credential helper for `auth_method = \"exec\"`, run when a token is " +
+					"needed and again when it expires. Its standard output is a bare access token or JSON " +
+					"`{\"access_token\": ..., \"expires_in\" | \"expires_at\": ..., \"provider_id\": ...}`; a non-zero exit " +
+					"fails with its standard error (secrets removed). `openeo-auth token` is such a helper.",
+				Attributes: map[string]schema.Attribute{
+					"command": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "The helper program (a path, or a name looked up in `PATH`). No environment fallback. No default.",
+					},
+					"args": schema.ListAttribute{
+						Optional:            true,
+						ElementType:         types.StringType,
+						MarkdownDescription: "Arguments of the helper. No environment fallback. Default: none.",
+					},
+					"env": schema.MapAttribute{
+						Optional:    true,
+						ElementType: types.StringType,
+						MarkdownDescription: "Environment variables added to the provider's environment for the helper " +
+							"(their values are kept out of its error messages). No environment fallback. Default: none.",
 					},
 				},
 			},

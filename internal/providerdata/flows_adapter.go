@@ -68,6 +68,7 @@ func NewFlowsSessionFactory(o FlowsOptions) SessionFactory {
 				Scopes:            s.OIDC.Scopes,
 				StoreRefreshToken: s.OIDC.StoreRefreshToken,
 				MaxPollTime:       s.OIDC.MaxPollTime,
+				Keyless:           s.OIDC.Keyless,
 			},
 			Bearer:        s.BearerToken,
 			AuthConfig:    ac,

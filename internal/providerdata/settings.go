@@ -87,6 +87,9 @@ type OIDCSettings struct {
 	Scopes            []string
 	StoreRefreshToken bool
 	MaxPollTime       time.Duration
+	// Keyless are the token exchange, client assertion and exec helper
+	// settings (resolved by internal/settings, the environment included).
+	Keyless flows.KeylessSettings
 }
 
 // Secrets returns every secret value held by the settings (non-empty only),
@@ -98,7 +101,7 @@ func (s Settings) Secrets() []string {
 	for _, v := range append([]string{
 		s.Basic.Password, flows.BasicAuthSecret(s.Basic.Username, s.Basic.Password), s.OIDC.ClientSecret, s.OIDC.Password,
 		s.OIDC.RefreshToken, s.OIDC.AccessToken, s.BearerToken,
-	}, s.FileSecrets...) {
+	}, append(s.OIDC.Keyless.Secrets(), s.FileSecrets...)...) {
 		if v != "" {
 			out = append(out, v)
 		}

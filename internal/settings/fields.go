@@ -95,7 +95,25 @@ const (
 	OIDCRefreshToken      = "oidc.refresh_token"
 	OIDCAccessToken       = "oidc.access_token"
 	OIDCMaxPollTime       = "oidc.max_poll_time"
+
+	OIDCSubjectToken           = "oidc.subject_token"
+	OIDCSubjectTokenFile       = "oidc.subject_token_file"
+	OIDCSubjectTokenEnv        = "oidc.subject_token_env"
+	OIDCSubjectTokenType       = "oidc.subject_token_type"
+	OIDCAudience               = "oidc.audience"
+	OIDCRequestedTokenType     = "oidc.requested_token_type"
+	OIDCHCPTerraformTag        = "oidc.hcp_terraform_tag"
+	OIDCClientAssertionKey     = "oidc.client_assertion_key"
+	OIDCClientAssertionKeyFile = "oidc.client_assertion_key_file"
+	OIDCClientAssertionKeyID   = "oidc.client_assertion_key_id"
+	OIDCClientAssertionAlg     = "oidc.client_assertion_alg"
+	OIDCClientAssertion        = "oidc.client_assertion"
+	ExecCommand                = "exec.command"
 )
+
+// DefaultSubjectTokenType is the subject_token_type of a token exchange
+// when none is set: a JWT (a CI system's OIDC identity token).
+const DefaultSubjectTokenType = "urn:ietf:params:oauth:token-type:jwt"
 
 // Fields is the resolution table: explicit value > Env > File > Default,
 // per field and per provider instance.
@@ -119,6 +137,19 @@ var Fields = []Field{
 	{Path: OIDCRefreshToken, File: RefreshTokens, Secret: true, Credential: true},
 	{Path: OIDCAccessToken, Secret: true, Credential: true},
 	{Path: OIDCMaxPollTime, Default: DefaultMaxPollTime.String()},
+	{Path: OIDCSubjectToken, Secret: true},
+	{Path: OIDCSubjectTokenFile},
+	{Path: OIDCSubjectTokenEnv},
+	{Path: OIDCSubjectTokenType, Default: DefaultSubjectTokenType},
+	{Path: OIDCAudience},
+	{Path: OIDCRequestedTokenType},
+	{Path: OIDCHCPTerraformTag},
+	{Path: OIDCClientAssertionKey, Secret: true},
+	{Path: OIDCClientAssertionKeyFile},
+	{Path: OIDCClientAssertionKeyID},
+	{Path: OIDCClientAssertionAlg},
+	{Path: OIDCClientAssertion, Secret: true},
+	{Path: ExecCommand},
 }
 
 // Lookup returns the table row of path; ok is false for an unknown path.

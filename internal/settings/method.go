@@ -164,6 +164,8 @@ var MethodUses = map[flows.Method][]string{
 	flows.MethodDeviceCode:        {OIDCProviderID, OIDCClientID, OIDCClientSecret},
 	flows.MethodAccessToken:       {OIDCProviderID, OIDCAccessToken},
 	flows.MethodBearer:            {BearerToken},
+	flows.MethodTokenExchange:     {OIDCProviderID, OIDCClientID, OIDCClientSecret},
+	flows.MethodExec:              nil,
 }
 
 // envMethod applies OPENEO_AUTH_METHOD (a valid method) when auth_method
