@@ -43,7 +43,7 @@ func rotatingLogin(t *testing.T, r *acctest.Rig, issuer string) string {
 	if rt == "" {
 		t.Fatal("the IdP returned no refresh token")
 	}
-	if err := refreshTokens(t, r).SetRefreshToken(issuer, r.Client.ID, rt); err != nil {
+	if err := refreshTokens(t, r).SetRefreshToken(issuer, r.Client.ID, rt, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	r.IdP.ResetStats(t, r.Client.ID)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authcli"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
@@ -31,7 +32,7 @@ func TestPathsMissingFiles(t *testing.T) {
 func TestPathsAndDumps(t *testing.T) {
 	h := newHarness(t)
 	wantCode(t, h.run("", "add-basic", "--no-try", "--username", "alice", "--password", "pw-secret-1", "https://oeo.test/"), 0)
-	if err := h.refreshTokens().SetRefreshToken("https://idp.test", "cli-1", "rt-secret-1"); err != nil {
+	if err := h.refreshTokens().SetRefreshToken("https://idp.test", "cli-1", "rt-secret-1", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -124,7 +125,7 @@ func TestTokenClear(t *testing.T) {
 		t.Errorf("stdout %q", r.stdout)
 	}
 	store := func() {
-		if err := h.refreshTokens().SetRefreshToken("https://idp.test", "c", "rt"); err != nil {
+		if err := h.refreshTokens().SetRefreshToken("https://idp.test", "c", "rt", time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 	}

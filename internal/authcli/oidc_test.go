@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authcli"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
@@ -415,9 +416,9 @@ func TestLogout(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(rts.SetRefreshToken(rg.idp.Issuer(), rg.public.ID, "rt-default"))
-	must(rts.SetRefreshToken(rg.idp.Issuer(), "other-client", "rt-other"))
-	must(rts.SetRefreshToken("https://elsewhere.test", "c", "rt-elsewhere"))
+	must(rts.SetRefreshToken(rg.idp.Issuer(), rg.public.ID, "rt-default", time.Time{}))
+	must(rts.SetRefreshToken(rg.idp.Issuer(), "other-client", "rt-other", time.Time{}))
+	must(rts.SetRefreshToken("https://elsewhere.test", "c", "rt-elsewhere", time.Time{}))
 	null := (*string)(nil)
 	must(h.authConfig().SetOIDCProvider(be, providerID, authfiles.OIDCClientConfig{ClientID: null, Issuer: rg.idp.Issuer()}))
 	must(h.authConfig().SetOIDCProvider("https://sibling.test", "x", authfiles.OIDCClientConfig{Issuer: rg.idp.Issuer() + "/"}))
@@ -547,7 +548,7 @@ func TestLogoutRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	rt := rg.idp.PasswordToken(t, conf, testrig.Alice, "openid offline_access").RefreshToken
-	if err := h.refreshTokens().SetRefreshToken(iss, conf.ID, rt); err != nil {
+	if err := h.refreshTokens().SetRefreshToken(iss, conf.ID, rt, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	r := h.run("", "logout", "--revoke", be)
@@ -584,7 +585,7 @@ func TestLogoutRevoke(t *testing.T) {
 	// The IdP refuses the revocation (unknown client): a warning, and the
 	// local delete happens all the same. Offline path: the issuer's
 	// discovery document gives the endpoint.
-	if err := h.refreshTokens().SetRefreshToken(iss, "no-such-client", "rt-unknown-client"); err != nil {
+	if err := h.refreshTokens().SetRefreshToken(iss, "no-such-client", "rt-unknown-client", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	r = h.run("", "logout", "--revoke", "https://nowhere.invalid", "--issuer", iss, "--client-id", "no-such-client")
@@ -791,7 +792,7 @@ func TestTokenStoredRefreshRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	rt0 := rg.idp.PasswordToken(t, conf, testrig.Alice, "openid offline_access").RefreshToken
-	if err := h.refreshTokens().SetRefreshToken(iss, conf.ID, rt0); err != nil {
+	if err := h.refreshTokens().SetRefreshToken(iss, conf.ID, rt0, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"token", "--no-store", be}, {"token", be}, {"token", "--method", "refresh_token", be}} {
@@ -806,7 +807,7 @@ func TestTokenStoredRefreshRotation(t *testing.T) {
 	}
 
 	// A spent token in the store: refused, and the login is gone.
-	if err := h.refreshTokens().SetRefreshToken(iss, conf.ID, rt0); err != nil {
+	if err := h.refreshTokens().SetRefreshToken(iss, conf.ID, rt0, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	r := h.run("", "token", be)
@@ -815,4 +816,58 @@ func TestTokenStoredRefreshRotation(t *testing.T) {
 		" for issuer '"+strings.TrimRight(iss, "/")+"' and client '"+conf.ID+"': it is no longer valid",
 		"run `openeo-auth oidc-auth "+be+"` to log in again", "invalid_grant")
 	mustNotContain(t, "stderr", r.stderr, rt0, stored, conf.Secret, "..")
+}
+
+// TestRefreshTokenExpiryStoredAndDumped: an IdP that says when the refresh
+// token expires (Keycloak's refresh_expires_in) gets that time stored next
+// to the token, at the login and at every rotation, and token-dump shows it
+// (and not the token).
+func TestRefreshTokenExpiryStoredAndDumped(t *testing.T) {
+	t.Parallel()
+	rg := newRig(t)
+	h := newHarness(t)
+	be := rg.be.URL()
+	iss := rg.idp.Issuer()
+	const ttl = 2 * time.Hour
+	conf := rg.idp.RegisterClient(t, testrig.ClientSpec{GrantTypes: []string{testrig.GrantDeviceCode, testrig.GrantRefreshToken},
+		RefreshExpiresIn: true, RefreshTokenTTL: int(ttl / time.Second)})
+	rg.idp.RotateRefreshTokens(t, conf.ID, true)
+	wantCode(t, h.run(conf.Secret+"\n", "add-oidc", be, "--client-id", conf.ID, "--client-secret-stdin"), 0)
+
+	within := func(what string, before, after time.Time) authfiles.TokenEntry {
+		t.Helper()
+		e, found, err := h.refreshTokens().Entry(iss, conf.ID)
+		if err != nil || !found || e.RefreshToken == "" {
+			t.Fatalf("%s: entry %v %v", what, found, err)
+		}
+		lo, hi := before.Add(ttl).Truncate(time.Second).Add(-time.Second), after.Add(ttl).Add(time.Second)
+		if e.ExpiresAt.Before(lo) || e.ExpiresAt.After(hi) {
+			t.Errorf("%s: stored expiry %v, want between %v and %v", what, e.ExpiresAt, lo, hi)
+		}
+		return e
+	}
+	before := time.Now()
+	wantCode(t, h.runDevice(rg.idp, testrig.Alice, "oidc-auth", be), 0)
+	e0 := within("after oidc-auth", before, time.Now())
+
+	before = time.Now()
+	wantCode(t, h.run("", "token", be), 0)
+	e1 := within("after a rotation", before, time.Now())
+	if e1.RefreshToken == e0.RefreshToken {
+		t.Fatal("the IdP did not rotate the refresh token")
+	}
+
+	raw, err := os.ReadFile(h.refreshTokensPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Python's key order first, the extra key after it.
+	mustContain(t, "refresh-tokens.json", string(raw), `"date": "`+e1.Date+`",
+      "refresh_token": "`+e1.RefreshToken+`",
+      "refresh_token_expires_at": "`+e1.ExpiresAt.UTC().Format(time.RFC3339)+`"`)
+
+	r := h.run("", "token-dump")
+	wantCode(t, r, 0)
+	mustContain(t, "token-dump", r.stdout, `"refresh_token_expires_at": "`+e1.ExpiresAt.UTC().Format(time.RFC3339)+`"`)
+	mustNotContain(t, "token-dump", r.stdout+r.stderr, e0.RefreshToken, e1.RefreshToken, conf.Secret)
 }

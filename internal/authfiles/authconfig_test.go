@@ -4,10 +4,12 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
@@ -99,7 +101,7 @@ func TestPythonRefreshTokenFixture(t *testing.T) {
 	if !found || e.Date != "2022-05-11T13:13:20Z" || e.RefreshToken != "eyJhbGciOi..." || e.Issuer != "https://oidc.example.net" {
 		t.Fatalf("Entry: %+v", e)
 	}
-	if err := s.SetRefreshToken("https://issuer.new/", "cliënt", "tøken"); err != nil {
+	if err := s.SetRefreshToken("https://issuer.new/", "cliënt", "tøken", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	assertBytes(t, "after SetRefreshToken", testrig.ReadFile(t, path), readFixture(t, "refresh-tokens.python.after-set.json"))
@@ -117,10 +119,10 @@ func TestSetRefreshTokenKeepsEntryKeys(t *testing.T) {
 	path := filepath.Join(t.TempDir(), RefreshTokensFileName)
 	writeFile(t, path, []byte(`{"https://i": {"c": {"x-first": 1, "refresh_token": "old", "expires_at": "2030-01-01T00:00:00Z", "date": "2000-01-01T00:00:00Z", "id_hint": null}}}`), 0o600)
 	s := openRefreshTokens(t, path)
-	if err := s.SetRefreshToken("https://i/", "c", "new"); err != nil {
+	if err := s.SetRefreshToken("https://i/", "c", "new", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetRefreshToken("https://i", "d", "fresh"); err != nil {
+	if err := s.SetRefreshToken("https://i", "d", "fresh", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	want := `{
@@ -209,7 +211,7 @@ func TestFreshAuthConfig(t *testing.T) {
 func TestFreshRefreshTokens(t *testing.T) {
 	path := filepath.Join(t.TempDir(), RefreshTokensFileName)
 	s := openRefreshTokens(t, path)
-	if err := s.SetRefreshToken("https://issuer.test/", "client", "tok"); err != nil {
+	if err := s.SetRefreshToken("https://issuer.test/", "client", "tok", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	want := "{\n  \"https://issuer.test\": {\n    \"client\": {\n      \"date\": \"2024-05-06T07:08:09Z\",\n      \"refresh_token\": \"tok\"\n    }\n  }\n}"
@@ -532,4 +534,63 @@ func TestSymlinkedFile(t *testing.T) {
 		t.Fatal("write did not reach the link target")
 	}
 	assertMode(t, target, 0o600)
+}
+
+// TestRefreshTokenExpiryKey: a known expiry is stored as
+// refresh_token_expires_at after Python's keys (and read back by Entry); a
+// token whose expiry is unknown removes a stale one, in place of the other
+// keys. python3 (when found) reads the file as the Python client does and
+// writes it back byte for byte: the extra key changes nothing for it.
+func TestRefreshTokenExpiryKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), RefreshTokensFileName)
+	s := openRefreshTokens(t, path)
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 600, time.FixedZone("CET", 3600))
+	if err := s.SetRefreshToken("https://i/", "c", "tok-1", exp); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetRefreshToken("https://i", "d", "tok-2", exp); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetRefreshToken("https://i", "d", "tok-3", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "https://i": {
+    "c": {
+      "date": "2024-05-06T07:08:09Z",
+      "refresh_token": "tok-1",
+      "refresh_token_expires_at": "2030-01-02T02:04:05Z"
+    },
+    "d": {
+      "date": "2024-05-06T07:08:09Z",
+      "refresh_token": "tok-3"
+    }
+  }
+}`
+	assertBytes(t, "after SetRefreshToken", testrig.ReadFile(t, path), []byte(want))
+	if e, found, err := s.Entry("https://i", "c"); err != nil || !found || !e.ExpiresAt.Equal(exp.Truncate(time.Second)) {
+		t.Errorf("Entry: %+v %v %v, want the expiry %v", e, found, err, exp)
+	}
+	if e, _, _ := s.Entry("https://i", "d"); !e.ExpiresAt.IsZero() {
+		t.Errorf("Entry d: expiry %v, want none", e.ExpiresAt)
+	}
+
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not found; the bytes above pin the format")
+	}
+	// RefreshTokenStore.get_refresh_token: the "refresh_token" of
+	// <issuer>.<client_id>; the store's writer: json.dump(indent=2).
+	script := `import json,sys
+d=json.load(open(sys.argv[1]))
+print(d["https://i"]["c"].get("refresh_token"))
+sys.stdout.write(json.dumps(d,indent=2))`
+	out, err := exec.CommandContext(t.Context(), py, "-c", script, path).Output()
+	if err != nil {
+		t.Fatalf("python3: %v", err)
+	}
+	got, rest, _ := strings.Cut(string(out), "\n")
+	if got != "tok-1" || rest != want {
+		t.Errorf("python3 read %q and wrote\n%s", got, rest)
+	}
 }

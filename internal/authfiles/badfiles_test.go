@@ -144,14 +144,14 @@ func TestNotPrivateMessage(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Fatalf("got  %v\nwant %s", err, want)
 	}
-	if err := s.SetRefreshToken("i", "c", "t"); !errors.Is(err, ErrNotPrivate) {
+	if err := s.SetRefreshToken("i", "c", "t", time.Time{}); !errors.Is(err, ErrNotPrivate) {
 		t.Fatal(err)
 	}
 	// After the fix both work.
 	if err := os.Chmod(path, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetRefreshToken("i", "c", "t"); err != nil {
+	if err := s.SetRefreshToken("i", "c", "t", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -166,7 +166,7 @@ func TestRefreshTokensBadFile(t *testing.T) {
 		if !errors.Is(err, ErrForeignShape) && !errors.Is(err, ErrInvalidJSON) {
 			t.Fatalf("%s: %v", content, err)
 		}
-		if err := s.SetRefreshToken("https://i", "c", "t"); err == nil {
+		if err := s.SetRefreshToken("https://i", "c", "t", time.Time{}); err == nil {
 			t.Fatalf("%s: write accepted", content)
 		}
 		if _, err := s.Remove("https://i", "c"); err == nil {

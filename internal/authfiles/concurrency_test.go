@@ -86,7 +86,7 @@ func runChild(mode string) int {
 			return 2
 		}
 		for i := 0; ; i++ {
-			if err := s.SetRefreshToken("https://issuer", "client", fmt.Sprintf("tok-%d", i)); err != nil {
+			if err := s.SetRefreshToken("https://issuer", "client", fmt.Sprintf("tok-%d", i), time.Time{}); err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return 3
 			}
@@ -252,7 +252,7 @@ func TestKilledWriter(t *testing.T) {
 	const bulk = 2000 // ~0.5 MB, so that each write takes a while and kills often land mid-write
 	err := s.Update(func(root *ojson.Object) error {
 		for i := range bulk {
-			setRefreshToken(inPlace(root), fmt.Sprintf("https://issuer-%d", i), "c", strings.Repeat("x", 200), "2024-01-01T00:00:00Z")
+			setRefreshToken(inPlace(root), fmt.Sprintf("https://issuer-%d", i), "c", strings.Repeat("x", 200), "2024-01-01T00:00:00Z", time.Time{})
 		}
 		return nil
 	})
@@ -317,7 +317,7 @@ func TestKilledWriter(t *testing.T) {
 	}
 	t.Logf("rounds killed mid-write (a temporary file was left): %d of 6", midWrite)
 	// A temporary file left by a killed writer is removed by the next write.
-	if err := s.SetRefreshToken("https://issuer", "client", "final"); err != nil {
+	if err := s.SetRefreshToken("https://issuer", "client", "final", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	assertNoTemps(t, dir)

@@ -100,10 +100,10 @@ func FuzzParseRefreshTokens(f *testing.F) {
 		before := root.Clone()
 		loaded := root
 		d := newDraft(loaded)
-		setRefreshToken(d, "https://fuzz.issuer/", "client", "tok", "d")
+		setRefreshToken(d, "https://fuzz.issuer/", "client", "tok", "d", time.Time{})
 		removeRefreshToken(d, "https://fuzz.issuer", "client")
 		for _, e := range entries {
-			setRefreshToken(d, e.Issuer, e.ClientID, e.RefreshToken, e.Date)
+			setRefreshToken(d, e.Issuer, e.ClientID, e.RefreshToken, e.Date, e.ExpiresAt)
 		}
 		root = d.root
 		if !ojson.Equal(ojson.ObjectValue(loaded), ojson.ObjectValue(before)) {

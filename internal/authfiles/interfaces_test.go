@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // Local copies of flows.AuthConfigReader and flows.RefreshTokenStore, so
@@ -24,8 +25,8 @@ type authConfigReader interface {
 
 type refreshTokenStore interface {
 	RefreshToken(issuer, clientID string) (token string, found bool, err error)
-	SetRefreshToken(issuer, clientID, token string) error
-	RotateRefreshToken(ctx context.Context, issuer, clientID string, refresh func(context.Context, string) (string, error)) error
+	SetRefreshToken(issuer, clientID, token string, expiresAt time.Time) error
+	RotateRefreshToken(ctx context.Context, issuer, clientID string, refresh func(context.Context, string) (string, time.Time, error)) error
 }
 
 var (

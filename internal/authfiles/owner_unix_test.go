@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
@@ -69,7 +70,7 @@ func TestRewriteKeepsOwner(t *testing.T) {
 	if err := openAuthConfig(t, ac).SetBasic("https://b", "u", "p"); err != nil {
 		t.Fatal(err)
 	}
-	if err := openRefreshTokens(t, rt).SetRefreshToken("https://i", "c", "t"); err != nil {
+	if err := openRefreshTokens(t, rt).SetRefreshToken("https://i", "c", "t", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	after, err := os.Stat(ac)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
@@ -253,7 +254,7 @@ func TestConfigHomeKeepsBothFilesTogether(t *testing.T) {
 	if err := c.SetBasic("https://b", "u", "p"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetRefreshToken("https://i", "c", "t"); err != nil {
+	if err := s.SetRefreshToken("https://i", "c", "t", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{AuthConfigFileName, RefreshTokensFileName} {

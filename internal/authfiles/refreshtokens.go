@@ -2,6 +2,7 @@ package authfiles
 
 import (
 	"context"
+	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles/ojson"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
@@ -32,12 +33,30 @@ func OpenRefreshTokens(path string, opts Options) (*RefreshTokens, error) {
 // Path returns the absolute file path.
 func (s *RefreshTokens) Path() string { return s.f.path }
 
+// ExpiresAtKey is the entry key (an extra key the Python client ignores: it
+// reads only "refresh_token") that holds when the refresh token expires, in
+// RFC 3339 (UTC, seconds), when the IdP said so.
+const ExpiresAtKey = "refresh_token_expires_at"
+
 // TokenEntry is one stored refresh token.
 type TokenEntry struct {
 	Issuer       string // the key as stored
 	ClientID     string
 	Date         string
 	RefreshToken string
+	// ExpiresAt is the entry's ExpiresAtKey; zero when absent or not a
+	// valid RFC 3339 time.
+	ExpiresAt time.Time
+}
+
+func tokenEntry(e *ojson.Object, issuer, clientID string) TokenEntry {
+	te := TokenEntry{Issuer: issuer, ClientID: clientID}
+	te.Date, _ = str(e, "date")
+	te.RefreshToken, _ = str(e, "refresh_token")
+	if v, ok := str(e, ExpiresAtKey); ok {
+		te.ExpiresAt, _ = time.Parse(time.RFC3339, v)
+	}
+	return te
 }
 
 // Entry returns the entry for an issuer and client; found is false without one.
@@ -51,10 +70,7 @@ func (s *RefreshTokens) Entry(issuer, clientID string) (TokenEntry, bool, error)
 	if e == nil {
 		return TokenEntry{}, false, nil
 	}
-	te := TokenEntry{Issuer: key, ClientID: clientID}
-	te.Date, _ = str(e, "date")
-	te.RefreshToken, _ = str(e, "refresh_token")
-	return te, true, nil
+	return tokenEntry(e, key, clientID), true, nil
 }
 
 // RefreshToken implements flows.RefreshTokenStore: found needs a non-empty token.
@@ -70,11 +86,13 @@ func (s *RefreshTokens) RefreshToken(issuer, clientID string) (token string, fou
 // except that an existing client entry is kept and only its "date" and
 // "refresh_token" are set (in place; other keys stay where they are); a new
 // entry is {"date", "refresh_token"}, as Python writes it. Python replaces the
-// whole entry, which would drop keys a newer client stored in it.
-func (s *RefreshTokens) SetRefreshToken(issuer, clientID, token string) error {
+// whole entry, which would drop keys a newer client stored in it. A non-zero
+// expiresAt is stored as ExpiresAtKey (after them); a zero one removes a
+// stale ExpiresAtKey of the entry.
+func (s *RefreshTokens) SetRefreshToken(issuer, clientID, token string, expiresAt time.Time) error {
 	date := s.opts.date()
 	return s.f.commit(func(d *draft) error {
-		setRefreshToken(d, issuer, clientID, token, date)
+		setRefreshToken(d, issuer, clientID, token, date, expiresAt)
 		return nil
 	})
 }
@@ -83,19 +101,19 @@ func (s *RefreshTokens) SetRefreshToken(issuer, clientID, token string) error {
 // under the file's locks (the in-process mutex and the cross-process lock
 // file that every write takes), with the token stored now for (issuer,
 // clientID) ("" without an entry), and writes the token refresh returns
-// (date and refresh_token, as SetRefreshToken) when it is not "" and
-// differs from the stored one, before it releases the locks. When refresh
+// (date, refresh_token and its expiry, as SetRefreshToken) when it is not
+// "" and differs from the stored one, before it releases the locks. When refresh
 // fails, its error is returned and the file is not touched. A file that
 // cannot be loaded fails before refresh runs, with the load error.
 func (s *RefreshTokens) RotateRefreshToken(ctx context.Context, issuer, clientID string,
-	refresh func(context.Context, string) (string, error)) error {
+	refresh func(context.Context, string) (string, time.Time, error)) error {
 	var refreshErr error
 	err := s.f.update(func(root *ojson.Object) error {
 		var current string
 		if e := child(root, flows.NormalizeURL(issuer), clientID); e != nil {
 			current, _ = str(e, "refresh_token")
 		}
-		rotated, err := refresh(ctx, current)
+		rotated, expiresAt, err := refresh(ctx, current)
 		if err != nil {
 			refreshErr = err
 			return ErrSkipWrite
@@ -103,7 +121,7 @@ func (s *RefreshTokens) RotateRefreshToken(ctx context.Context, issuer, clientID
 		if rotated == "" || rotated == current {
 			return ErrSkipWrite
 		}
-		setRefreshToken(inPlace(root), issuer, clientID, rotated, s.opts.date())
+		setRefreshToken(inPlace(root), issuer, clientID, rotated, s.opts.date(), expiresAt)
 		return nil
 	})
 	if refreshErr != nil {
@@ -112,13 +130,18 @@ func (s *RefreshTokens) RotateRefreshToken(ctx context.Context, issuer, clientID
 	return err
 }
 
-func setRefreshToken(d *draft, issuer, clientID, token, date string) {
+func setRefreshToken(d *draft, issuer, clientID, token, date string, expiresAt time.Time) {
 	e, err := d.ensure(flows.NormalizeURL(issuer), clientID)
 	if err != nil {
 		return // unreachable: the document was validated on load
 	}
 	e.Set("date", ojson.String(date))
 	e.Set("refresh_token", ojson.String(token))
+	if expiresAt.IsZero() {
+		e.Delete(ExpiresAtKey)
+	} else {
+		e.Set(ExpiresAtKey, ojson.String(expiresAt.UTC().Truncate(time.Second).Format(time.RFC3339)))
+	}
 }
 
 // Remove deletes one entry, and the issuer object when it becomes empty.
@@ -165,10 +188,7 @@ func tokenEntriesOf(root *ojson.Object) []TokenEntry {
 		clients, _ := iv.AsObject()
 		for client, cv := range clients.All() {
 			e, _ := cv.AsObject()
-			te := TokenEntry{Issuer: issuer, ClientID: client}
-			te.Date, _ = str(e, "date")
-			te.RefreshToken, _ = str(e, "refresh_token")
-			out = append(out, te)
+			out = append(out, tokenEntry(e, issuer, client))
 		}
 	}
 	return out

@@ -19,13 +19,13 @@ import (
 // rotateOnce stands for a refresh grant at an identity provider that
 // rotates: it spends "tok-K" and returns "tok-K+1". It prints the token it
 // spent (read by the parent of child processes).
-func rotateOnce(_ context.Context, current string) (string, error) {
+func rotateOnce(_ context.Context, current string) (string, time.Time, error) {
 	k, err := strconv.Atoi(strings.TrimPrefix(current, "tok-"))
 	if err != nil {
-		return "", fmt.Errorf("unexpected stored token %q", current)
+		return "", time.Time{}, fmt.Errorf("unexpected stored token %q", current)
 	}
 	fmt.Println("spent", current)
-	return fmt.Sprintf("tok-%d", k+1), nil
+	return fmt.Sprintf("tok-%d", k+1), time.Time{}, nil
 }
 
 // TestRotateRefreshTokenRereadsUnderLock: a store rewritten by another
@@ -34,7 +34,7 @@ func rotateOnce(_ context.Context, current string) (string, error) {
 func TestRotateRefreshTokenRereadsUnderLock(t *testing.T) {
 	path := filepath.Join(t.TempDir(), RefreshTokensFileName)
 	s := openRefreshTokens(t, path)
-	if err := s.SetRefreshToken("https://issuer/", "client", "tok-0"); err != nil {
+	if err := s.SetRefreshToken("https://issuer/", "client", "tok-0", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	first, _, err := s.RefreshToken("https://issuer", "client")
@@ -49,9 +49,9 @@ func TestRotateRefreshTokenRereadsUnderLock(t *testing.T) {
 		t.Fatalf("child: %v", err)
 	}
 	var got string
-	err = s.RotateRefreshToken(t.Context(), "https://issuer", "client", func(ctx context.Context, current string) (string, error) {
+	err = s.RotateRefreshToken(t.Context(), "https://issuer", "client", func(ctx context.Context, current string) (string, time.Time, error) {
 		got = current
-		return "tok-2", nil
+		return "tok-2", time.Time{}, nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -70,15 +70,15 @@ func TestRotateRefreshTokenRereadsUnderLock(t *testing.T) {
 func TestRotateRefreshTokenFailureLeavesFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), RefreshTokensFileName)
 	s := openRefreshTokens(t, path)
-	if err := s.SetRefreshToken("https://issuer", "client", "tok-0"); err != nil {
+	if err := s.SetRefreshToken("https://issuer", "client", "tok-0", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	before := testrig.ReadFile(t, path)
 	boom := errors.New("refused")
-	for _, fn := range []func(context.Context, string) (string, error){
-		func(context.Context, string) (string, error) { return "tok-9", boom },
-		func(_ context.Context, cur string) (string, error) { return cur, nil },
-		func(context.Context, string) (string, error) { return "", nil },
+	for _, fn := range []func(context.Context, string) (string, time.Time, error){
+		func(context.Context, string) (string, time.Time, error) { return "tok-9", time.Time{}, boom },
+		func(_ context.Context, cur string) (string, time.Time, error) { return cur, time.Time{}, nil },
+		func(context.Context, string) (string, time.Time, error) { return "", time.Time{}, nil },
 	} {
 		err := s.RotateRefreshToken(t.Context(), "https://issuer", "client", fn)
 		if err != nil && !errors.Is(err, boom) {
@@ -87,9 +87,9 @@ func TestRotateRefreshTokenFailureLeavesFile(t *testing.T) {
 	}
 	assertBytes(t, "file after refreshes that store nothing", testrig.ReadFile(t, path), before)
 	var got = "unset"
-	if err := s.RotateRefreshToken(t.Context(), "https://issuer", "other", func(_ context.Context, cur string) (string, error) {
+	if err := s.RotateRefreshToken(t.Context(), "https://issuer", "other", func(_ context.Context, cur string) (string, time.Time, error) {
 		got = cur
-		return "", nil
+		return "", time.Time{}, nil
 	}); err != nil || got != "" {
 		t.Errorf("missing entry: refresh got %q, err %v", got, err)
 	}
@@ -106,14 +106,14 @@ func TestRotateRefreshTokenHoldsLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetRefreshToken("https://issuer", "client", "tok-0"); err != nil {
+	if err := s.SetRefreshToken("https://issuer", "client", "tok-0", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	release := holdLock(t, path+".lock")
 	called := false
-	err = s.RotateRefreshToken(t.Context(), "https://issuer", "client", func(context.Context, string) (string, error) {
+	err = s.RotateRefreshToken(t.Context(), "https://issuer", "client", func(context.Context, string) (string, time.Time, error) {
 		called = true
-		return "tok-1", nil
+		return "tok-1", time.Time{}, nil
 	})
 	release()
 	if !errors.Is(err, ErrLockTimeout) || called {
@@ -130,7 +130,7 @@ func TestRotateRefreshTokenProcesses(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), RefreshTokensFileName)
 	s := openRefreshTokens(t, path)
-	if err := s.SetRefreshToken("https://issuer", "client", "tok-0"); err != nil {
+	if err := s.SetRefreshToken("https://issuer", "client", "tok-0", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	const procs, per = 4, 20
@@ -163,12 +163,12 @@ func TestRotateRefreshTokenProcesses(t *testing.T) {
 		}()
 	}
 	for range per {
-		if err := s.RotateRefreshToken(t.Context(), "https://issuer", "client", func(ctx context.Context, cur string) (string, error) {
+		if err := s.RotateRefreshToken(t.Context(), "https://issuer", "client", func(ctx context.Context, cur string) (string, time.Time, error) {
 			mu.Lock()
 			spent[cur]++
 			mu.Unlock()
 			k, _ := strconv.Atoi(strings.TrimPrefix(cur, "tok-"))
-			return fmt.Sprintf("tok-%d", k+1), nil
+			return fmt.Sprintf("tok-%d", k+1), time.Time{}, nil
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -46,7 +46,7 @@ func TestOversizedFilesAreRefused(t *testing.T) {
 		"RemoveBasic":      {acPath, func() error { _, err := c.RemoveBasic("https://b"); return err }},
 		"Dump":             {acPath, func() error { _, err := c.Dump(false); return err }},
 		"RefreshToken":     {rtPath, func() error { _, _, err := s.RefreshToken("https://i", "c"); return err }},
-		"SetRefreshToken":  {rtPath, func() error { return s.SetRefreshToken("https://i", "c", "t2") }},
+		"SetRefreshToken":  {rtPath, func() error { return s.SetRefreshToken("https://i", "c", "t2", time.Time{}) }},
 		"Remove":           {rtPath, func() error { _, err := s.Remove("https://i", "c"); return err }},
 	}
 	for name, o := range ops {

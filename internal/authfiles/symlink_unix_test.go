@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
@@ -49,7 +50,7 @@ func TestSymlinkToForeignFile(t *testing.T) {
 	for name, op := range map[string]func() error{
 		"SetBasic":        func() error { return c.SetBasic("https://b", "u", "p") },
 		"RemoveBasic":     func() error { _, err := c.RemoveBasic("https://b"); return err },
-		"SetRefreshToken": func() error { return s.SetRefreshToken("https://i", "c", "t") },
+		"SetRefreshToken": func() error { return s.SetRefreshToken("https://i", "c", "t", time.Time{}) },
 		"Remove":          func() error { _, err := s.Remove("https://i", "c"); return err },
 	} {
 		if err := op(); !errors.Is(err, ErrInvalidJSON) || !strings.Contains(err.Error(), dir) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // initialRefreshToken is the configured refresh token or the stored one
@@ -57,7 +58,7 @@ func (s *Session) refreshGrant(ctx context.Context, g *GrantConfig, rt string, f
 	}
 	issuer := NormalizeURL(g.Provider.Issuer)
 	var t *Token
-	err := s.cfg.RefreshTokens.RotateRefreshToken(ctx, issuer, g.ClientID, func(ctx context.Context, current string) (string, error) {
+	err := s.cfg.RefreshTokens.RotateRefreshToken(ctx, issuer, g.ClientID, func(ctx context.Context, current string) (string, time.Time, error) {
 		use := rt
 		if current != "" && current != rt {
 			use = current
@@ -66,13 +67,13 @@ func (s *Session) refreshGrant(ctx context.Context, g *GrantConfig, rt string, f
 		}
 		tok, err := s.sendRefresh(ctx, g, use, true)
 		if err != nil {
-			return "", err
+			return "", time.Time{}, err
 		}
 		t = tok
 		if current == "" && !s.cfg.OIDC.StoreRefreshToken {
-			return "", nil
+			return "", time.Time{}, nil
 		}
-		return tok.refreshToken, nil
+		return tok.refreshToken, tok.RefreshExpiry, nil
 	})
 	if err != nil {
 		if t == nil {
@@ -135,7 +136,7 @@ func (s *Session) afterLogin(ctx context.Context, g *GrantConfig, t *Token) erro
 	}
 	issuer := NormalizeURL(g.Provider.Issuer)
 	s.client.log(ctx, LevelInfo, fmt.Sprintf("Storing refresh token for issuer '%s' (client '%s')", issuer, g.ClientID), nil)
-	if err := s.cfg.RefreshTokens.SetRefreshToken(issuer, g.ClientID, t.refreshToken); err != nil {
+	if err := s.cfg.RefreshTokens.SetRefreshToken(issuer, g.ClientID, t.refreshToken, t.RefreshExpiry); err != nil {
 		return fmt.Errorf("storing refresh token: %w", err)
 	}
 	s.mu.Lock()

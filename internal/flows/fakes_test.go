@@ -283,7 +283,7 @@ func (m *mapStore) RefreshToken(issuer, clientID string) (string, bool, error) {
 	return t, ok, nil
 }
 
-func (m *mapStore) SetRefreshToken(issuer, clientID, token string) error {
+func (m *mapStore) SetRefreshToken(issuer, clientID, token string, _ time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.tokens[issuer+"|"+clientID] = token
@@ -292,7 +292,7 @@ func (m *mapStore) SetRefreshToken(issuer, clientID, token string) error {
 }
 
 func (m *mapStore) RotateRefreshToken(ctx context.Context, issuer, clientID string,
-	refresh func(context.Context, string) (string, error)) error {
+	refresh func(context.Context, string) (string, time.Time, error)) error {
 	m.lock.Lock()
 	defer m.lock.Unlock()
 	m.rotations++
@@ -300,11 +300,11 @@ func (m *mapStore) RotateRefreshToken(ctx context.Context, issuer, clientID stri
 		m.beforeRead()
 	}
 	current := m.get(issuer, clientID)
-	rotated, err := refresh(ctx, current)
+	rotated, expiresAt, err := refresh(ctx, current)
 	if err != nil || rotated == "" || rotated == current {
 		return err
 	}
-	return m.SetRefreshToken(issuer, clientID, rotated)
+	return m.SetRefreshToken(issuer, clientID, rotated, expiresAt)
 }
 
 func (m *mapStore) get(issuer, clientID string) string {

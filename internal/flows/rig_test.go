@@ -77,7 +77,7 @@ func (s *memStore) RefreshToken(issuer, clientID string) (string, bool, error) {
 	return v, ok, nil
 }
 
-func (s *memStore) SetRefreshToken(issuer, clientID, token string) error {
+func (s *memStore) SetRefreshToken(issuer, clientID, token string, _ time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.m[issuer+" "+clientID] = token
@@ -86,15 +86,15 @@ func (s *memStore) SetRefreshToken(issuer, clientID, token string) error {
 }
 
 func (s *memStore) RotateRefreshToken(ctx context.Context, issuer, clientID string,
-	refresh func(context.Context, string) (string, error)) error {
+	refresh func(context.Context, string) (string, time.Time, error)) error {
 	s.lock.Lock()
 	defer s.lock.Unlock()
 	current := s.get(issuer, clientID)
-	rotated, err := refresh(ctx, current)
+	rotated, _, err := refresh(ctx, current)
 	if err != nil || rotated == "" || rotated == current {
 		return err
 	}
-	return s.SetRefreshToken(issuer, clientID, rotated)
+	return s.SetRefreshToken(issuer, clientID, rotated, time.Time{})
 }
 
 func (s *memStore) get(issuer, clientID string) string {
@@ -335,7 +335,7 @@ func TestRigDynamicSelection(t *testing.T) {
 	}
 
 	// 2. A stale refresh token, no interaction: typed error wrapping the IdP's refusal.
-	_ = store.SetRefreshToken(idp.Issuer(), pub.ID, "stale-refresh-token")
+	_ = store.SetRefreshToken(idp.Issuer(), pub.ID, "stale-refresh-token", time.Time{})
 	_, err = session(t, cfg).Token(ctx)
 	var oe *flows.OIDCError
 	if !errors.As(err, &ne) || !errors.As(err, &oe) || oe.Code != "invalid_grant" || strings.Contains(err.Error(), "stale-refresh-token") {

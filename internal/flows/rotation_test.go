@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // rotator answers refresh grants like an identity provider that rotates
@@ -85,10 +86,10 @@ func TestStoredRefreshUsesTokenStoredMeanwhile(t *testing.T) {
 			rot := newRotator("rt-0")
 			idp.setToken(rot.answer)
 			store := newMapStore()
-			_ = store.SetRefreshToken(issuer, "default-pub", "rt-0")
+			_ = store.SetRefreshToken(issuer, "default-pub", "rt-0", time.Time{})
 			var once sync.Once
 			store.beforeRead = func() {
-				once.Do(func() { _ = store.SetRefreshToken(issuer, "default-pub", rot.rotate(t)) })
+				once.Do(func() { _ = store.SetRefreshToken(issuer, "default-pub", rot.rotate(t), time.Time{}) })
 			}
 			s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: m, RefreshTokens: store})
 			tok, err := s.Token(t.Context())
@@ -118,14 +119,14 @@ func TestStoredRefreshRenewalRereadsStore(t *testing.T) {
 	rot := newRotator("rt-0")
 	idp.setToken(rot.answer)
 	store := newMapStore()
-	_ = store.SetRefreshToken(issuer, "default-pub", "rt-0")
+	_ = store.SetRefreshToken(issuer, "default-pub", "rt-0", time.Time{})
 	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodOIDC, RefreshTokens: store})
 	tok, err := s.Token(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Another process refreshes with the stored rt-1 and stores rt-2.
-	_ = store.SetRefreshToken(issuer, "default-pub", rot.rotate(t))
+	_ = store.SetRefreshToken(issuer, "default-pub", rot.rotate(t), time.Time{})
 	tok2, err := s.src.rejected(t.Context(), tok.Bearer)
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +173,7 @@ func TestRefreshNotResentAfterLostAnswer(t *testing.T) {
 		return dropAnswer, nil
 	})
 	store := newMapStore()
-	_ = store.SetRefreshToken(issuer, "default-pub", "rt-0")
+	_ = store.SetRefreshToken(issuer, "default-pub", "rt-0", time.Time{})
 	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodRefreshToken, RefreshTokens: store})
 	for range 2 {
 		_, err := s.Token(t.Context())
@@ -276,7 +277,7 @@ func TestRenewalRefusedIsReported(t *testing.T) {
 	rot := newRotator("rt-0")
 	idp.setToken(rot.answer)
 	store := newMapStore()
-	_ = store.SetRefreshToken(issuer, "default-pub", "rt-0")
+	_ = store.SetRefreshToken(issuer, "default-pub", "rt-0", time.Time{})
 	s := newTestSession(t, Config{BackendURL: b.srv.URL, Method: MethodOIDC, RefreshTokens: store})
 	if _, err := s.Token(t.Context()); err != nil {
 		t.Fatal(err)

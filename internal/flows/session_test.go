@@ -219,7 +219,7 @@ func TestSessionDynamicRefreshToken(t *testing.T) {
 	ctx := t.Context()
 	store := newMapStore()
 	issuer := idp.srv.URL // listed with a trailing slash, stored without
-	_ = store.SetRefreshToken(issuer, "default-pub", "stored-rt")
+	_ = store.SetRefreshToken(issuer, "default-pub", "stored-rt", time.Time{})
 	idp.setToken(func(form url.Values) (int, any) {
 		if form.Get("refresh_token") == "stored-rt" {
 			return 200, map[string]any{"access_token": "AT", "token_type": "Bearer", "refresh_token": "rotated-rt", "expires_in": 3600}
@@ -254,7 +254,7 @@ func TestSessionDynamicNeedsInteraction(t *testing.T) {
 		t.Fatalf("err = %#v", err)
 	}
 	// A rejected refresh token without interaction: typed error wrapping the IdP's answer.
-	_ = store.SetRefreshToken(idp.srv.URL, "default-pub", "stale-rt")
+	_ = store.SetRefreshToken(idp.srv.URL, "default-pub", "stale-rt", time.Time{})
 	idp.setToken(func(url.Values) (int, any) {
 		return 400, map[string]any{"error": "invalid_grant", "error_description": "grant request is invalid"}
 	})
@@ -277,7 +277,7 @@ func TestSessionDynamicFallsBackToDevice(t *testing.T) {
 	b, idp := oidcSetup(t, deviceClient)
 	ctx := t.Context()
 	store := newMapStore()
-	_ = store.SetRefreshToken(idp.srv.URL, "default-pub", "stale-rt")
+	_ = store.SetRefreshToken(idp.srv.URL, "default-pub", "stale-rt", time.Time{})
 	idp.setToken(func(form url.Values) (int, any) {
 		if form.Get("grant_type") == "refresh_token" {
 			return 400, map[string]any{"error": "invalid_grant"}
@@ -548,7 +548,7 @@ func TestSessionDeviceLogin(t *testing.T) {
 	b, idp := oidcSetup(t, deviceClient)
 	ctx := t.Context()
 	store := newMapStore()
-	_ = store.SetRefreshToken(idp.srv.URL, "default-pub", "old-rt")
+	_ = store.SetRefreshToken(idp.srv.URL, "default-pub", "old-rt", time.Time{})
 	idp.setToken(func(form url.Values) (int, any) {
 		if form.Get("grant_type") == "refresh_token" {
 			return 200, map[string]any{"access_token": "AT-renewed", "token_type": "Bearer", "expires_in": 3600}

@@ -1,6 +1,9 @@
 package flows
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // AuthConfigReader reads what the openEO Python client keeps in auth-config.json
 // (basic credentials and OIDC client settings per back-end URL). The authfiles
@@ -22,13 +25,15 @@ type AuthConfigReader interface {
 // the file.
 type RefreshTokenStore interface {
 	RefreshToken(issuer, clientID string) (token string, found bool, err error)
-	SetRefreshToken(issuer, clientID, token string) error
+	// SetRefreshToken stores token with its expiry (zero when unknown).
+	SetRefreshToken(issuer, clientID, token string, expiresAt time.Time) error
 	// RotateRefreshToken runs refresh while it holds the store's
 	// cross-process lock: it reads the entry of (issuer, clientID) again,
 	// calls refresh with the token stored now ("" when there is none;
 	// another process may have rotated it meanwhile) and, when refresh
-	// returns a token other than "" and the stored one, writes it to the
-	// entry before it releases the lock. An error of refresh is returned
+	// returns a token other than "" and the stored one, writes it (and
+	// its expiry, zero when unknown) to the entry before it releases the
+	// lock. An error of refresh is returned
 	// as is and nothing is written. The lock is held only for refresh.
-	RotateRefreshToken(ctx context.Context, issuer, clientID string, refresh func(context.Context, string) (string, error)) error
+	RotateRefreshToken(ctx context.Context, issuer, clientID string, refresh func(context.Context, string) (string, time.Time, error)) error
 }

@@ -93,6 +93,10 @@ type Token struct {
 	Expiry time.Time
 	// Scope is the granted scope, when the token response had one.
 	Scope string
+	// RefreshExpiry is when the refresh token that came with the token
+	// expires, as the token response tells (see RefreshTokenExpiry); zero
+	// when unknown or without a refresh token.
+	RefreshExpiry time.Time
 
 	refreshToken string
 	idToken      string
@@ -185,6 +189,7 @@ func tokenFrom(ot *oauth2.Token) (*Token, error) {
 	t := &Token{AccessToken: ot.AccessToken, TokenType: ot.TokenType, refreshToken: ot.RefreshToken, obtained: now}
 	t.idToken, _ = ot.Extra("id_token").(string)
 	t.Scope, _ = ot.Extra("scope").(string)
+	t.RefreshExpiry = RefreshTokenExpiry(ot.RefreshToken, ot.Extra("refresh_expires_in"), now)
 	if secs, ok := seconds(ot.Extra("expires_in")); ok && secs > 0 {
 		t.Expiry = now.Add(time.Duration(secs * float64(time.Second)))
 	} else if _, exp, ok := jwtClaims(ot.AccessToken); ok && !exp.IsZero() {

@@ -3,6 +3,7 @@ package resources
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -11,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 )
 
 // NewRefreshTokenResource manages <issuer>.<client_id> in refresh-tokens.json.
@@ -118,7 +120,8 @@ func (tokenEntry) write(o authfiles.Options, ref entryRef, _ *refreshTokenModel,
 	if err != nil {
 		return err
 	}
-	return t.SetRefreshToken(ref.key, ref.sub, *secret)
+	// A given token's expiry is known only when it is a JWT (its exp).
+	return t.SetRefreshToken(ref.key, ref.sub, *secret, flows.RefreshTokenExpiry(*secret, nil, time.Now()))
 }
 
 func (tokenEntry) remove(o authfiles.Options, ref entryRef) error {
