@@ -33,6 +33,7 @@ type refreshTokenModel struct {
 	RefreshTokenWO        types.String `tfsdk:"refresh_token_wo"`
 	RefreshTokenWOVersion types.Int64  `tfsdk:"refresh_token_wo_version"`
 	Date                  types.String `tfsdk:"date"`
+	ExpiresAt             types.String `tfsdk:"refresh_token_expires_at"`
 }
 
 func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -64,6 +65,13 @@ func (r *refreshTokenResource) Schema(_ context.Context, _ resource.SchemaReques
 				"or plan (Terraform >= 1.11, OpenTofu >= 1.11). Requires `refresh_token_wo_version`."),
 			"refresh_token_wo_version": woVersionAttribute("refresh_token_wo"),
 			"date":                     dateAttribute(),
+			"refresh_token_expires_at": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "When the refresh token expires (RFC 3339, UTC), as stored in the entry's " +
+					"`refresh_token_expires_at` key: the provider and `openeo-auth` store it when the identity " +
+					"provider says it (Keycloak's `refresh_expires_in`, or the `exp` of a JWT refresh token); for a " +
+					"token given here, the `exp` of a JWT. `null` when unknown.",
+			},
 		},
 	}
 }
@@ -99,7 +107,7 @@ func (tokenEntry) attrs(m *refreshTokenModel) entryAttrs {
 	}
 }
 
-func (tokenEntry) read(o authfiles.Options, ref entryRef, _ *refreshTokenModel) (storedEntry, bool, error) {
+func (tokenEntry) read(o authfiles.Options, ref entryRef, m *refreshTokenModel) (storedEntry, bool, error) {
 	t, err := authfiles.OpenRefreshTokens(ref.file, o)
 	if err != nil {
 		return storedEntry{}, false, err
@@ -109,19 +117,34 @@ func (tokenEntry) read(o authfiles.Options, ref entryRef, _ *refreshTokenModel) 
 		return storedEntry{}, false, err
 	}
 	stored := storedEntry{date: e.Date}
+	m.ExpiresAt = expiresAtValue(e.ExpiresAt)
 	if e.RefreshToken != "" {
 		stored.secret = &e.RefreshToken
 	}
 	return stored, true, nil
 }
 
-func (tokenEntry) write(o authfiles.Options, ref entryRef, _ *refreshTokenModel, secret *string) error {
+func (tokenEntry) write(o authfiles.Options, ref entryRef, m *refreshTokenModel, secret *string) error {
 	t, err := authfiles.OpenRefreshTokens(ref.file, o)
 	if err != nil {
 		return err
 	}
 	// A given token's expiry is known only when it is a JWT (its exp).
-	return t.SetRefreshToken(ref.key, ref.sub, *secret, flows.RefreshTokenExpiry(*secret, nil, time.Now()))
+	exp := flows.RefreshTokenExpiry(*secret, nil, time.Now())
+	if err := t.SetRefreshToken(ref.key, ref.sub, *secret, exp); err != nil {
+		return err
+	}
+	m.ExpiresAt = expiresAtValue(exp.Truncate(time.Second))
+	return nil
+}
+
+// expiresAtValue is refresh_token_expires_at: RFC 3339 in UTC, null for
+// the zero time.
+func expiresAtValue(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
 }
 
 func (tokenEntry) remove(o authfiles.Options, ref entryRef) error {

@@ -1,9 +1,11 @@
 package resources_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -188,6 +190,49 @@ func TestAccRefreshToken_writeOnly(t *testing.T) {
 				ConfigPlanChecks:  expect(tokenName, plancheck.ResourceActionUpdate),
 				Check:             checkToken(file, cid, t2),
 				ConfigStateChecks: []statecheck.StateCheck{noSecrets},
+			},
+		},
+	})
+}
+
+// TestAccRefreshToken_expiresAt: a JWT refresh token's exp is stored as
+// refresh_token_expires_at and shown on the resource; an opaque token has
+// no known expiry (null), and its write removes the stale key.
+func TestAccRefreshToken_expiresAt(t *testing.T) {
+	dirs := acctest.PreCheck(t)
+	file := dirs.RefreshTokensPath()
+	const cid = "runner"
+	exp := time.Date(2031, 2, 3, 4, 5, 6, 0, time.UTC)
+	enc := base64.RawURLEncoding.EncodeToString
+	jwt := enc([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." +
+		enc(fmt.Appendf(nil, `{"exp":%d,"sub":"alice"}`, exp.Unix())) + "." + enc([]byte("signature"))
+	stored := func(want time.Time) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			s, err := authfiles.OpenRefreshTokens(file, authfiles.Options{})
+			if err != nil {
+				return err
+			}
+			e, found, err := s.Entry(tokenIssuer, cid)
+			if err != nil || !found || !e.ExpiresAt.Equal(want) {
+				return fmt.Errorf("entry %v %v: expiry %v, want %v", found, err, e.ExpiresAt, want)
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: tokenConfig(file, tokenIssuer, cid, jwt, ""),
+				Check:  stored(exp),
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(tokenName,
+					tfjsonpath.New("refresh_token_expires_at"), knownvalue.StringExact("2031-02-03T04:05:06Z"))},
+			},
+			{
+				Config: tokenConfig(file, tokenIssuer, cid, "opaque-refresh-token", ""),
+				Check:  stored(time.Time{}),
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(tokenName,
+					tfjsonpath.New("refresh_token_expires_at"), knownvalue.Null())},
 			},
 		},
 	})
