@@ -213,8 +213,11 @@ func TestAccRefreshToken_expiresAt(t *testing.T) {
 				return err
 			}
 			e, found, err := s.Entry(tokenIssuer, cid)
-			if err != nil || !found || !e.ExpiresAt.Equal(want) {
-				return fmt.Errorf("entry %v %v: expiry %v, want %v", found, err, e.ExpiresAt, want)
+			if err != nil {
+				return err
+			}
+			if !found || !e.ExpiresAt.Equal(want) {
+				return fmt.Errorf("entry found %v: expiry %v, want %v", found, e.ExpiresAt, want)
 			}
 			return nil
 		}
