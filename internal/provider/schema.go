@@ -224,7 +224,7 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			},
 			"oidc": schema.SingleNestedBlock{
 				MarkdownDescription: "OpenID Connect settings for the methods `oidc`, `client_credentials`, `password`, " +
-					"`refresh_token`, `device_code` and `access_token`.",
+					"`refresh_token`, `device_code`, `access_token` and `token_exchange`.",
 				Attributes: map[string]schema.Attribute{
 					"provider_id": schema.StringAttribute{
 						Optional: true,
