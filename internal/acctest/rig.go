@@ -1,7 +1,6 @@
 package acctest
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -104,16 +103,9 @@ type Recorder struct {
 	secrets map[string]bool
 }
 
-// Wrap is a provider.Options.WrapSessionFactory.
-func (r *Recorder) Wrap(f pd.SessionFactory) pd.SessionFactory {
-	return func(ctx context.Context, s pd.Settings) (pd.Session, error) {
-		sess, err := f(ctx, s)
-		if err != nil {
-			return nil, err
-		}
-		return &recordingSession{Session: sess, r: r}, nil
-	}
-}
+// Observe is a provider.Options.OnToken: it records the access token and
+// bearer of every token the provider hands out.
+func (r *Recorder) Observe(t *flows.Token) { r.Add(t.AccessToken, t.Bearer) }
 
 // Add records extra secrets (passwords, client secrets).
 func (r *Recorder) Add(secrets ...string) {
@@ -144,19 +136,6 @@ func (r *Recorder) Secrets() []string {
 // Tokens returns how many distinct values were recorded.
 func (r *Recorder) Len() int { return len(r.Secrets()) }
 
-type recordingSession struct {
-	pd.Session
-	r *Recorder
-}
-
-func (s *recordingSession) Token(ctx context.Context) (*flows.Token, error) {
-	t, err := s.Session.Token(ctx)
-	if err == nil {
-		s.r.Add(t.AccessToken, t.Bearer)
-	}
-	return t, err
-}
-
 // FindSecretsInFiles returns "file: secret" for every secret found (in any
 // encoding, testrig.FindSecrets) in a regular file below dir, and the names of the files searched.
 func FindSecretsInFiles(dir string, secrets []string) ([]string, []string, error) {
@@ -186,7 +165,7 @@ func Options(rec *Recorder, inter pd.Interaction) provider.Options {
 	}
 	o := provider.Options{Interaction: inter}
 	if rec != nil {
-		o.WrapSessionFactory = rec.Wrap
+		o.OnToken = rec.Observe
 	}
 	return o
 }

@@ -72,7 +72,7 @@ func (d *accountDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 }
 
 func (d *accountDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	readFromBackend(ctx, &d.base, "read the openEO account", req, resp, pd.Session.Account,
+	readFromBackend(ctx, &d.base, "read the openEO account", req, resp, (*pd.Session).Account,
 		func(ctx context.Context, acc *flows.Account) (accountModel, diag.Diagnostics) {
 			tflog.Debug(ctx, "read openEO account", map[string]any{"user_id": acc.UserID})
 			return accountToModel(ctx, acc)

@@ -91,7 +91,7 @@ func bearerTokenEphemeralAttributes() map[string]eschema.Attribute {
 }
 
 // tokenModel is the toModel of both openeo_bearer_token types (the token
-// comes from pd.Session.Token, shared by all data sources and ephemeral
+// comes from (*pd.Session).Token, shared by all data sources and ephemeral
 // resources of the provider instance); logged is the debug message.
 func (b *base) tokenModel(logged string) func(context.Context, *flows.Token) (bearerTokenModel, diag.Diagnostics) {
 	return func(ctx context.Context, tok *flows.Token) (bearerTokenModel, diag.Diagnostics) {

@@ -28,6 +28,6 @@ func (d *bearerTokenDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 }
 
 func (d *bearerTokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	readFromBackend(ctx, &d.base, "get an openEO bearer token", req, resp, pd.Session.Token,
+	readFromBackend(ctx, &d.base, "get an openEO bearer token", req, resp, (*pd.Session).Token,
 		d.tokenModel("read openEO bearer token"))
 }

@@ -42,7 +42,7 @@ func (e *bearerTokenEphemeralResource) Configure(_ context.Context, req ephemera
 
 func (e *bearerTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	m, deferred, ok := fromBackend(ctx, &e.base, "open the openEO bearer token", req.ClientCapabilities.DeferralAllowed,
-		&resp.Diagnostics, pd.Session.Token, e.tokenModel("opened openEO bearer token"))
+		&resp.Diagnostics, (*pd.Session).Token, e.tokenModel("opened openEO bearer token"))
 	if deferred {
 		resp.Deferred = &ephemeral.Deferred{Reason: ephemeral.DeferredReasonProviderConfigUnknown}
 	}

@@ -69,7 +69,7 @@ func (d *capabilitiesDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 }
 
 func (d *capabilitiesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	readFromBackend(ctx, &d.base, "read the capabilities of the back-end", req, resp, pd.Session.Capabilities,
+	readFromBackend(ctx, &d.base, "read the capabilities of the back-end", req, resp, (*pd.Session).Capabilities,
 		func(ctx context.Context, caps *flows.Capabilities) (capabilitiesModel, diag.Diagnostics) {
 			tflog.Debug(ctx, "read openEO capabilities", map[string]any{"api_version": caps.APIVersion, "url": caps.Root})
 			return capabilitiesToModel(caps)

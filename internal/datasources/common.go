@@ -79,7 +79,7 @@ func (d *providerDataSource) Configure(_ context.Context, req datasource.Configu
 // it stores the model fromBackend makes. what completes "Cannot <what>" in
 // diagnostics.
 func readFromBackend[T, M any](ctx context.Context, b *base, what string, req datasource.ReadRequest,
-	resp *datasource.ReadResponse, get func(pd.Session, context.Context) (T, error),
+	resp *datasource.ReadResponse, get func(*pd.Session, context.Context) (T, error),
 	toModel func(context.Context, T) (M, diag.Diagnostics),
 ) {
 	m, deferred, ok := fromBackend(ctx, b, what, req.ClientCapabilities.DeferralAllowed, &resp.Diagnostics, get, toModel)
@@ -93,12 +93,12 @@ func readFromBackend[T, M any](ctx context.Context, b *base, what string, req da
 
 // fromBackend masks the provider's secrets in the log, gets the provider
 // instance's session, calls get with it (a Session method, e.g.
-// pd.Session.Account) and makes the model of the result with toModel.
+// (*pd.Session).Account) and makes the model of the result with toModel.
 // deferred is true when the provider configuration is not known yet and the
 // CLI allows a deferral; ok is false when there is no model (deferred, or
 // diags has an error).
 func fromBackend[T, M any](ctx context.Context, b *base, what string, deferralAllowed bool, diags *diag.Diagnostics,
-	get func(pd.Session, context.Context) (T, error), toModel func(context.Context, T) (M, diag.Diagnostics),
+	get func(*pd.Session, context.Context) (T, error), toModel func(context.Context, T) (M, diag.Diagnostics),
 ) (m M, deferred, ok bool) {
 	ctx = b.ctx(ctx)
 	sess, deferred := b.session(ctx, what, deferralAllowed, diags)
@@ -118,7 +118,7 @@ func fromBackend[T, M any](ctx context.Context, b *base, what string, deferralAl
 // session returns the provider instance's session, or adds a diagnostic.
 // deferred is true when provider values are unknown and the client allows a
 // deferral; the caller then defers instead of failing.
-func (b *base) session(ctx context.Context, what string, deferralAllowed bool, diags *diag.Diagnostics) (sess pd.Session, deferred bool) {
+func (b *base) session(ctx context.Context, what string, deferralAllowed bool, diags *diag.Diagnostics) (sess *pd.Session, deferred bool) {
 	if b.client == nil {
 		diags.AddError("Provider Not Configured",
 			fmt.Sprintf("Cannot %s: the openeo provider has not been configured. Check that a provider \"openeo\" block "+

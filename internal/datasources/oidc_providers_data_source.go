@@ -79,7 +79,7 @@ func (d *oidcProvidersDataSource) Schema(_ context.Context, _ datasource.SchemaR
 }
 
 func (d *oidcProvidersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	readFromBackend(ctx, &d.base, "list the OIDC providers of the back-end", req, resp, pd.Session.Providers,
+	readFromBackend(ctx, &d.base, "list the OIDC providers of the back-end", req, resp, (*pd.Session).Providers,
 		func(ctx context.Context, providers []flows.Provider) (oidcProvidersModel, diag.Diagnostics) {
 			tflog.Debug(ctx, "read openEO OIDC providers", map[string]any{"count": len(providers)})
 			return providersToModel(providers)

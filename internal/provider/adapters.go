@@ -57,21 +57,15 @@ func (l tflogLogger) Log(ctx context.Context, level flows.LogLevel, msg string, 
 	}
 }
 
-func (p *openeoProvider) sessionFactory() pd.SessionFactory {
-	f := p.opts.SessionFactory
-	if f == nil {
-		f = pd.NewFlowsSessionFactory(pd.FlowsOptions{
-			Version:     p.version,
-			Getenv:      p.getenv(),
-			HTTPClient:  p.opts.HTTPClient,
-			Interaction: p.opts.Interaction,
-			Logger:      newTflogLogger(os.Getenv), // the SDK reads the process environment
-		})
+func (p *openeoProvider) flowsOptions() pd.FlowsOptions {
+	return pd.FlowsOptions{
+		Version:     p.version,
+		Getenv:      p.getenv(),
+		HTTPClient:  p.opts.HTTPClient,
+		Interaction: p.opts.Interaction,
+		Logger:      newTflogLogger(os.Getenv), // the SDK reads the process environment
+		OnToken:     p.opts.OnToken,
 	}
-	if p.opts.WrapSessionFactory != nil {
-		f = p.opts.WrapSessionFactory(f)
-	}
-	return f
 }
 
 // loadClientConfig reads openeo-client-config.ini through internal/clientconfig:

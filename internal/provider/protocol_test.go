@@ -4,14 +4,12 @@ package provider_test
 // would, and need no Terraform CLI, no IdP and no back-end.
 
 import (
-	"context"
 	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -22,6 +20,7 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/provider"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testbackend"
 )
 
 type unknownMarker struct{}
@@ -240,13 +239,10 @@ func TestProviderSchemaValid(t *testing.T) {
 
 func TestConfigureUnknownIsLazy(t *testing.T) {
 	acctest.IsolateEnv(t)
-	var factoryCalls int
-	h := newHarness(t, provider.Options{SessionFactory: func(context.Context, pd.Settings) (pd.Session, error) {
-		factoryCalls++
-		return nil, nil
-	}})
+	be := testbackend.Start(t, testbackend.Config{})
+	h := newHarness(t, provider.Options{Interaction: noInteraction})
 	diags := h.configure(map[string]any{
-		"url": "https://openeo.example", "auth_method": "client_credentials",
+		"url": be.URL(), "auth_method": "client_credentials",
 		"oidc": map[string]any{"client_id": "cid", "client_secret": unknown},
 	})
 	if hasError(diags) {
@@ -276,8 +272,8 @@ func TestConfigureUnknownIsLazy(t *testing.T) {
 	if resp.Deferred == nil || hasError(resp.Diagnostics) {
 		t.Errorf("ephemeral: want a deferral, got %s", diagsText(resp.Diagnostics))
 	}
-	if factoryCalls != 0 {
-		t.Errorf("no session may be built while values are unknown, got %d", factoryCalls)
+	if n := be.Counts(); len(n) != 0 {
+		t.Errorf("no request may be sent while values are unknown, the back-end saw %v", n)
 	}
 }
 
@@ -425,45 +421,17 @@ func TestConfigureInvalidValues(t *testing.T) {
 	}
 }
 
-// fakeSession answers with fixed values and counts the token requests.
-type fakeSession struct {
-	mu     sync.Mutex
-	tokens int
-}
-
-func (f *fakeSession) Token(context.Context) (*flows.Token, error) {
-	f.mu.Lock()
-	f.tokens++
-	f.mu.Unlock()
-	return &flows.Token{Bearer: "oidc/egi/secret-access-token", AccessToken: "secret-access-token",
-		Method: flows.MethodClientCredentials, ProviderID: "egi", Expiry: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}, nil
-}
-
-func (f *fakeSession) Account(context.Context) (*flows.Account, error) {
-	budget, free, quota := 12.5, int64(5), int64(10)
-	return &flows.Account{UserID: "alice", Name: "Alice", Storage: &flows.AccountStorage{Free: &free, Quota: &quota},
-		Budget: &budget, Links: []flows.Link{{Href: "https://x/pay", Rel: "payment"}}}, nil
-}
-
-func (f *fakeSession) Capabilities(context.Context) (*flows.Capabilities, error) {
-	return &flows.Capabilities{Root: "https://x/v1", APIVersion: "1.2.0", BackendVersion: "0.1",
-		Endpoints: []flows.Endpoint{{Path: "/credentials/basic", Methods: []string{"GET"}}, {Path: "/me", Methods: []string{"GET"}}}}, nil
-}
-
-func (f *fakeSession) Providers(context.Context) ([]flows.Provider, error) {
-	return []flows.Provider{{ID: "egi", Issuer: "https://idp", Title: "EGI", Scopes: []string{"openid"},
-		DefaultClients: []flows.DefaultClient{{ID: "pub", GrantTypes: []string{"refresh_token"}}}}}, nil
-}
-
-func TestDataSourcesWithFakeSession(t *testing.T) {
+// TestDataSourcesShareOneSession reads every data source and opens the
+// ephemeral token of one provider instance against the test back-end: one
+// basic login serves them all, and each shows what the back-end answered.
+func TestDataSourcesShareOneSession(t *testing.T) {
 	acctest.IsolateEnv(t)
-	fake := &fakeSession{}
-	var built int
-	h := newHarness(t, provider.Options{SessionFactory: func(context.Context, pd.Settings) (pd.Session, error) {
-		built++
-		return fake, nil
-	}})
-	if d := h.configure(map[string]any{"url": "https://x.example", "auth_method": "client_credentials"}); hasError(d) {
+	const user, password = "dora", "dora-basic-Pw-77c2"
+	be := testbackend.Start(t, testbackend.Config{BasicUsers: map[string]string{user: password},
+		Providers: []testbackend.Provider{testbackend.ProviderFor("egi", "https://idp.example")}})
+	h := newHarness(t, provider.Options{Interaction: noInteraction})
+	if d := h.configure(map[string]any{"url": be.URL(), "auth_method": "basic",
+		"basic": map[string]any{"username": user, "password": password}}); hasError(d) {
 		t.Fatal(diagsText(d))
 	}
 	get := func(dv *tfprotov6.DynamicValue, ty tftypes.Type) map[string]tftypes.Value {
@@ -489,32 +457,35 @@ func TestDataSourcesWithFakeSession(t *testing.T) {
 		t.Fatal(diagsText(resp.Diagnostics))
 	}
 	tok := get(resp.State, h.schemas.DataSourceSchemas["openeo_bearer_token"].Block.ValueType())
-	if str(tok["authorization_header"]) != "Bearer oidc/egi/secret-access-token" || str(tok["expires_at"]) != "2030-01-02T03:04:05Z" ||
-		str(tok["auth_method"]) != "client_credentials" || str(tok["provider_id"]) != "egi" {
-		t.Errorf("token: %v", tok)
+	header := str(tok["authorization_header"])
+	if !strings.HasPrefix(header, "Bearer basic//") || str(tok["bearer"]) != strings.TrimPrefix(header, "Bearer ") ||
+		str(tok["auth_method"]) != "basic" || !tok["expires_at"].IsNull() {
+		t.Errorf("token: %v (a basic login's token has no expiry the back-end announces)", tok)
 	}
 	eresp := h.openEphemeral(false)
 	if hasError(eresp.Diagnostics) {
 		t.Fatal(diagsText(eresp.Diagnostics))
 	}
 	etok := get(eresp.Result, h.schemas.EphemeralResourceSchemas["openeo_bearer_token"].Block.ValueType())
-	if str(etok["bearer"]) != "oidc/egi/secret-access-token" {
-		t.Errorf("ephemeral token: %v", etok)
+	if str(etok["bearer"]) != str(tok["bearer"]) {
+		t.Errorf("the ephemeral token is not the data source's: one token per provider instance")
 	}
 	resp = h.readDataSource("openeo_account", false)
 	if hasError(resp.Diagnostics) {
 		t.Fatal(diagsText(resp.Diagnostics))
 	}
 	acc := get(resp.State, h.schemas.DataSourceSchemas["openeo_account"].Block.ValueType())
-	if str(acc["user_id"]) != "alice" || str(acc["name"]) != "Alice" || !acc["default_plan"].IsNull() {
+	if str(acc["user_id"]) != user || str(acc["default_plan"]) != "free" {
 		t.Errorf("account: %v", acc)
 	}
-	checkAccount(t, acc, 5, 10, new(12.5), []accountLink{{rel: "payment", href: "https://x/pay"}})
+	if me := be.Requests("/me"); len(me) != 1 || me[0].Authorization != header {
+		t.Errorf("want one GET /me with the token of the data source, got %d", len(me))
+	}
 	resp = h.readDataSource("openeo_capabilities", false)
 	caps := get(resp.State, h.schemas.DataSourceSchemas["openeo_capabilities"].Block.ValueType())
 	var auth []tftypes.Value
 	_ = caps["auth_endpoints"].As(&auth)
-	if len(auth) != 2 || str(auth[0]) != "GET /credentials/basic" || str(auth[1]) != "GET /me" {
+	if len(auth) != 3 || str(auth[0]) != "GET /credentials/basic" || str(auth[1]) != "GET /credentials/oidc" || str(auth[2]) != "GET /me" {
 		t.Errorf("auth_endpoints: %v", auth)
 	}
 	resp = h.readDataSource("openeo_oidc_providers", false)
@@ -522,8 +493,8 @@ func TestDataSourcesWithFakeSession(t *testing.T) {
 	if str(provs["default_provider_id"]) != "egi" {
 		t.Errorf("providers: %v", provs)
 	}
-	if built != 1 {
-		t.Errorf("the session must be built once per provider instance, got %d", built)
+	if n := be.Count("/credentials/basic"); n != 1 {
+		t.Errorf("the back-end saw %d basic logins: the provider instance must log in once for all its data sources", n)
 	}
 }
 

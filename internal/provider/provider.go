@@ -33,9 +33,6 @@ var objectAsOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, Unha
 type Options struct {
 	// Getenv reads the environment. Nil means os.Getenv.
 	Getenv func(string) string
-	// SessionFactory builds the openEO session of a provider instance. Nil
-	// means the real one (internal/flows).
-	SessionFactory pd.SessionFactory
 	// LoadClientConfig finds and reads openeo-client-config.ini. Nil means
 	// the real one (internal/clientconfig).
 	LoadClientConfig clientConfigLoader
@@ -46,9 +43,9 @@ type Options struct {
 	// instructions go. Nil means the controlling terminal (/dev/tty), when
 	// one can be opened and TF_IN_AUTOMATION is unset.
 	Interaction pd.Interaction
-	// WrapSessionFactory, when set, wraps the session factory (tests record
-	// the tokens handed out).
-	WrapSessionFactory func(pd.SessionFactory) pd.SessionFactory
+	// OnToken, when set, sees every token a session hands out (the
+	// acceptance tests' leak scans look for them in state and logs).
+	OnToken func(*flows.Token)
 	// OnConfigure, when set, sees the Client of every configured instance.
 	OnConfigure func(*pd.Client)
 }
@@ -125,7 +122,7 @@ func (p *openeoProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 	tflog.Debug(ctx, "openEO provider configured (authentication is deferred to first use)", fields)
 
-	client := pd.New(settings, p.sessionFactory())
+	client := pd.New(settings, p.flowsOptions())
 	if p.opts.OnConfigure != nil {
 		p.opts.OnConfigure(client)
 	}

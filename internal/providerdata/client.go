@@ -12,38 +12,25 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
 
-// Session is what data sources and ephemeral resources use, with
-// internal/flows' types. One Session exists per provider instance; its Token
-// is obtained once and shared.
-type Session interface {
-	Token(ctx context.Context) (*flows.Token, error)
-	Account(ctx context.Context) (*flows.Account, error)
-	Capabilities(ctx context.Context) (*flows.Capabilities, error)
-	Providers(ctx context.Context) ([]flows.Provider, error)
-}
-
-// SessionFactory builds the Session of a provider instance from its merged
-// settings. It must be cheap (no network).
-type SessionFactory func(ctx context.Context, s Settings) (Session, error)
-
 // Client is the value Configure hands to data sources, ephemeral resources
 // and resources: the merged settings of one provider instance and its lazily
 // built session.
 type Client struct {
 	settings Settings
-	factory  SessionFactory
+	opts     FlowsOptions
 
 	once sync.Once
-	sess Session
+	sess *Session
 	err  error
 
 	maskOnce sync.Once
 	masks    []string
 }
 
-// New returns the Client of one provider instance.
-func New(s Settings, factory SessionFactory) *Client {
-	return &Client{settings: s, factory: factory}
+// New returns the Client of one provider instance, whose session is built
+// with o on first use.
+func New(s Settings, o FlowsOptions) *Client {
+	return &Client{settings: s, opts: o}
 }
 
 // Settings returns the merged settings of the provider instance.
@@ -87,7 +74,7 @@ func (e *ConfigError) Error() string { return e.Summary + ": " + e.Detail }
 // Session returns the provider instance's session, building it on first use.
 // It fails with *NotReadyError while provider values are unknown and with
 // *ConfigError when the merged settings cannot work.
-func (c *Client) Session(ctx context.Context) (Session, error) {
+func (c *Client) Session(ctx context.Context) (*Session, error) {
 	if c.settings.IsUnknown() {
 		return nil, &NotReadyError{Fields: append([]string(nil), c.settings.Unknown...)}
 	}
@@ -96,11 +83,7 @@ func (c *Client) Session(ctx context.Context) (Session, error) {
 			c.err = err
 			return
 		}
-		if c.factory == nil {
-			c.err = fmt.Errorf("no session factory configured")
-			return
-		}
-		c.sess, c.err = c.factory(ctx, c.settings)
+		c.sess, c.err = newSession(ctx, c.opts, c.settings)
 	})
 	return c.sess, c.err
 }

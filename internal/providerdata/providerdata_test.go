@@ -1,11 +1,10 @@
 package providerdata
 
 import (
-	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
@@ -50,25 +49,30 @@ func TestSettingsCheck(t *testing.T) {
 }
 
 func TestClientBuildsOneSession(t *testing.T) {
-	var built atomic.Int32
-	c := New(Settings{URL: "https://x", Method: flows.MethodNone}, func(context.Context, Settings) (Session, error) {
-		built.Add(1)
-		return nil, nil
-	})
+	c := New(Settings{URL: "https://x.example", Method: flows.MethodNone,
+		AuthConfigPath: filepath.Join(t.TempDir(), "auth-config.json"), RefreshTokenStorePath: filepath.Join(t.TempDir(), "refresh-tokens.json")},
+		FlowsOptions{})
+	sessions := make([]*Session, 20)
 	var wg sync.WaitGroup
-	for i := 0; i < 20; i++ {
+	for i := range sessions {
 		wg.Add(1)
-		go func() { defer wg.Done(); _, _ = c.Session(t.Context()) }()
+		go func() {
+			defer wg.Done()
+			s, err := c.Session(t.Context())
+			if err != nil {
+				t.Errorf("Session: %v", err)
+			}
+			sessions[i] = s
+		}()
 	}
 	wg.Wait()
-	if built.Load() != 1 {
-		t.Errorf("built %d sessions", built.Load())
+	for i, s := range sessions {
+		if s == nil || s != sessions[0] {
+			t.Fatalf("call %d got session %p, call 0 got %p: one session per provider instance", i, s, sessions[0])
+		}
 	}
 	// Unknown values: no session at all.
-	c = New(Settings{URL: "https://x", Unknown: []string{"url"}}, func(context.Context, Settings) (Session, error) {
-		t.Fatal("factory called")
-		return nil, nil
-	})
+	c = New(Settings{URL: "https://x.example", Unknown: []string{"url"}}, FlowsOptions{})
 	var nr *NotReadyError
 	if _, err := c.Session(t.Context()); !errors.As(err, &nr) || nr.Fields[0] != "url" {
 		t.Errorf("got %v", err)

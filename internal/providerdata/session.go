@@ -34,93 +34,94 @@ type FlowsOptions struct {
 	Interaction Interaction
 	// Logger receives the flows log messages (never secrets); nil discards.
 	Logger flows.Logger
+	// OnToken, when set, sees every token a session hands out (the
+	// acceptance tests' leak scans look for them in state and logs).
+	OnToken func(*flows.Token)
 }
 
-// NewFlowsSessionFactory returns the SessionFactory backed by internal/flows
-// and internal/authfiles.
-func NewFlowsSessionFactory(o FlowsOptions) SessionFactory {
-	return func(ctx context.Context, s Settings) (Session, error) {
-		getenv := o.Getenv
-		if getenv == nil {
-			getenv = os.Getenv
-		}
-		env := authfiles.GetenvEnv(getenv)
-		fopts := authfiles.Options{Env: env, CreatedBy: "terraform-provider-openeo " + o.Version}
-		ac, err := authfiles.OpenAuthConfig(s.AuthConfigPath, fopts)
-		if err != nil {
-			return nil, fmt.Errorf("opening auth-config.json: %w", err)
-		}
-		rt, err := authfiles.OpenRefreshTokens(s.RefreshTokenStorePath, fopts)
-		if err != nil {
-			return nil, fmt.Errorf("opening refresh-tokens.json: %w", err)
-		}
-		cfg := flows.Config{
-			BackendURL: s.URL,
-			Method:     s.Method,
-			Basic:      flows.BasicCredentials{Username: s.Basic.Username, Password: s.Basic.Password},
-			OIDC: flows.OIDCSettings{
-				ClientID:          s.OIDC.ClientID,
-				ClientSecret:      s.OIDC.ClientSecret,
-				Username:          s.OIDC.Username,
-				Password:          s.OIDC.Password,
-				RefreshToken:      s.OIDC.RefreshToken,
-				AccessToken:       s.OIDC.AccessToken,
-				Scopes:            s.OIDC.Scopes,
-				StoreRefreshToken: s.OIDC.StoreRefreshToken,
-				MaxPollTime:       s.OIDC.MaxPollTime,
-				Keyless:           s.OIDC.Keyless,
-			},
-			Bearer:        s.BearerToken,
-			AuthConfig:    ac,
-			RefreshTokens: rt,
-			HTTP: flows.HTTPOptions{
-				Client:     o.HTTPClient,
-				Timeout:    s.RequestTimeout,
-				MaxRetries: s.MaxRetries,
-				UserAgent:  flows.UserAgent(o.Version),
-				Logger:     o.Logger,
-			},
-		}
-		if s.MaxRetries == 0 {
-			cfg.HTTP.MaxRetries = -1 // flows: 0 means its default, negative disables
-		}
-		if s.CACertFile != "" {
-			if cfg.HTTP.RootCAs, err = flows.LoadCertPool(s.CACertFile); err != nil {
-				return nil, fmt.Errorf("ca_cert_file: %w", err)
-			}
-		}
-		// An explicit provider_id must be listed by the back-end (error
-		// otherwise); one from the environment is used only when it is
-		// listed, as in the Python client.
-		switch s.Sources[settings.OIDCProviderID] {
-		case settings.SourceAttribute:
-			cfg.OIDC.ProviderID = s.OIDC.ProviderID
-		case settings.SourceEnv:
-			cfg.OIDC.FallbackProviderID = s.OIDC.ProviderID
-		}
-		if s.Sources[settings.OIDCClientID] == settings.SourceEnv {
-			cfg.OIDC.ClientSource = flows.ClientFromEnvironment
-		}
-		var endDisplay func()
-		switch s.Method {
-		case flows.MethodOIDC, flows.MethodDeviceCode:
-			if o.Interaction == nil {
-				if line, ok := terminalLine(); ok {
-					cfg.OIDC.AllowInteraction = true
-					cfg.OIDC.Display = line.Event
-					endDisplay = line.Close
-				}
-			} else if display, ok := o.Interaction(); ok && display != nil {
-				cfg.OIDC.AllowInteraction = true
-				cfg.OIDC.Display = display
-			}
-		}
-		sess, err := flows.NewSession(ctx, cfg)
-		if err != nil {
-			return nil, err
-		}
-		return &flowsSession{s: sess, settings: s, refreshTokensPath: rt.Path(), endDisplay: endDisplay}, nil
+// newSession builds the session of a provider instance from its merged
+// settings, on internal/flows and internal/authfiles. It sends no request.
+func newSession(ctx context.Context, o FlowsOptions, s Settings) (*Session, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
 	}
+	env := authfiles.GetenvEnv(getenv)
+	fopts := authfiles.Options{Env: env, CreatedBy: "terraform-provider-openeo " + o.Version}
+	ac, err := authfiles.OpenAuthConfig(s.AuthConfigPath, fopts)
+	if err != nil {
+		return nil, fmt.Errorf("opening auth-config.json: %w", err)
+	}
+	rt, err := authfiles.OpenRefreshTokens(s.RefreshTokenStorePath, fopts)
+	if err != nil {
+		return nil, fmt.Errorf("opening refresh-tokens.json: %w", err)
+	}
+	cfg := flows.Config{
+		BackendURL: s.URL,
+		Method:     s.Method,
+		Basic:      flows.BasicCredentials{Username: s.Basic.Username, Password: s.Basic.Password},
+		OIDC: flows.OIDCSettings{
+			ClientID:          s.OIDC.ClientID,
+			ClientSecret:      s.OIDC.ClientSecret,
+			Username:          s.OIDC.Username,
+			Password:          s.OIDC.Password,
+			RefreshToken:      s.OIDC.RefreshToken,
+			AccessToken:       s.OIDC.AccessToken,
+			Scopes:            s.OIDC.Scopes,
+			StoreRefreshToken: s.OIDC.StoreRefreshToken,
+			MaxPollTime:       s.OIDC.MaxPollTime,
+			Keyless:           s.OIDC.Keyless,
+		},
+		Bearer:        s.BearerToken,
+		AuthConfig:    ac,
+		RefreshTokens: rt,
+		HTTP: flows.HTTPOptions{
+			Client:     o.HTTPClient,
+			Timeout:    s.RequestTimeout,
+			MaxRetries: s.MaxRetries,
+			UserAgent:  flows.UserAgent(o.Version),
+			Logger:     o.Logger,
+		},
+	}
+	if s.MaxRetries == 0 {
+		cfg.HTTP.MaxRetries = -1 // flows: 0 means its default, negative disables
+	}
+	if s.CACertFile != "" {
+		if cfg.HTTP.RootCAs, err = flows.LoadCertPool(s.CACertFile); err != nil {
+			return nil, fmt.Errorf("ca_cert_file: %w", err)
+		}
+	}
+	// An explicit provider_id must be listed by the back-end (error
+	// otherwise); one from the environment is used only when it is
+	// listed, as in the Python client.
+	switch s.Sources[settings.OIDCProviderID] {
+	case settings.SourceAttribute:
+		cfg.OIDC.ProviderID = s.OIDC.ProviderID
+	case settings.SourceEnv:
+		cfg.OIDC.FallbackProviderID = s.OIDC.ProviderID
+	}
+	if s.Sources[settings.OIDCClientID] == settings.SourceEnv {
+		cfg.OIDC.ClientSource = flows.ClientFromEnvironment
+	}
+	var endDisplay func()
+	switch s.Method {
+	case flows.MethodOIDC, flows.MethodDeviceCode:
+		if o.Interaction == nil {
+			if line, ok := terminalLine(); ok {
+				cfg.OIDC.AllowInteraction = true
+				cfg.OIDC.Display = line.Event
+				endDisplay = line.Close
+			}
+		} else if display, ok := o.Interaction(); ok && display != nil {
+			cfg.OIDC.AllowInteraction = true
+			cfg.OIDC.Display = display
+		}
+	}
+	sess, err := flows.NewSession(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{s: sess, settings: s, refreshTokensPath: rt.Path(), endDisplay: endDisplay, onToken: o.OnToken}, nil
 }
 
 // terminalLine is the device flow display when no Interaction is given: it
@@ -140,16 +141,19 @@ func terminalLine() (*devicestatus.Line, bool) {
 		Intro: "\nopenEO (terraform-provider-openeo): log in to continue."}), true
 }
 
-// flowsSession adapts *flows.Session to Session.
-type flowsSession struct {
+// Session is what data sources, ephemeral resources and resources use: the
+// *flows.Session of one provider instance, whose token is obtained once and
+// shared, with the provider's checks and the errors that name its files.
+type Session struct {
 	s                 *flows.Session
 	settings          Settings
 	refreshTokensPath string
 	// endDisplay ends the device flow's status line (nil without one).
 	endDisplay func()
+	onToken    func(*flows.Token)
 }
 
-func (f *flowsSession) Token(ctx context.Context) (*flows.Token, error) {
+func (f *Session) Token(ctx context.Context) (*flows.Token, error) {
 	if f.settings.Method == flows.MethodBasic && !f.settings.AllowInsecureBasicAuth {
 		// The configured URL was checked in Configure; version discovery
 		// may still lead to another root.
@@ -179,12 +183,15 @@ func (f *flowsSession) Token(ctx context.Context) (*flows.Token, error) {
 				settings.EnvAuthMethod + ") and the credentials it needs in the provider block.",
 		}
 	}
+	if err == nil && f.onToken != nil {
+		f.onToken(t)
+	}
 	return t, f.withStore(err)
 }
 
 // Account is GET /me, after the token (so that a login problem is reported
 // as such).
-func (f *flowsSession) Account(ctx context.Context) (*flows.Account, error) {
+func (f *Session) Account(ctx context.Context) (*flows.Account, error) {
 	if _, err := f.Token(ctx); err != nil {
 		return nil, err
 	}
@@ -192,18 +199,18 @@ func (f *flowsSession) Account(ctx context.Context) (*flows.Account, error) {
 	return a, f.withStore(err)
 }
 
-func (f *flowsSession) Capabilities(ctx context.Context) (*flows.Capabilities, error) {
+func (f *Session) Capabilities(ctx context.Context) (*flows.Capabilities, error) {
 	c, err := f.s.Capabilities(ctx)
 	return c, f.withStore(err)
 }
 
-func (f *flowsSession) Providers(ctx context.Context) ([]flows.Provider, error) {
+func (f *Session) Providers(ctx context.Context) ([]flows.Provider, error) {
 	return f.s.Providers(ctx)
 }
 
 // withStore names the session's refresh-token file in errors about a
 // refresh token or a missing one.
-func (f *flowsSession) withStore(err error) error {
+func (f *Session) withStore(err error) error {
 	if err == nil {
 		return nil
 	}
