@@ -102,36 +102,65 @@ func isMethodName(s string) bool {
 	return true
 }
 
-// jwtClaims decodes the iss and exp claims of a JWS compact token without
-// verifying it. ok is false when the string is not a JWT with a JSON
-// object payload.
-func jwtClaims(tok string) (iss string, exp time.Time, ok bool) {
+// JWTClaims are the claims of a JWT that say whose it is and for whom, read
+// without verifying the signature: for reports (openeo-auth
+// token-exchange-test) and expiry, never for trust decisions.
+type JWTClaims struct {
+	Issuer   string
+	Subject  string
+	Audience []string // "aud": one string or a list
+	Expiry   time.Time
+}
+
+// ReadJWTClaims decodes the iss, sub, aud and exp claims of a JWS compact
+// token without verifying it. ok is false when the string is not a JWT with
+// a JSON object payload.
+func ReadJWTClaims(tok string) (c JWTClaims, ok bool) {
 	parts := strings.Split(tok, ".")
 	if len(parts) != 3 || parts[0] == "" || parts[1] == "" {
-		return "", time.Time{}, false
+		return JWTClaims{}, false
 	}
 	header, err := base64.RawURLEncoding.DecodeString(parts[0])
 	if err != nil {
-		return "", time.Time{}, false
+		return JWTClaims{}, false
 	}
 	var h map[string]any
 	if json.Unmarshal(header, &h) != nil || h == nil {
-		return "", time.Time{}, false
+		return JWTClaims{}, false
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
 	if err != nil {
-		return "", time.Time{}, false
+		return JWTClaims{}, false
 	}
 	var claims struct {
 		Iss any `json:"iss"`
+		Sub any `json:"sub"`
+		Aud any `json:"aud"`
 		Exp any `json:"exp"`
 	}
 	if json.Unmarshal(payload, &claims) != nil {
-		return "", time.Time{}, false
+		return JWTClaims{}, false
 	}
-	iss, _ = claims.Iss.(string)
+	c.Issuer, _ = claims.Iss.(string)
+	c.Subject, _ = claims.Sub.(string)
+	switch aud := claims.Aud.(type) {
+	case string:
+		c.Audience = []string{aud}
+	case []any:
+		for _, a := range aud {
+			if s, isString := a.(string); isString {
+				c.Audience = append(c.Audience, s)
+			}
+		}
+	}
 	if f, isNum := claims.Exp.(float64); isNum && f > 0 && f < 1e11 {
-		exp = time.Unix(int64(f), 0)
+		c.Expiry = time.Unix(int64(f), 0)
 	}
-	return iss, exp, true
+	return c, true
+}
+
+// jwtClaims is the iss and exp of [ReadJWTClaims].
+func jwtClaims(tok string) (iss string, exp time.Time, ok bool) {
+	c, ok := ReadJWTClaims(tok)
+	return c.Issuer, c.Expiry, ok
 }

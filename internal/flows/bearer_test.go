@@ -95,3 +95,23 @@ func TestTokenRedaction(t *testing.T) {
 		t.Error("accessors")
 	}
 }
+
+func TestReadJWTClaims(t *testing.T) {
+	for name, tc := range map[string]struct {
+		tok  string
+		want JWTClaims
+		ok   bool
+	}{
+		"aud string": {testJWT(`{"iss":"https://ci.test","sub":"repo:o/r:ref:refs/heads/main","aud":"https://idp.test","exp":1900000000}`),
+			JWTClaims{Issuer: "https://ci.test", Subject: "repo:o/r:ref:refs/heads/main", Audience: []string{"https://idp.test"}, Expiry: time.Unix(1900000000, 0)}, true},
+		"aud list":   {testJWT(`{"sub":"s","aud":["a",7,"b"]}`), JWTClaims{Subject: "s", Audience: []string{"a", "b"}}, true},
+		"no claims":  {testJWT(`{}`), JWTClaims{}, true},
+		"opaque":     {"TOKEN", JWTClaims{}, false},
+		"bad base64": {"a.b!.c", JWTClaims{}, false},
+	} {
+		got, ok := ReadJWTClaims(tc.tok)
+		if ok != tc.ok || fmt.Sprint(got) != fmt.Sprint(tc.want) || !got.Expiry.Equal(tc.want.Expiry) {
+			t.Errorf("%s: ReadJWTClaims = %+v, %v; want %+v, %v", name, got, ok, tc.want, tc.ok)
+		}
+	}
+}

@@ -185,6 +185,12 @@ func (s *SubjectTokenSource) describe() string {
 	return "subject_token"
 }
 
+// Describe names the source for people, without secrets: "file '<path>'",
+// "GitHub Actions (ACTIONS_ID_TOKEN_REQUEST_URL)", "environment variable
+// <NAME>", "TFC_WORKLOAD_IDENTITY_TOKEN[_<TAG>]" or "subject_token" (the
+// words of [TokenExchangeError.Source]).
+func (s *SubjectTokenSource) Describe() string { return s.describe() }
+
 // String describes the source without secrets.
 func (s *SubjectTokenSource) String() string { return "SubjectTokenSource{" + s.describe() + "}" }
 
