@@ -2,6 +2,7 @@ package authcli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -37,9 +38,18 @@ refresh token read from refresh-tokens.json is refreshed under the file's lock
 and, when the identity provider rotates it, always written back: the old one
 is spent (--no-store, kept for compatibility, cannot change that).
 
---access-token prints the bare access token instead of the bearer
-("oidc/<provider>/<token>" for openEO API 1.x back-ends); --json prints the
-bearer, access token, expiry and identities as JSON.`,
+--output picks what is printed: bearer (the default, "oidc/<provider>/<token>"
+for openEO API 1.x back-ends), access-token (the bare access token; also
+--access-token), json (bearer, access token, expiry and identities; also
+--json) or exec, the one line of JSON an exec credential helper prints, so
+that the provider's auth_method = "exec" can run this command:
+  {"access_token": "...", "expires_at": "<RFC 3339>", "provider_id": "..."}
+  exec {
+    command = "openeo-auth"
+    args    = ["token", "--output", "exec", "https://openeo.example.org"]
+  }
+Nothing else goes to stdout; errors go to stderr, with exit code 3 when no
+login works without a person.`,
 	run: func(a *app, ctx context.Context, args []string) error {
 		fl := a.newFlagSet("token")
 		method := fl.String("method", "oidc", "oidc, refresh_token, client_credentials or basic")
@@ -51,8 +61,13 @@ bearer, access token, expiry and identities as JSON.`,
 		passwordStdin := fl.Bool("password-stdin", false, "read the password for --method basic from stdin")
 		accessOnly := fl.Bool("access-token", false, "print the bare access token instead of the bearer")
 		noStore := fl.Bool("no-store", false, "no effect: a rotated stored refresh token is always written back (the old one is spent)")
-		jsonOut := fl.Bool("json", false, "print JSON")
+		jsonOut := fl.Bool("json", false, "print JSON (--output json)")
+		output := fl.String("output", "", "what to print: bearer, access-token, json or exec (default bearer)")
 		pos, err := a.parse(fl, args, 1, 1)
+		if err != nil {
+			return err
+		}
+		out, err := tokenOutputMode(*output, *accessOnly, *jsonOut)
 		if err != nil {
 			return err
 		}
@@ -64,6 +79,9 @@ bearer, access token, expiry and identities as JSON.`,
 		case flows.MethodOIDC, flows.MethodRefreshToken, flows.MethodClientCredentials, flows.MethodBasic:
 		default:
 			return usagef("--method %s is not supported here (want oidc, refresh_token, client_credentials or basic)", m)
+		}
+		if m == flows.MethodBasic && out == outputExec {
+			return usagef("--output exec is for OpenID Connect tokens: the exec method of the provider makes an oidc/<provider>/ bearer; use --method oidc, refresh_token or client_credentials")
 		}
 		b, err := a.normalizeBackend(pos[0])
 		if err != nil {
@@ -122,16 +140,79 @@ bearer, access token, expiry and identities as JSON.`,
 		if err != nil {
 			return a.tokenError(err, b, rt.Path(), cfg.OIDC.ProviderID, strings.TrimSpace(*clientID))
 		}
-		if *jsonOut {
+		switch out {
+		case outputJSON:
 			return a.writeJSON(tokenJSON(tok))
-		}
-		if *accessOnly {
+		case outputExec:
+			return a.writeExecCredential(tok)
+		case outputAccessToken:
 			fmt.Fprintln(a.out, tok.AccessToken)
-		} else {
+		default:
 			fmt.Fprintln(a.out, tok.Bearer)
 		}
 		return nil
 	},
+}
+
+// The output modes of token.
+const (
+	outputBearer      = "bearer"
+	outputAccessToken = "access-token"
+	outputJSON        = "json"
+	outputExec        = "exec"
+)
+
+// tokenOutputMode is the --output of token; --access-token and --json are
+// its older spellings.
+func tokenOutputMode(output string, accessOnly, jsonOut bool) (string, error) {
+	mode := strings.ToLower(strings.TrimSpace(output))
+	switch mode {
+	case "", outputBearer, outputAccessToken, outputJSON, outputExec:
+	case "access_token":
+		mode = outputAccessToken
+	default:
+		return "", usagef("--output %s is not an output mode (want bearer, access-token, json or exec)", quote(output))
+	}
+	for _, f := range []struct {
+		set  bool
+		mode string
+		flag string
+	}{{accessOnly, outputAccessToken, "--access-token"}, {jsonOut, outputJSON, "--json"}} {
+		if !f.set {
+			continue
+		}
+		if mode != "" && mode != f.mode {
+			return "", usagef("%s and --output %s (or its flag) ask for different outputs: give one", f.flag, mode)
+		}
+		mode = f.mode
+	}
+	if mode == "" {
+		mode = outputBearer
+	}
+	return mode, nil
+}
+
+// execCredentialOutput is what an exec credential helper prints (see
+// flows.ExecCredential): the access token, its expiry as an RFC 3339 time
+// and the provider id, so that the provider builds the same bearer.
+type execCredentialOutput struct {
+	AccessToken string `json:"access_token"`
+	ExpiresAt   string `json:"expires_at,omitempty"`
+	ProviderID  string `json:"provider_id,omitempty"`
+}
+
+// writeExecCredential prints tok as one line of exec credential JSON.
+func (a *app) writeExecCredential(tok *flows.Token) error {
+	o := execCredentialOutput{AccessToken: tok.AccessToken, ProviderID: tok.ProviderID}
+	if !tok.Expiry.IsZero() {
+		o.ExpiresAt = tok.Expiry.UTC().Format(time.RFC3339)
+	}
+	b, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(a.out, "%s\n", b)
+	return err
 }
 
 // tokenError explains failed refresh token logins: which stored token
