@@ -145,7 +145,7 @@ func init() {
 	commands = []*command{
 		pathsCommand, configDumpCommand, tokenDumpCommand, tokenClearCommand,
 		addBasicCommand, addOIDCCommand, oidcAuthCommand,
-		clientCredentialsTestCommand, logoutCommand, tokenCommand, versionCommand,
+		clientCredentialsTestCommand, tokenExchangeTestCommand, logoutCommand, tokenCommand, versionCommand,
 	}
 }
 

@@ -91,7 +91,7 @@ func TestHelpWraps(t *testing.T) {
 	h := newHarness(t)
 	helps := map[string]string{"openeo-auth -h": h.run("", "-h").stdout}
 	for _, c := range []string{"paths", "config-dump", "token-dump", "token-clear", "add-basic", "add-oidc",
-		"oidc-auth", "client-credentials-test", "logout", "token", "version"} {
+		"oidc-auth", "client-credentials-test", "token-exchange-test", "logout", "token", "version"} {
 		r := h.run("", c, "-h")
 		wantCode(t, r, 0)
 		helps[c+" -h"] = r.stdout
