@@ -1,7 +1,9 @@
 // Command openeo-auth bootstraps and inspects openEO credentials without
 // Python: it reads and writes the openEO Python client's auth-config.json and
 // refresh-tokens.json (which the Terraform provider reads too), with the
-// Python tool's subcommands plus client-credentials-test, logout and token.
+// Python tool's subcommands plus client-credentials-test, token-exchange-test,
+// logout and token (with --output exec, a credential helper for the
+// provider's auth_method = "exec").
 //
 //	go install github.com/openeo-tf/terraform-provider-openeo/cmd/openeo-auth@latest
 //	openeo-auth oidc-auth https://openeo.example.org

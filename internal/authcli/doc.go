@@ -5,7 +5,9 @@
 // The subcommands and their messages follow the Python client's openeo-auth
 // (paths, config-dump, token-dump, token-clear, add-basic, add-oidc,
 // oidc-auth), with the additions users asked for: client-credentials-test,
-// logout, token and --json output for every read command. The HTTP and OIDC
+// token-exchange-test (the provider's token exchange, reported without
+// tokens), logout, token (--output exec: the provider's exec credential
+// helper) and --json output for every read command. The HTTP and OIDC
 // work is done by package flows and the files are read and written by package
 // authfiles, so the command writes exactly what the provider and the Python
 // client read.
