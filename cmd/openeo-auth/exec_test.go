@@ -3,14 +3,19 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/testbackend"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
@@ -102,5 +107,54 @@ func TestBinaryIsTheProvidersExecHelper(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), at) || strings.Contains(err.Error(), tok.AccessToken) {
 		t.Errorf("error shows a token: %v", err)
+	}
+}
+
+// TestBinaryExecHelperThenTerraformApply: the login stored with oidc-auth
+// serves Terraform through auth_method = "exec" with the real binary as the
+// helper (`openeo-auth token --output exec <url>`): the apply reads the
+// account of the user who logged in, and the helper's refresh rotated the
+// stored refresh token.
+func TestBinaryExecHelperThenTerraformApply(t *testing.T) {
+	var pub testrig.Client
+	rg := acctest.RigPreCheck(t, func(c *testbackend.Config) {
+		idp := testrig.IdP(t)
+		pub = idp.RegisterClient(t, testrig.ClientSpec{Public: true})
+		c.Providers[0].DefaultClients = []testbackend.DefaultClient{{ID: pub.ID,
+			GrantTypes: []string{testbackend.GrantDeviceCodePKCE, testbackend.GrantRefreshToken}}}
+	})
+	var env []string
+	for _, k := range []string{"HOME", "OPENEO_CONFIG_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"} {
+		env = append(env, k+"="+os.Getenv(k))
+	}
+	wantExit(t, exe(t, env, "", func(code string) error {
+		return rg.IdP.ApproveDevice(t.Context(), code, testrig.Bob.Name, testrig.Bob.Password)
+	}, "oidc-auth", rg.Backend.URL()), 0)
+	stored := storedRefreshToken(t, rg.Dirs.RefreshTokensPath(), rg.IdP.Issuer(), pub.ID)
+
+	acctest.Test(t, resource.TestCase{
+		PreCheck:                 func() {}, // done above
+		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, acctest.NoInteraction)),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "openeo" {
+  url         = %[1]s
+  auth_method = "exec"
+  exec {
+    command = %[2]s
+    args    = ["token", "--output", "exec", %[1]s]
+  }
+}
+
+data "openeo_account" "me" {}
+`, acctest.HCLString(rg.Backend.URL()), acctest.HCLString(binary(t))),
+			Check: resource.TestCheckResourceAttr("data.openeo_account.me", "user_id", testrig.Bob.Name),
+		}},
+	})
+	if now := storedRefreshToken(t, rg.Dirs.RefreshTokensPath(), rg.IdP.Issuer(), pub.ID); now == stored {
+		t.Error("the stored refresh token is unchanged: the helper did not refresh (and rotate) it")
+	}
+	if st := rg.IdP.Stats(t, pub.ID); st.DeviceRequests != 1 || st.ByGrant["refresh_token"] < 1 || st.RefreshTokenReuse != 0 {
+		t.Errorf("IdP stats %+v: want the one device flow of oidc-auth, then refreshes by the helper, no reuse", st)
 	}
 }
