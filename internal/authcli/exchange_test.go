@@ -5,8 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authcli"
+	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
@@ -51,11 +53,12 @@ func TestTokenExchangeTestGitHubActions(t *testing.T) {
 	}
 }
 
-// TestTokenExchangeTestGitLabWithKeyAndHCP: the GitLab CI form (the
+// TestTokenExchangeTestGitLabHCPFileAndAssertions: the GitLab CI form (the
 // variable --subject-token-env names) with a private_key_jwt client (ES256
-// key file), reported as JSON; and HCP Terraform's tagged workload identity
-// token with --idp-only, which does not ask the back-end.
-func TestTokenExchangeTestGitLabWithKeyAndHCP(t *testing.T) {
+// key file), reported as JSON; HCP Terraform's tagged workload identity
+// token with --idp-only, which does not ask the back-end; a token file with
+// a ready-made client assertion on stdin.
+func TestTokenExchangeTestGitLabHCPFileAndAssertions(t *testing.T) {
 	t.Parallel()
 	rg := newRig(t)
 	ci := testrig.CI(t)
@@ -113,6 +116,37 @@ func TestTokenExchangeTestGitLabWithKeyAndHCP(t *testing.T) {
 		"', subject '"+testrig.SubjectHCPTerraform+"'", "for client '"+secretClient.ID+"'")
 	mustNotContain(t, "stdout", r.stdout, "back-end")
 	noSecrets(t, r, hcp, secretClient.Secret)
+
+	// A ready-made client assertion on stdin (signed here with the client's RS256 key), the
+	// subject token in a file (a Kubernetes service-account token, mapped to bob).
+	rsaKey := testrig.NewSigningKey(t, "RS256")
+	rsaClient := rg.idp.RegisterClient(t, testrig.ClientSpec{Keys: []testrig.SigningKey{rsaKey}, GrantTypes: []string{testrig.GrantTokenExchange}})
+	key, err := flows.ParseAssertionKey(rsaKey.PEM, "RS256", rsaKey.KeyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := flows.NewClient(flows.HTTPOptions{}).Discover(ctxT(t), iss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertion, err := key.Sign(rsaClient.ID, md.TokenEndpoint, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k8s := ci.Mint(t, testrig.MintSpec{Sub: testrig.SubjectKubernetes, Aud: iss})
+	file := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(file, []byte(k8s), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h = newHarness(t)
+	r = h.run(assertion, "token-exchange-test", rg.be.URL(), "--client-id", rsaClient.ID, "--client-assertion-stdin", "--subject-token-file", file)
+	wantCode(t, r, 0)
+	mustContain(t, "stdout", r.stdout, "Subject token from file '"+file+"': issuer '"+ci.URL()+"', subject '"+testrig.SubjectKubernetes+"'",
+		"client authentication client_assertion", "user_id '"+testrig.Bob.Name+"'")
+	noSecrets(t, r, k8s, assertion, string(rsaKey.PEM))
+	if st := rg.idp.Stats(t, rsaClient.ID); st.ByGrant["token_exchange"] != 1 || st.ByAuth["private_key_jwt"] != 1 {
+		t.Errorf("IdP stats %+v: want one token exchange with private_key_jwt", st)
+	}
 }
 
 // TestTokenExchangeTestRefused: an untrusted subject in a file (a
