@@ -71,9 +71,11 @@ func TestBinaryIsTheProvidersExecHelper(t *testing.T) {
 		t.Errorf("the access token is on stderr: %s", r)
 	}
 
-	// The provider's exec method runs the binary: the back-end knows the user.
+	// The provider's exec method runs the binary (in its environment, which may choose the exec
+	// method with OPENEO_AUTH_METHOD): the back-end knows the user.
 	helper := &flows.ExecCredential{Command: binary(t), Args: []string{"token", "--output", "exec", be.URL()},
-		Env: map[string]string{"OPENEO_CONFIG_HOME": cfgHome, "HOME": home}, Environ: []string{"PATH=" + os.Getenv("PATH")}}
+		Env:     map[string]string{"OPENEO_CONFIG_HOME": cfgHome, "HOME": home, "OPENEO_AUTH_METHOD": "exec"},
+		Environ: []string{"PATH=" + os.Getenv("PATH")}}
 	s, err := flows.NewSession(t.Context(), flows.Config{BackendURL: be.URL(), Method: flows.MethodExec,
 		OIDC: flows.OIDCSettings{Keyless: flows.KeylessSettings{Exec: helper}}})
 	if err != nil {

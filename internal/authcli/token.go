@@ -49,7 +49,8 @@ that the provider's auth_method = "exec" can run this command:
     args    = ["token", "--output", "exec", "https://openeo.example.org"]
   }
 Nothing else goes to stdout; errors go to stderr, with exit code 3 when no
-login works without a person.`,
+login works without a person. ` + settings.EnvAuthMethod + `=exec (the provider's method
+that runs this command) means oidc here.`,
 	run: func(a *app, ctx context.Context, args []string) error {
 		fl := a.newFlagSet("token")
 		method := fl.String("method", "oidc", "oidc, refresh_token, client_credentials or basic")
@@ -89,9 +90,11 @@ login works without a person.`,
 		}
 		if m == flows.MethodOIDC {
 			// authenticate_oidc(): the environment may switch it to client
-			// credentials; another auth method there is an error.
+			// credentials; another auth method there is an error, except
+			// exec: this command is then the helper the provider runs, in
+			// the provider's environment.
 			var other string
-			if m, other = settings.Dynamic(a.env.getenv); other != "" {
+			if m, other = settings.Dynamic(a.env.getenv); other != "" && other != string(flows.MethodExec) {
 				return &flows.ClientError{Message: "Unhandled auth method " + other}
 			}
 		}
