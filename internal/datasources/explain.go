@@ -216,6 +216,9 @@ var catalogue = []explanation{
 	}},
 	{oidcError(nil, "invalid_client", "unauthorized_client"), "OIDC Client Authentication Failed", func(in explainIn) string {
 		o, _ := as[*flows.OIDCError](in.err)
+		if fix := clientAssertionFix(in.s); fix != "" {
+			return fmt.Sprintf("Cannot %s: the identity provider rejected the OIDC client (%s). %s", in.what, o.Error(), fix)
+		}
 		return fmt.Sprintf("Cannot %s: the identity provider rejected the OIDC client (%s). Check oidc.client_id "+
 			"and oidc.client_secret (or %s and %s, or the client stored for this back-end in auth-config.json).",
 			in.what, o.Error(), settings.EnvAuthClientID, settings.EnvAuthClientSecret)
@@ -288,6 +291,27 @@ var catalogue = []explanation{
 	{isA[*flows.ClientError], "openEO Authentication Failed", func(in explainIn) string {
 		return fmt.Sprintf("Cannot %s: %s Check the provider configuration.", in.what, clientMessage(in))
 	}},
+}
+
+// clientAssertionFix is what to check when a client that authenticates with
+// a client assertion is rejected; "" when the settings have none.
+func clientAssertionFix(s pd.Settings) string {
+	a := s.OIDC.Keyless.ClientAssertion
+	switch {
+	case a == nil:
+		return ""
+	case a.Key == nil:
+		return fmt.Sprintf("Check oidc.client_id and %s: the identity provider must trust the assertion for this "+
+			"client (its iss and sub the client id, its aud the token endpoint, not expired, not used before: "+
+			"a ready-made assertion is accepted once, so give a fresh one for every run).", settings.OIDCClientAssertion)
+	}
+	key := settings.OIDCClientAssertionKeyFile
+	if _, inline := s.Sources[settings.OIDCClientAssertionKey]; inline {
+		key = settings.OIDCClientAssertionKey
+	}
+	return fmt.Sprintf("Check oidc.client_id and the key: the public key of %s must be in the JWKS registered for "+
+		"the client, under the id %s (the key id the assertions carry, %q), and the client must accept %s signatures "+
+		"(%s).", key, settings.OIDCClientAssertionKeyID, a.Key.KeyID(), a.Key.Alg(), settings.OIDCClientAssertionAlg)
 }
 
 // as is errors.As for a target type.
