@@ -253,6 +253,11 @@ var catalogue = []explanation{
 			in.what, t.Error())
 	}},
 
+	{isA[*flows.ExecError], "Credential Helper Failed", func(in explainIn) string {
+		e, _ := as[*flows.ExecError](in.err)
+		return fmt.Sprintf("Cannot %s: %s", in.what, ensureSentence(e.Error()))
+	}},
+
 	// What the settings lack for a login (*flows.ClientError).
 	{clientError(is(flows.ErrBasicUnsupported)), "Basic Authentication Not Supported", func(in explainIn) string {
 		return fmt.Sprintf("Cannot %s: %s The back-end does not list GET /credentials/basic in its capabilities. "+
