@@ -66,6 +66,9 @@ type leakSpec struct {
 	// idpEcho, when set, adds a run in which the IdP's token endpoint echoes
 	// the request (the wrong variables) in this testrig.Echo* mode.
 	idpEcho string
+	// echoClient is the client whose token requests the IdP echoes
+	// (default: the rig's client).
+	echoClient string
 	// echoPath is the back-end path of a run in which the back-end echoes
 	// the Authorization header of the request (default "/me").
 	echoPath string
@@ -122,6 +125,53 @@ func TestAccNoSecretsInLogsDiagnosticsOrState(t *testing.T) {
   client_secret_wo_version = 1
 }
 `, q(r.Backend.URL()), q(acctest.ProviderID), q(r.Client.ID)),
+			}
+		}},
+		{"client_credentials_assertion", func(t *testing.T, r *acctest.Rig) leakSpec {
+			key := testrig.NewSigningKey(t, "RS256")
+			client := r.IdP.RegisterClient(t, testrig.ClientSpec{Keys: []testrig.SigningKey{key}})
+			wrong := testrig.NewSigningKey(t, "RS256")
+			return leakSpec{
+				provider: fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "client_credentials"
+  oidc {
+    client_id               = %s
+    client_assertion_key    = var.client_assertion_key
+    client_assertion_key_id = %s
+  }
+}
+`, q(r.Backend.URL()), q(client.ID), q(key.KeyID)),
+				vars:      map[string]string{"client_assertion_key": string(key.PEM)},
+				wrongVars: map[string]string{"client_assertion_key": string(wrong.PEM)},
+				wantError: regexp.MustCompile(`OIDC Client Authentication Failed`),
+				// The signed assertions are found by the JWT pattern; a line of
+				// a key is a leak too.
+				extraSecrets: append(pemLines(key.PEM), pemLines(wrong.PEM)...),
+				idpEcho:      testrig.EchoForm,
+				echoClient:   client.ID,
+			}
+		}},
+		{"exec", func(t *testing.T, r *acctest.Rig) leakSpec {
+			at := r.IdP.ClientCredentialsToken(t, r.Client, "openid").AccessToken
+			const secret = "helper-Secret/+=&<leak> 2e9a"
+			h := testrig.NewCredentialHelper(t, at, secret)
+			return leakSpec{
+				provider: fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "exec"
+  exec {
+    command = %s
+    args    = ["json", "300", %s]
+    env     = { HELPER_SECRET = var.helper_secret }
+  }
+}
+`, q(r.Backend.URL()), q(h.Path), q(acctest.ProviderID)),
+				vars:      map[string]string{"helper_secret": secret},
+				wrongVars: map[string]string{"helper_secret": "wrong-helper/Secret+=&<leak> 6f0b"},
+				// The helper names the wrong secret on its standard error.
+				wantError:    regexp.MustCompile(`(?s)Credential Helper Failed.*refused\s+the\s+secret\s+<redacted>`),
+				extraSecrets: []string{at},
 			}
 		}},
 		{"password", func(t *testing.T, r *acctest.Rig) leakSpec {
@@ -341,12 +391,13 @@ func runLeakCase(t *testing.T, r *acctest.Rig, spec leakSpec) {
 	// echoes the Authorization header (basic user:password in base64, or
 	// the bearer).
 	if spec.idpEcho != "" {
-		r.IdP.InjectFault(t, r.Client.ID, testrig.Fault{Status: http.StatusBadRequest, Echo: spec.idpEcho, Count: 20})
+		echoClient := cmp.Or(spec.echoClient, r.Client.ID)
+		r.IdP.InjectFault(t, echoClient, testrig.Fault{Status: http.StatusBadRequest, Echo: spec.idpEcho, Count: 20})
 		out := run("idp-echo-"+spec.idpEcho, true, spec.wrongVars, "plan", "-input=false", "-no-color")
 		if !strings.Contains(out, "<redacted>") {
 			t.Errorf("the IdP's echo (%s) shows no redacted secret: the run did not test the scrubbing:\n%s", spec.idpEcho, errorBlocks(out))
 		}
-		r.IdP.ClearFaults(t, r.Client.ID)
+		r.IdP.ClearFaults(t, echoClient)
 	}
 	r.Backend.InjectFault(testbackend.Fault{Path: cmp.Or(spec.echoPath, "/me"), Kind: testbackend.KindEcho, Count: -1})
 	out := run("backend-echo", true, nil, "plan", "-input=false", "-no-color")
@@ -435,6 +486,17 @@ func runLeakCase(t *testing.T, r *acctest.Rig, spec leakSpec) {
 		kinds[s.kind]++
 	}
 	t.Logf("searched %d bytes (%d outputs and files) for %d secrets %v", searched, len(outputs), len(secrets), kinds)
+}
+
+// pemLines are the base64 lines of a PEM block.
+func pemLines(p []byte) []string {
+	var out []string
+	for _, l := range strings.Split(string(p), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "-----") {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 type secret struct{ kind, value string }
