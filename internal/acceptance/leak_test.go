@@ -144,7 +144,7 @@ func TestAccNoSecretsInLogsDiagnosticsOrState(t *testing.T) {
 `, q(r.Backend.URL()), q(client.ID), q(key.KeyID)),
 				vars:      map[string]string{"client_assertion_key": string(key.PEM)},
 				wrongVars: map[string]string{"client_assertion_key": string(wrong.PEM)},
-				wantError: regexp.MustCompile(`OIDC Client Authentication Failed`),
+				wantError: regexp.MustCompile(`(?s)OIDC Client Authentication Failed.*public\s+key\s+of\s+oidc.client_assertion_key\s+must\s+be\s+in\s+the\s+JWKS`),
 				// The signed assertions are found by the JWT pattern; a line of
 				// a key is a leak too.
 				extraSecrets: append(pemLines(key.PEM), pemLines(wrong.PEM)...),
