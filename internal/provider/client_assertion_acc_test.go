@@ -115,6 +115,42 @@ data "openeo_account" "me" {}
 	}
 }
 
+// TestAccClientAssertionKeyProblems: a key file that cannot be read and a
+// key that cannot sign the configured algorithm fail the provider's
+// configuration with the attribute and the fix, before any token request.
+func TestAccClientAssertionKeyProblems(t *testing.T) {
+	r := acctest.RigPreCheck(t)
+	key := testrig.NewSigningKey(t, "RS256")
+	client := r.IdP.RegisterClient(t, testrig.ClientSpec{Keys: []testrig.SigningKey{key}})
+	config := func(oidc string) string {
+		return acctest.ProviderBlock{URL: r.Backend.URL(), Method: "client_credentials", Extra: fmt.Sprintf(`  oidc {
+    client_id = %s
+    %s
+  }`, q(client.ID), oidc)}.HCL() + `
+data "openeo_account" "me" {}
+`
+	}
+	missing := filepath.Join(t.TempDir(), "no-such-key.pem")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.Factories(acctest.Options(nil, nil)),
+		Steps: []resource.TestStep{
+			{
+				Config: config("client_assertion_key_file = " + q(missing)),
+				ExpectError: regexp.MustCompile(`(?s)Client Assertion Key File Unreadable.*oidc.client_assertion_key_file\s+could\s+not\s+be\s+read.*` +
+					`Give\s+the\s+path\s+of\s+a\s+PEM\s+private\s+key`),
+			},
+			{
+				Config: config("client_assertion_key_file = " + q(writeKeyFile(t, key)) + "\n    client_assertion_alg = \"ES256\""),
+				ExpectError: regexp.MustCompile(`(?s)Unusable Client Assertion Key.*oidc.client_assertion_key_file:\s+the\s+client\s+assertion\s+key\s+is\s+an\s+RSA\s+key,` +
+					`\s+which\s+cannot\s+sign\s+"ES256":\s+set\s+the\s+algorithm\s+to\s+RS256\s+or\s+PS256`),
+			},
+		},
+	})
+	if n := r.IdP.TokenRequests(t, client.ID); n != 0 {
+		t.Errorf("%d token requests with an unusable key, want none", n)
+	}
+}
+
 // TestAccClientAssertionTokenExchange: a client assertion authenticates the
 // client of a token exchange too (the subject token is a GitHub-style ID
 // token from the rig's CI issuer; the subject-token cases are tested
