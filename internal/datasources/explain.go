@@ -315,8 +315,8 @@ func clientAssertionFix(s pd.Settings) string {
 		key = settings.OIDCClientAssertionKey
 	}
 	return fmt.Sprintf("Check oidc.client_id and the key: the public key of %s must be in the JWKS registered for "+
-		"the client, under the id %s (the key id the assertions carry, %q), and the client must accept %s signatures "+
-		"(%s).", key, settings.OIDCClientAssertionKeyID, a.Key.KeyID(), a.Key.Alg(), settings.OIDCClientAssertionAlg)
+		"the client with the key id %q (%s; by default the key's thumbprint), and the client must accept %s "+
+		"signatures (%s).", key, a.Key.KeyID(), settings.OIDCClientAssertionKeyID, a.Key.Alg(), settings.OIDCClientAssertionAlg)
 }
 
 // as is errors.As for a target type.

@@ -107,7 +107,8 @@ func TestAccClientAssertionWrongKey(t *testing.T) {
 data "openeo_account" "me" {}
 `,
 			ExpectError: regexp.MustCompile(`(?s)OIDC Client Authentication Failed.*invalid_client.*` +
-				`the\s+public\s+key\s+of\s+oidc.client_assertion_key_file\s+must\s+be\s+in\s+the\s+JWKS\s+registered\s+for\s+the\s+client`),
+				`the\s+public\s+key\s+of\s+oidc.client_assertion_key_file\s+must\s+be\s+in\s+the\s+JWKS\s+registered\s+for\s+the\s+client` +
+				`\s+with\s+the\s+key\s+id\s+"` + regexp.QuoteMeta(registered.KeyID) + `".*ES256\s+signatures`),
 		}},
 	})
 	if s := r.IdP.Stats(t, client.ID); s.ByAuth[testrig.AuthPrivateKeyJWT] == 0 || s.ByStatus["200"] != 0 {
