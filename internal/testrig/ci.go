@@ -164,6 +164,32 @@ func (ci *CIIssuer) ActionsEnv(t testing.TB, job ActionsJob) ActionsEnv {
 	return ActionsEnv{RequestURL: out.RequestURL, RequestToken: out.RequestToken}
 }
 
+// ActionsAudiences are the audience parameters of the token requests made with e's request token
+// so far, in order ("" for a request without one): what a GitHub Actions job's ID token requests
+// asked for.
+func (ci *CIIssuer) ActionsAudiences(t testing.TB, e ActionsEnv) []string {
+	t.Helper()
+	ctx, cancel := testContext(t)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ci.url+"/test/actions/audiences", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "bearer "+e.RequestToken)
+	resp, err := ci.client.Do(req)
+	if err != nil {
+		t.Fatalf("testrig: CI issuer audiences: %v", err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Audiences []string `json:"audiences"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&out) != nil {
+		t.Fatalf("testrig: CI issuer audiences: HTTP %d", resp.StatusCode)
+	}
+	return out.Audiences
+}
+
 // CIStats are the CI issuer's counters (for the whole issuer: compare before and after).
 type CIStats struct {
 	// ActionsRequests counts the ID tokens issued through the Actions protocol, ActionsRefused the

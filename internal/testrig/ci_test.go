@@ -72,6 +72,9 @@ func TestCIIssuerActionsProtocolAndTokenExchange(t *testing.T) {
 	if status, _ := actionsToken(t, ci, env, "wrong-request-token", p.Issuer()); status != http.StatusUnauthorized {
 		t.Errorf("unknown bearer: HTTP %d", status)
 	}
+	if got := ci.ActionsAudiences(t, env); len(got) != 1 || got[0] != p.Issuer() {
+		t.Errorf("the job's audiences: %q, want the one request with %s", got, p.Issuer())
+	}
 
 	// The IdP exchanges it for an access token of alice, as the back-end sees by introspection.
 	client := p.RegisterClient(t, ClientSpec{GrantTypes: []string{GrantTokenExchange}})

@@ -16,6 +16,8 @@
 //                                            {"request_url": ..., "request_token": ...}
 //   POST /test/mint     {sub, aud, ...}      an ID token with the given claims: {"token": ...}
 //   GET  /test/stats                         how many tokens were issued ({"actions_requests", "minted", ...})
+//   GET  /test/actions/audiences             bearer <request token>: the audiences that job's token
+//                                            requests asked for, in order ({"audiences": [...]})
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -48,6 +50,7 @@ const KID = `ci-${crypto.randomBytes(6).toString('hex')}`;
 const publicJWK = { ...(await exportJWK(publicKey)), kid: KID, alg: 'RS256', use: 'sig' };
 
 const jobs = new Map(); // sha256(request token) -> claims of that job
+const jobAudiences = new Map(); // sha256(request token) -> the audience parameter of each token request ('' none)
 const stats = { actions_requests: 0, actions_refused: 0, minted: 0 };
 
 
@@ -123,6 +126,7 @@ async function handle(req, res, url) {
         return;
       }
       stats.actions_requests += 1;
+      jobAudiences.get(sha256(m[1])).push(url.searchParams.get('audience') || '');
       const claims = githubClaims(job);
       const aud = url.searchParams.get('audience') || `https://github.example/${claims.repository_owner}`;
       sendJSON(res, 200, { count: 1, value: await sign(claims, aud, job.ttl ?? DEFAULT_TTL) });
@@ -133,6 +137,7 @@ async function handle(req, res, url) {
       if (!job) return;
       const token = crypto.randomBytes(24).toString('base64url');
       jobs.set(sha256(token), job);
+      jobAudiences.set(sha256(token), []);
       // Like GitHub's: the request URL already has a query, so clients must append &audience=.
       sendJSON(res, 200, { request_url: `${ISSUER}/actions/token?api-version=2.0`, request_token: token });
       return;
@@ -151,6 +156,13 @@ async function handle(req, res, url) {
       stats.minted += 1;
       const claims = { ...(b.claims || {}), sub: b.sub, ...(b.iss ? { iss: b.iss } : {}) };
       sendJSON(res, 200, { token: await sign(claims, b.aud, ttl) });
+      return;
+    }
+    case 'GET /test/actions/audiences': {
+      const m = (req.headers.authorization || '').match(/^bearer\s+(\S+)$/i);
+      const list = m ? jobAudiences.get(sha256(m[1])) : undefined;
+      if (!list) { sendJSON(res, 404, { error: 'unknown request token' }); return; }
+      sendJSON(res, 200, { audiences: list });
       return;
     }
     case 'GET /test/stats':
