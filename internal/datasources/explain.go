@@ -214,6 +214,13 @@ var catalogue = []explanation{
 			"does, ask the identity provider's operator to fix it.",
 			in.what, o.Error(), flows.LogURL(o.Endpoint))
 	}},
+	// A refused token exchange says where the subject token came from and
+	// what to change (its own fix for each OAuth error code).
+	{isA[*flows.TokenExchangeError], "Token Exchange Refused", func(in explainIn) string {
+		x, _ := as[*flows.TokenExchangeError](in.err)
+		return fmt.Sprintf("Cannot %s: the identity provider refused the token exchange with the subject token from %s "+
+			"(%s). %s", in.what, x.Source, clause(x.Err.Error()), ensureSentence(x.Fix))
+	}},
 	{oidcError(nil, "invalid_client", "unauthorized_client"), "OIDC Client Authentication Failed", func(in explainIn) string {
 		o, _ := as[*flows.OIDCError](in.err)
 		if fix := clientAssertionFix(in.s); fix != "" {

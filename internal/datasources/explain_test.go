@@ -67,6 +67,13 @@ func TestExplainErrorKinds(t *testing.T) {
 			Status: 200, Err: badToken}, "OIDC Token Response Invalid",
 			"Failed to retrieve access token at 'https://idp.example/token': [200] OK: token response is not a JSON object " +
 				"(6 bytes). The identity provider's token endpoint (https://idp.example/token) answered, but not with an OAuth token response."},
+		{"token exchange refused", fmt.Errorf("wrapped: %w", &flows.TokenExchangeError{Source: "file '/var/run/token'",
+			Fix: "The identity provider did not accept the subject token: check its audience.",
+			Err: &flows.OIDCError{Op: "retrieve access token at", Endpoint: "https://idp.example/token", Status: 400,
+				Code: "invalid_grant", Description: "subject token has expired"}}), "Token Exchange Refused",
+			"Cannot do it: the identity provider refused the token exchange with the subject token from file '/var/run/token' " +
+				"(Failed to retrieve access token at 'https://idp.example/token': [400] invalid_grant: subject token has expired). " +
+				"The identity provider did not accept the subject token: check its audience."},
 		// Words in a message no longer decide the summary.
 		{"unclassified message mentioning a provider", &flows.ClientError{Message: "The provider said no."},
 			"openEO Authentication Failed", "Cannot do it: The provider said no. Check the provider configuration."},
