@@ -266,6 +266,64 @@ func TestAccNoSecretsInLogsDiagnosticsOrState(t *testing.T) {
 				extraSecrets: []string{testrig.Alice.Password},
 			}
 		}},
+		{"token_exchange_github_actions", func(t *testing.T, r *acctest.Rig) leakSpec {
+			// The subject tokens come from the CI issuer's GitHub Actions
+			// protocol (JWTs: the scan finds any JWT), requested with the
+			// request token (a known secret).
+			job := testrig.CI(t).ActionsEnv(t, testrig.ActionsJob{})
+			for k, v := range job.Vars() {
+				t.Setenv(k, v)
+			}
+			r.Client = r.IdP.RegisterClient(t, testrig.ClientSpec{GrantTypes: []string{testrig.GrantTokenExchange}})
+			return leakSpec{
+				provider: fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "token_exchange"
+  oidc {
+    client_id     = %s
+    client_secret = var.client_secret
+    audience      = %s
+  }
+}
+`, q(r.Backend.URL()), q(r.Client.ID), q(r.IdP.Issuer())),
+				vars:         map[string]string{"client_secret": r.Client.Secret},
+				wrongVars:    map[string]string{"client_secret": "wrong-client/secret+=&<leak> 5a1f"},
+				wantError:    regexp.MustCompile(`Token Exchange Refused`),
+				idpEcho:      testrig.EchoForm,
+				extraSecrets: []string{job.RequestToken},
+			}
+		}},
+		{"token_exchange_private_key_jwt", func(t *testing.T, r *acctest.Rig) leakSpec {
+			// A subject token and a client assertion key given as ephemeral
+			// variables; the client authenticates with signed assertions
+			// (JWTs: the scan finds any JWT). The wrong subject is one the
+			// IdP does not trust.
+			ci := testrig.CI(t)
+			key := testrig.NewSigningKey(t, "ES256")
+			r.Client = r.IdP.RegisterClient(t, testrig.ClientSpec{GrantTypes: []string{testrig.GrantTokenExchange},
+				Keys: []testrig.SigningKey{key}})
+			return leakSpec{
+				provider: fmt.Sprintf(`provider "openeo" {
+  url         = %s
+  auth_method = "token_exchange"
+  oidc {
+    client_id               = %s
+    subject_token           = var.subject_token
+    client_assertion_key    = var.client_assertion_key
+    client_assertion_key_id = %s
+    client_assertion_alg    = "ES256"
+  }
+}
+`, q(r.Backend.URL()), q(r.Client.ID), q(key.KeyID)),
+				vars: map[string]string{
+					"subject_token":        ci.Mint(t, testrig.MintSpec{Sub: testrig.SubjectGitLab, Aud: r.IdP.Issuer()}),
+					"client_assertion_key": string(key.PEM),
+				},
+				wrongVars: map[string]string{"subject_token": ci.Mint(t, testrig.MintSpec{Sub: testrig.SubjectUntrusted, Aud: r.IdP.Issuer()})},
+				wantError: regexp.MustCompile(`Token Exchange Refused(?s:.*)is\s+not\s+trusted`),
+				idpEcho:   testrig.EchoForm,
+			}
+		}},
 		{"access_token", func(t *testing.T, r *acctest.Rig) leakSpec {
 			at := r.IdP.ClientCredentialsToken(t, r.Client, "openid").AccessToken
 			return leakSpec{
