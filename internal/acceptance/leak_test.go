@@ -1,14 +1,17 @@
 package acceptance_test
 
 // Secret-leak checks: for every auth method, a real `terraform apply`, a
-// `terraform plan -out` and (where a wrong secret can be given) a failing
-// plan run with TF_LOG=trace. No password, client secret, refresh token,
-// access token or bearer may appear in the captured logs (Terraform's and the
-// provider's), in the CLI output (every diagnostic), or in any file Terraform
-// wrote (state, state backup, the plan file and its members). The
-// configurations use the ephemeral bearer token to configure a second
-// provider instance and write-only attributes of the resources, so those
-// paths are checked against the state file too.
+// `terraform plan -out` with its plan JSON (`terraform show -json`) and
+// (where a wrong secret can be given) a failing plan run with TF_LOG=trace.
+// No password, client secret, refresh token, access token, bearer, subject
+// token, GitHub Actions request token or client assertion may appear in the
+// captured logs (Terraform's and the provider's), in the CLI output (every
+// diagnostic), or in any file Terraform wrote (state, state backup, the plan
+// file and its members); no JWT at all may (subject tokens and assertions
+// are JWTs the test does not all know). The configurations use the
+// ephemeral bearer token to configure a second provider instance and
+// write-only attributes of the resources, so those paths are checked against
+// the state file too.
 //
 // Hostile error paths too: for every method a run in which the back-end
 // echoes the Authorization header it got (basic: at /credentials/basic, so
@@ -437,6 +440,9 @@ func runLeakCase(t *testing.T, r *acctest.Rig, spec leakSpec) {
 	}
 	run("apply", false, nil, "apply", "-input=false", "-no-color", "-auto-approve")
 	run("plan-out", false, nil, "plan", "-input=false", "-no-color", "-out=tfplan")
+	if out := run("plan-json", false, nil, "show", "-json", "-no-color", "tfplan"); !strings.Contains(out, `"planned_values"`) {
+		t.Errorf("terraform show -json tfplan printed no plan JSON:\n%s", out)
+	}
 	if spec.wrongVars != nil {
 		out := run("failing-plan", true, spec.wrongVars, "plan", "-input=false", "-no-color")
 		if !spec.wantError.MatchString(out) {
