@@ -37,6 +37,15 @@ const gitLabVar = "OPENEO_TEST_GITLAB_ID_TOKEN"
 // hcpTag is the tag of the tagged HCP Terraform workload identity token.
 const hcpTag = "OPENEO"
 
+// setCIEnv sets the CI variables of the subject token sources to vars (the
+// ones vars lacks to "").
+func setCIEnv(t *testing.T, vars map[string]string) {
+	for _, v := range []string{settings.EnvActionsIDTokenRequestURL, settings.EnvActionsIDTokenRequestToken,
+		settings.EnvHCPTerraformToken, settings.EnvHCPTerraformToken + "_" + hcpTag, gitLabVar} {
+		t.Setenv(v, vars[v])
+	}
+}
+
 // keylessRig is the rig plus the CI issuer and a client allowed to use the
 // token exchange grant. The CI variables of the test process are emptied,
 // so that a test run inside a real CI job does not see that job's tokens.
@@ -44,17 +53,14 @@ func keylessRig(t *testing.T) (*acctest.Rig, *testrig.CIIssuer, testrig.Client) 
 	t.Helper()
 	r := acctest.RigPreCheck(t)
 	ci := testrig.CI(t)
-	for _, v := range []string{settings.EnvActionsIDTokenRequestURL, settings.EnvActionsIDTokenRequestToken,
-		settings.EnvHCPTerraformToken, settings.EnvHCPTerraformToken + "_" + hcpTag, gitLabVar} {
-		t.Setenv(v, "")
-	}
+	setCIEnv(t, nil)
 	cl := r.IdP.RegisterClient(t, testrig.ClientSpec{GrantTypes: []string{testrig.GrantTokenExchange}})
 	return r, ci, cl
 }
 
-// exchangeConfig is a token_exchange provider block with the client cl, the
-// IdP as audience and more oidc attributes (extra), plus the account data
-// source "me".
+// exchangeConfig is a token_exchange provider block with the client cl,
+// audience and more oidc attributes (extra), plus the data sources
+// openeo_account "me" and openeo_bearer_token "t".
 func exchangeConfig(r *acctest.Rig, cl testrig.Client, audience, extra string) string {
 	return acctest.ProviderBlock{URL: r.Backend.URL(), Method: "token_exchange", Extra: fmt.Sprintf(`  oidc {
     client_id     = %s
@@ -83,12 +89,6 @@ func TestAccTokenExchangeCISources(t *testing.T) {
 	r, ci, cl := keylessRig(t)
 	issuer := r.IdP.Issuer()
 	job := ci.ActionsEnv(t, testrig.ActionsJob{})
-	setenv := func(vars map[string]string) {
-		for _, v := range []string{settings.EnvActionsIDTokenRequestURL, settings.EnvActionsIDTokenRequestToken,
-			settings.EnvHCPTerraformToken, settings.EnvHCPTerraformToken + "_" + hcpTag, gitLabVar} {
-			t.Setenv(v, vars[v])
-		}
-	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -96,7 +96,7 @@ func TestAccTokenExchangeCISources(t *testing.T) {
 				// GitHub Actions: the ID token is requested from the request URL
 				// with the audience setting as its audience parameter (the
 				// default audience, the owner's URL, is one the IdP refuses).
-				PreConfig:         func() { setenv(job.Vars()) },
+				PreConfig:         func() { setCIEnv(t, job.Vars()) },
 				Config:            exchangeConfig(r, cl, issuer, ""),
 				ConfigStateChecks: exchangedAs(testrig.Alice),
 				Check: func(*terraform.State) error {
@@ -111,7 +111,7 @@ func TestAccTokenExchangeCISources(t *testing.T) {
 				// GitLab CI: id_tokens writes the token into the variable that
 				// subject_token_env names; the Actions variables are gone.
 				PreConfig: func() {
-					setenv(map[string]string{gitLabVar: ci.Mint(t, testrig.MintSpec{Sub: testrig.SubjectGitLab, Aud: issuer,
+					setCIEnv(t, map[string]string{gitLabVar: ci.Mint(t, testrig.MintSpec{Sub: testrig.SubjectGitLab, Aud: issuer,
 						Claims: map[string]any{"project_path": "openeo-tf/demo", "ref_type": "branch", "ref": "main"}})})
 				},
 				Config:            exchangeConfig(r, cl, issuer, fmt.Sprintf("    subject_token_env = %s\n", q(gitLabVar))),
@@ -120,7 +120,7 @@ func TestAccTokenExchangeCISources(t *testing.T) {
 			{
 				// HCP Terraform: TFC_WORKLOAD_IDENTITY_TOKEN.
 				PreConfig: func() {
-					setenv(map[string]string{settings.EnvHCPTerraformToken: ci.Mint(t, testrig.MintSpec{
+					setCIEnv(t, map[string]string{settings.EnvHCPTerraformToken: ci.Mint(t, testrig.MintSpec{
 						Sub: testrig.SubjectHCPTerraform, Aud: issuer, Claims: map[string]any{"run_phase": "apply"}})})
 				},
 				Config:            exchangeConfig(r, cl, issuer, ""),
@@ -130,7 +130,7 @@ func TestAccTokenExchangeCISources(t *testing.T) {
 				// HCP Terraform with hcp_terraform_tag: the tagged token is used,
 				// not the untagged one next to it (a subject trusted as bob).
 				PreConfig: func() {
-					setenv(map[string]string{
+					setCIEnv(t, map[string]string{
 						settings.EnvHCPTerraformToken: ci.Mint(t, testrig.MintSpec{Sub: testrig.SubjectKubernetes, Aud: issuer}),
 						settings.EnvHCPTerraformToken + "_" + hcpTag: ci.Mint(t, testrig.MintSpec{
 							Sub: testrig.SubjectHCPTerraform, Aud: issuer, Claims: map[string]any{"run_phase": "apply"}}),
@@ -220,23 +220,15 @@ func TestAccTokenExchangeRefused(t *testing.T) {
 			{
 				// GitHub Actions with an audience the IdP refuses: the same
 				// audience went to the CI issuer and to the exchange.
-				PreConfig: func() {
-					for k, v := range job.Vars() {
-						t.Setenv(k, v)
-					}
-				},
-				Config: exchangeConfig(r, cl, "https://other.example", ""),
+				PreConfig: func() { setCIEnv(t, job.Vars()) },
+				Config:    exchangeConfig(r, cl, "https://other.example", ""),
 				ExpectError: regexp.MustCompile(`Token Exchange Refused(?s:.*)GitHub\s+Actions(?s:.*)` +
 					`set\s+audience\s+to\s+a\s+value\s+the\s+provider\s+accepts`),
 			},
 			{
 				// No subject token anywhere.
-				PreConfig: func() {
-					for k := range job.Vars() {
-						t.Setenv(k, "")
-					}
-				},
-				Config: exchangeConfig(r, cl, issuer, ""),
+				PreConfig: func() { setCIEnv(t, nil) },
+				Config:    exchangeConfig(r, cl, issuer, ""),
 				ExpectError: regexp.MustCompile(`No Subject Token for the Token Exchange(?s:.*)subject_token_file` +
 					`(?s:.*)` + settings.EnvActionsIDTokenRequestURL + `(?s:.*)` + settings.EnvHCPTerraformToken),
 			},
