@@ -300,6 +300,12 @@ var catalogue = []explanation{
 			"to use the back-end's default provider (see the openeo_oidc_providers data source).",
 			in.what, clientMessage(in), settings.EnvAuthProviderID)
 	}},
+	{clientError(is(flows.ErrSubjectToken)), "Subject Token Unusable", func(in explainIn) string {
+		// The message says what to do; it may begin with an attribute name,
+		// which keeps its case.
+		ce, _ := as[*flows.ClientError](in.err)
+		return fmt.Sprintf("Cannot %s: %s.", in.what, clause(ce.Error()))
+	}},
 	{isA[*flows.ClientError], "openEO Authentication Failed", func(in explainIn) string {
 		return fmt.Sprintf("Cannot %s: %s Check the provider configuration.", in.what, clientMessage(in))
 	}},

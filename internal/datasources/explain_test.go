@@ -74,6 +74,9 @@ func TestExplainErrorKinds(t *testing.T) {
 			"Cannot do it: the identity provider refused the token exchange with the subject token from file '/var/run/token' " +
 				"(Failed to retrieve access token at 'https://idp.example/token': [400] invalid_grant: subject token has expired). " +
 				"The identity provider did not accept the subject token: check its audience."},
+		{"subject token unusable", &flows.ClientError{Message: "subject_token_file '/t' is empty: it must hold the subject token.",
+			Kind: flows.ErrSubjectToken}, "Subject Token Unusable",
+			"Cannot do it: subject_token_file '/t' is empty: it must hold the subject token."},
 		// Words in a message no longer decide the summary.
 		{"unclassified message mentioning a provider", &flows.ClientError{Message: "The provider said no."},
 			"openEO Authentication Failed", "Cannot do it: The provider said no. Check the provider configuration."},

@@ -370,6 +370,11 @@ var (
 	// a usable token response (not JSON, no access_token, a token_type other
 	// than Bearer); wrapped by the *OIDCError of the grant.
 	ErrInvalidTokenResponse = errors.New("invalid OIDC token response")
+	// ErrSubjectToken: a token exchange has no usable subject token (none
+	// configured, a file that is missing, unreadable or empty, an expired
+	// token, a failed GitHub Actions token request); the *ClientError's
+	// message says which and what to do.
+	ErrSubjectToken = errors.New("no usable subject token")
 )
 
 // ClientError is a failure detected by this package before or instead of an

@@ -88,6 +88,11 @@ type SubjectTokenSource struct {
 	reqToken string
 }
 
+// subjectErrorf is a *ClientError of kind [ErrSubjectToken].
+func subjectErrorf(format string, args ...any) error {
+	return kindErrorf(ErrSubjectToken, format, args...)
+}
+
 // maxSubjectToken bounds a subject token read from a file or a response.
 const maxSubjectToken = 64 << 10
 
@@ -114,12 +119,12 @@ func NewSubjectTokenSource(cfg SubjectTokenConfig) (*SubjectTokenSource, error) 
 	case env.ActionsRequestURL != "" && env.ActionsRequestToken != "":
 		s.kind, s.reqURL, s.reqToken = SubjectFromGitHubActions, env.ActionsRequestURL, env.ActionsRequestToken
 		if err := checkURL(s.reqURL); err != nil {
-			return nil, clientErrorf("ACTIONS_ID_TOKEN_REQUEST_URL is not a usable URL (%v): it is set by GitHub Actions; do not set it by hand.", err)
+			return nil, subjectErrorf("ACTIONS_ID_TOKEN_REQUEST_URL is not a usable URL (%v): it is set by GitHub Actions; do not set it by hand.", err)
 		}
 	case cfg.EnvName != "":
 		s.kind, s.envName = SubjectFromEnv, cfg.EnvName
 		if s.value = trimToken(env.Named); s.value == "" {
-			return nil, clientErrorf("subject_token_env names the environment variable %s, but it is empty or unset: "+
+			return nil, subjectErrorf("subject_token_env names the environment variable %s, but it is empty or unset: "+
 				"in GitLab CI, add `id_tokens: %s: aud: <audience>` to the job (or set the variable).", cfg.EnvName, cfg.EnvName)
 		}
 	case len(env.HCPTerraform) > 0:
@@ -130,7 +135,7 @@ func NewSubjectTokenSource(cfg SubjectTokenConfig) (*SubjectTokenSource, error) 
 		}
 		s.tag, s.value = tag, value
 	default:
-		return nil, clientErrorf("Token exchange found no subject token: set subject_token, subject_token_file or " +
+		return nil, subjectErrorf("Token exchange found no subject token: set subject_token, subject_token_file or " +
 			"subject_token_env, or run in GitHub Actions with `permissions: id-token: write` (ACTIONS_ID_TOKEN_REQUEST_URL) " +
 			"or in HCP Terraform with workload identity (TFC_WORKLOAD_IDENTITY_TOKEN).")
 	}
@@ -142,7 +147,7 @@ func pickHCPToken(tokens map[string]string, tag string) (string, string, error) 
 		if v := trimToken(tokens[tag]); v != "" {
 			return tag, v, nil
 		}
-		return "", "", clientErrorf("TFC_WORKLOAD_IDENTITY_TOKEN_%s is empty or unset: set TFC_WORKLOAD_IDENTITY_AUDIENCE_%s "+
+		return "", "", subjectErrorf("TFC_WORKLOAD_IDENTITY_TOKEN_%s is empty or unset: set TFC_WORKLOAD_IDENTITY_AUDIENCE_%s "+
 			"in the workspace's variables so that HCP Terraform issues it, or pick another tag.", tag, tag)
 	}
 	if v := trimToken(tokens[""]); v != "" {
@@ -157,11 +162,11 @@ func pickHCPToken(tokens map[string]string, tag string) (string, string, error) 
 	slices.Sort(tags)
 	switch len(tags) {
 	case 0:
-		return "", "", clientErrorf("TFC_WORKLOAD_IDENTITY_TOKEN is empty: set TFC_WORKLOAD_IDENTITY_AUDIENCE in the workspace's variables so that HCP Terraform issues it.")
+		return "", "", subjectErrorf("TFC_WORKLOAD_IDENTITY_TOKEN is empty: set TFC_WORKLOAD_IDENTITY_AUDIENCE in the workspace's variables so that HCP Terraform issues it.")
 	case 1:
 		return tags[0], trimToken(tokens[tags[0]]), nil
 	}
-	return "", "", clientErrorf("HCP Terraform issued several workload identity tokens (tags %s): pick one with the tag setting.", strings.Join(tags, ", "))
+	return "", "", subjectErrorf("HCP Terraform issued several workload identity tokens (tags %s): pick one with the tag setting.", strings.Join(tags, ", "))
 }
 
 // Kind says which source gives the subject token.
@@ -217,25 +222,25 @@ func (s *SubjectTokenSource) readFile() (string, error) {
 	f, err := os.Open(s.file)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return "", clientErrorf("subject_token_file '%s' does not exist: point it at the token file (e.g. a projected "+
+			return "", subjectErrorf("subject_token_file '%s' does not exist: point it at the token file (e.g. a projected "+
 				"service-account token) or create it before Terraform runs.", s.file)
 		}
-		return "", &ClientError{Message: fmt.Sprintf("subject_token_file '%s' cannot be read; make it readable by this process", s.file), Err: err}
+		return "", &ClientError{Message: fmt.Sprintf("subject_token_file '%s' cannot be read; make it readable by this process", s.file), Err: err, Kind: ErrSubjectToken}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxSubjectToken+1))
 	if err != nil {
-		return "", &ClientError{Message: fmt.Sprintf("subject_token_file '%s' cannot be read", s.file), Err: err}
+		return "", &ClientError{Message: fmt.Sprintf("subject_token_file '%s' cannot be read", s.file), Err: err, Kind: ErrSubjectToken}
 	}
 	if len(data) > maxSubjectToken {
-		return "", clientErrorf("subject_token_file '%s' is larger than %d bytes: it must hold one token.", s.file, maxSubjectToken)
+		return "", subjectErrorf("subject_token_file '%s' is larger than %d bytes: it must hold one token.", s.file, maxSubjectToken)
 	}
 	tok := trimToken(string(data))
 	if tok == "" {
-		return "", clientErrorf("subject_token_file '%s' is empty: it must hold the subject token (written before Terraform runs).", s.file)
+		return "", subjectErrorf("subject_token_file '%s' is empty: it must hold the subject token (written before Terraform runs).", s.file)
 	}
 	if strings.ContainsAny(tok, " \t\r\n") {
-		return "", clientErrorf("subject_token_file '%s' holds more than one word: it must hold the subject token only.", s.file)
+		return "", subjectErrorf("subject_token_file '%s' holds more than one word: it must hold the subject token only.", s.file)
 	}
 	return tok, nil
 }
@@ -246,7 +251,7 @@ func (s *SubjectTokenSource) readFile() (string, error) {
 func (s *SubjectTokenSource) requestActions(ctx context.Context, c *Client) (string, error) {
 	u, err := url.Parse(s.reqURL)
 	if err != nil {
-		return "", clientErrorf("ACTIONS_ID_TOKEN_REQUEST_URL is not a usable URL: it is set by GitHub Actions; do not set it by hand.")
+		return "", subjectErrorf("ACTIONS_ID_TOKEN_REQUEST_URL is not a usable URL: it is set by GitHub Actions; do not set it by hand.")
 	}
 	if s.audience != "" {
 		q := u.Query()
@@ -261,10 +266,11 @@ func (s *SubjectTokenSource) requestActions(ctx context.Context, c *Client) (str
 		retry: true, noRedirect: true, secrets: secrets,
 	})
 	if err != nil {
-		return "", &ClientError{Message: "The GitHub Actions ID token request failed", Err: err}
+		return "", &ClientError{Message: "The GitHub Actions ID token request failed (check that the job has the permission " +
+			"`id-token: write` and can reach ACTIONS_ID_TOKEN_REQUEST_URL)", Err: err, Kind: ErrSubjectToken}
 	}
 	if resp.status != http.StatusOK {
-		return "", clientErrorf("The GitHub Actions ID token request to '%s' failed: [%d] %s. Give the job the permission "+
+		return "", subjectErrorf("The GitHub Actions ID token request to '%s' failed: [%d] %s. Give the job the permission "+
 			"`id-token: write` (permissions: in the workflow or job).", logURL(u.String()), resp.status,
 			excerpt(resp.header.Get("Content-Type"), scrubBytes(resp.body, secrets), secrets))
 	}
@@ -272,7 +278,7 @@ func (s *SubjectTokenSource) requestActions(ctx context.Context, c *Client) (str
 		Value string `json:"value"`
 	}
 	if json.Unmarshal(resp.body, &out) != nil || trimToken(out.Value) == "" {
-		return "", clientErrorf("The GitHub Actions ID token request to '%s' answered without a token (%d bytes, no \"value\").",
+		return "", subjectErrorf("The GitHub Actions ID token request to '%s' answered without a token (%d bytes, no \"value\").",
 			logURL(u.String()), len(resp.body))
 	}
 	return trimToken(out.Value), nil
@@ -297,5 +303,5 @@ func (s *SubjectTokenSource) checkFresh(tok, typ string, now time.Time) error {
 	case SubjectFromHCPTerraform:
 		fix = "HCP Terraform issues it per run phase; it cannot outlive the run"
 	}
-	return clientErrorf("The subject token from %s expired at %s: %s.", s.describe(), exp.UTC().Format(time.RFC3339), fix)
+	return subjectErrorf("The subject token from %s expired at %s: %s.", s.describe(), exp.UTC().Format(time.RFC3339), fix)
 }

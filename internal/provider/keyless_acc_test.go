@@ -202,6 +202,10 @@ func TestAccTokenExchangeRefused(t *testing.T) {
 		return exchangeConfig(r, cl, issuer, fmt.Sprintf("    subject_token = %s\n", q(tok)))
 	}
 	job := ci.ActionsEnv(t, testrig.ActionsJob{})
+	expiredFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(expiredFile, []byte(ci.Mint(t, testrig.MintSpec{Sub: testrig.SubjectKubernetes, Aud: issuer, TTL: -60})), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -224,6 +228,19 @@ func TestAccTokenExchangeRefused(t *testing.T) {
 				Config:    exchangeConfig(r, cl, "https://other.example", ""),
 				ExpectError: regexp.MustCompile(`Token Exchange Refused(?s:.*)GitHub\s+Actions(?s:.*)` +
 					`set\s+audience\s+to\s+a\s+value\s+the\s+provider\s+accepts`),
+			},
+			{
+				// An expired token in the file: refused before it is sent.
+				PreConfig: func() { setCIEnv(t, nil) },
+				Config:    exchangeConfig(r, cl, issuer, fmt.Sprintf("    subject_token_file = %s\n", q(expiredFile))),
+				ExpectError: regexp.MustCompile(`Subject Token Unusable(?s:.*)The\s+subject\s+token\s+from\s+file(?s:.*)expired\s+at` +
+					`(?s:.*)the\s+file\s+is\s+not\s+being\s+renewed`),
+			},
+			{
+				// A file that does not exist.
+				Config: exchangeConfig(r, cl, issuer, fmt.Sprintf("    subject_token_file = %s\n", q(expiredFile+".missing"))),
+				ExpectError: regexp.MustCompile(`Subject Token Unusable(?s:.*)token\.missing'\s+does\s+not\s+exist(?s:.*)create\s+it\s+before` +
+					`\s+Terraform\s+runs`),
 			},
 			{
 				// No subject token anywhere.
