@@ -212,8 +212,8 @@ func TestAccTokenExchangeRefused(t *testing.T) {
 			{
 				// A subject token issued for another audience.
 				Config: withToken(ci.Mint(t, testrig.MintSpec{Sub: testrig.SubjectGitHub, Aud: "https://other.example"})),
-				ExpectError: regexp.MustCompile(`Token Exchange Refused(?s:.*)subject\s+token\s+audience(?s:.*)https://other\.example` +
-					`(?s:.*)check\s+that\s+its\s+audience\s+is\s+the\s+one`),
+				ExpectError: regexp.MustCompile(`Token Exchange Refused(?s:.*)from\s+subject_token\s+\(` +
+					`(?s:.*)subject\s+token\s+audience(?s:.*)https://other\.example(?s:.*)check\s+that\s+its\s+audience\s+is\s+the\s+one`),
 			},
 			{
 				// A subject the IdP does not trust.
@@ -244,8 +244,7 @@ func TestAccTokenExchangeRefused(t *testing.T) {
 			},
 			{
 				// No subject token anywhere.
-				PreConfig: func() { setCIEnv(t, nil) },
-				Config:    exchangeConfig(r, cl, issuer, ""),
+				Config: exchangeConfig(r, cl, issuer, ""),
 				ExpectError: regexp.MustCompile(`No Subject Token for the Token Exchange(?s:.*)subject_token_file` +
 					`(?s:.*)` + settings.EnvActionsIDTokenRequestURL + `(?s:.*)` + settings.EnvHCPTerraformToken),
 			},
