@@ -215,11 +215,16 @@ var catalogue = []explanation{
 			in.what, o.Error(), flows.LogURL(o.Endpoint))
 	}},
 	// A refused token exchange says where the subject token came from and
-	// what to change (its own fix for each OAuth error code).
+	// what to change (its own fix for each OAuth error code; a rejected
+	// client assertion names the key to check, as for client credentials).
 	{isA[*flows.TokenExchangeError], "Token Exchange Refused", func(in explainIn) string {
 		x, _ := as[*flows.TokenExchangeError](in.err)
+		fix := x.Fix
+		if o, ok := as[*flows.OIDCError](in.err); ok && o.Code == "invalid_client" && clientAssertionFix(in.s) != "" {
+			fix = clientAssertionFix(in.s)
+		}
 		return fmt.Sprintf("Cannot %s: the identity provider refused the token exchange with the subject token from %s "+
-			"(%s). %s", in.what, x.Source, clause(x.Err.Error()), ensureSentence(x.Fix))
+			"(%s). %s", in.what, x.Source, clause(x.Err.Error()), ensureSentence(fix))
 	}},
 	{oidcError(nil, "invalid_client", "unauthorized_client"), "OIDC Client Authentication Failed", func(in explainIn) string {
 		o, _ := as[*flows.OIDCError](in.err)

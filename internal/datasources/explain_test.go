@@ -293,3 +293,25 @@ func TestExplainHidesFileSecrets(t *testing.T) {
 		t.Errorf("the detail lost the message: %s", p.Detail)
 	}
 }
+
+// TestExplainTokenExchangeClientAssertion: a token exchange whose client
+// assertion the identity provider rejects names the assertion to check, not
+// the grant; without an assertion the exchange's own fix stays.
+func TestExplainTokenExchangeClientAssertion(t *testing.T) {
+	refused := &flows.TokenExchangeError{Source: "GitHub Actions (ACTIONS_ID_TOKEN_REQUEST_URL)",
+		Fix: "Client 'c' may not use the token exchange grant, or its authentication failed.",
+		Err: &flows.OIDCError{Op: "retrieve access token at", Endpoint: "https://idp.example/token", Status: 401,
+			Code: "invalid_client", Description: "invalid client assertion"}}
+	s := pd.Settings{URL: "https://b.example", Method: flows.MethodTokenExchange, Sources: map[string]settings.Source{}}
+	p := explain(refused, s, "do it")
+	if p.Summary != "Token Exchange Refused" || !strings.HasSuffix(p.Detail, "its authentication failed.") {
+		t.Errorf("without an assertion: %q / %q", p.Summary, p.Detail)
+	}
+	s.OIDC.Keyless.ClientAssertion = &flows.ClientAssertion{JWT: "eyJ.a.b"}
+	p = explain(refused, s, "do it")
+	if p.Summary != "Token Exchange Refused" || !strings.Contains(p.Detail, "from GitHub Actions") ||
+		!strings.Contains(p.Detail, "Check oidc.client_id and "+settings.OIDCClientAssertion) ||
+		strings.Contains(p.Detail, "may not use the token exchange grant") {
+		t.Errorf("with a ready-made assertion: %q / %q", p.Summary, p.Detail)
+	}
+}
