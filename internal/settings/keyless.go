@@ -54,9 +54,8 @@ func Keyless(r Result, getenv func(string) string, exec *flows.ExecCredential) (
 		st.Env.HCPTerraform[""] = v
 	}
 	if tag := st.HCPTerraformTag; tag != "" {
-		if v := env(EnvHCPTerraformToken + "_" + tag); v != "" {
-			st.Env.HCPTerraform[tag] = v
-		}
+		// Kept when empty too: the tag then names the variable to set.
+		st.Env.HCPTerraform[tag] = env(EnvHCPTerraformToken + "_" + tag)
 	}
 	k.SubjectToken = st
 
