@@ -147,36 +147,15 @@ with a ready-made assertion (--client-assertion-stdin), or as a public client.`,
 			return err
 		}
 		out.OK, out.ProviderID, out.Issuer, out.ClientID, out.Scope = true, tok.ProviderID, tok.Issuer, tok.ClientID, tok.Scope
-		if !tok.Expiry.IsZero() {
-			in := secondsLeft(tok)
-			out.ExpiresIn = &in
-		}
+		out.ExpiresIn = expiresIn(tok)
 		if !*jsonOut {
-			fmt.Fprintf(a.out, "The identity provider %s exchanged it for an access token for client %s (provider %s, client authentication %s",
-				quote(tok.Issuer), quote(tok.ClientID), quote(tok.ProviderID), out.ClientAuth)
-			if out.ExpiresIn != nil {
-				fmt.Fprintf(a.out, ", valid for %s", (time.Duration(*out.ExpiresIn) * time.Second).String())
-			}
-			if tok.Scope != "" {
-				fmt.Fprintf(a.out, ", scope %s", quote(tok.Scope))
-			}
-			fmt.Fprintln(a.out, ").")
+			a.printIssued(fmt.Sprintf("The identity provider %s exchanged it for an access token for client %s (provider %s, client authentication %s",
+				quote(tok.Issuer), quote(tok.ClientID), quote(tok.ProviderID), out.ClientAuth), tok, out.ExpiresIn)
 		}
 		if !*idpOnly {
-			acct, err := s.Account(ctx)
-			if err != nil {
-				if exitCode(ctx, err) == ExitAuth || flows.IsCode(err, flows.CodePermissionsInsufficient) {
-					return &authError{msg: "the identity provider exchanged the token, but the back-end refused the access token", err: err}
-				}
+			if out.Account, err = a.checkAccount(ctx, s, b.url,
+				"the identity provider exchanged the token, but the back-end refused the access token", *jsonOut); err != nil {
 				return err
-			}
-			out.Account = &ccAccount{UserID: acct.UserID, Name: acct.Name}
-			if !*jsonOut {
-				name := ""
-				if acct.Name != "" && acct.Name != acct.UserID {
-					name = " (" + acct.Name + ")"
-				}
-				fmt.Fprintf(a.out, "The back-end %s accepts it: user_id %s%s.\n", quote(b.url), quote(acct.UserID), name)
 			}
 		}
 		if *jsonOut {

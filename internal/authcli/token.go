@@ -351,36 +351,15 @@ the client stored for the provider in auth-config.json, with its secret
 		}
 		out := ccOutput{OK: true, ProviderID: tok.ProviderID, Issuer: tok.Issuer, ClientID: tok.ClientID, ClientSource: source,
 			Scope: tok.Scope}
-		if !tok.Expiry.IsZero() {
-			in := secondsLeft(tok)
-			out.ExpiresIn = &in
-		}
+		out.ExpiresIn = expiresIn(tok)
 		if !*jsonOut {
-			fmt.Fprintf(a.out, "The identity provider %s issued an access token to client %s (provider %s",
-				quote(tok.Issuer), quote(tok.ClientID), quote(tok.ProviderID))
-			if out.ExpiresIn != nil {
-				fmt.Fprintf(a.out, ", valid for %s", (time.Duration(*out.ExpiresIn) * time.Second).String())
-			}
-			if tok.Scope != "" {
-				fmt.Fprintf(a.out, ", scope %s", quote(tok.Scope))
-			}
-			fmt.Fprintln(a.out, ").")
+			a.printIssued(fmt.Sprintf("The identity provider %s issued an access token to client %s (provider %s",
+				quote(tok.Issuer), quote(tok.ClientID), quote(tok.ProviderID)), tok, out.ExpiresIn)
 		}
 		if !*idpOnly {
-			acct, err := s.Account(ctx)
-			if err != nil {
-				if exitCode(ctx, err) == ExitAuth || flows.IsCode(err, flows.CodePermissionsInsufficient) {
-					return &authError{msg: "the identity provider accepted the client, but the back-end refused its token", err: err}
-				}
+			if out.Account, err = a.checkAccount(ctx, s, b.url,
+				"the identity provider accepted the client, but the back-end refused its token", *jsonOut); err != nil {
 				return err
-			}
-			out.Account = &ccAccount{UserID: acct.UserID, Name: acct.Name}
-			if !*jsonOut {
-				name := ""
-				if acct.Name != "" && acct.Name != acct.UserID {
-					name = " (" + acct.Name + ")"
-				}
-				fmt.Fprintf(a.out, "The back-end %s accepts it: user_id %s%s.\n", quote(b.url), quote(acct.UserID), name)
 			}
 		}
 		if *jsonOut {
@@ -617,4 +596,47 @@ func (a *app) sharedIssuer(ac *authfiles.AuthConfig, b backend, issuer, cid stri
 // used for its expiry (it was obtained just now).
 func secondsLeft(t *flows.Token) int64 {
 	return int64(time.Until(t.Expiry).Round(time.Second) / time.Second)
+}
+
+// expiresIn is the seconds left of t, or nil when it has no expiry.
+func expiresIn(t *flows.Token) *int64 {
+	if t.Expiry.IsZero() {
+		return nil
+	}
+	in := secondsLeft(t)
+	return &in
+}
+
+// printIssued ends the line that begins with lead (what the identity
+// provider did) with the token's validity and scope.
+func (a *app) printIssued(lead string, tok *flows.Token, in *int64) {
+	fmt.Fprint(a.out, lead)
+	if in != nil {
+		fmt.Fprintf(a.out, ", valid for %s", (time.Duration(*in) * time.Second).String())
+	}
+	if tok.Scope != "" {
+		fmt.Fprintf(a.out, ", scope %s", quote(tok.Scope))
+	}
+	fmt.Fprintln(a.out, ").")
+}
+
+// checkAccount asks the back-end at url who the session's token belongs to
+// (GET /me) and prints it unless jsonOut; a refusal is an *authError with
+// refused as its message.
+func (a *app) checkAccount(ctx context.Context, s *flows.Session, url, refused string, jsonOut bool) (*ccAccount, error) {
+	acct, err := s.Account(ctx)
+	if err != nil {
+		if exitCode(ctx, err) == ExitAuth || flows.IsCode(err, flows.CodePermissionsInsufficient) {
+			return nil, &authError{msg: refused, err: err}
+		}
+		return nil, err
+	}
+	if !jsonOut {
+		name := ""
+		if acct.Name != "" && acct.Name != acct.UserID {
+			name = " (" + acct.Name + ")"
+		}
+		fmt.Fprintf(a.out, "The back-end %s accepts it: user_id %s%s.\n", quote(url), quote(acct.UserID), name)
+	}
+	return &ccAccount{UserID: acct.UserID, Name: acct.Name}, nil
 }
