@@ -15,7 +15,6 @@ import (
 	"github.com/openeo-tf/terraform-provider-openeo/internal/acctest"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
-	"github.com/openeo-tf/terraform-provider-openeo/internal/testbackend"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/testrig"
 )
 
@@ -118,17 +117,7 @@ func TestBinaryIsTheProvidersExecHelper(t *testing.T) {
 // account of the user who logged in, and the helper's refresh rotated the
 // stored refresh token.
 func TestBinaryExecHelperThenTerraformApply(t *testing.T) {
-	var pub testrig.Client
-	rg := acctest.RigPreCheck(t, func(c *testbackend.Config) {
-		idp := testrig.IdP(t)
-		pub = idp.RegisterClient(t, testrig.ClientSpec{Public: true})
-		c.Providers[0].DefaultClients = []testbackend.DefaultClient{{ID: pub.ID,
-			GrantTypes: []string{testbackend.GrantDeviceCodePKCE, testbackend.GrantRefreshToken}}}
-	})
-	var env []string
-	for _, k := range []string{"HOME", "OPENEO_CONFIG_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"} {
-		env = append(env, k+"="+os.Getenv(k))
-	}
+	rg, pub, env := publicClientRig(t)
 	wantExit(t, exe(t, env, "", func(code string) error {
 		return rg.IdP.ApproveDevice(t.Context(), code, testrig.Bob.Name, testrig.Bob.Password)
 	}, "oidc-auth", rg.Backend.URL()), 0)

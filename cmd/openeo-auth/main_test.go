@@ -214,23 +214,29 @@ func TestBinaryEndToEnd(t *testing.T) {
 	}
 }
 
-// TestBinaryBootstrapThenTerraformApply is the issue's "done" criterion:
-// bootstrap a refresh token with the binary, then run Terraform with
-// auth_method = "oidc" where no device flow can be shown.
-func TestBinaryBootstrapThenTerraformApply(t *testing.T) {
-	var pub testrig.Client
-	rg := acctest.RigPreCheck(t, func(c *testbackend.Config) {
+// publicClientRig is the rig of a Terraform run after `openeo-auth
+// oidc-auth`: the back-end's default client is a fresh public client of the
+// IdP (pub), and env gives the binary the environment that PreCheck
+// isolated (OPENEO_CONFIG_HOME, HOME, XDG_*).
+func publicClientRig(t *testing.T) (rg *acctest.Rig, pub testrig.Client, env []string) {
+	t.Helper()
+	rg = acctest.RigPreCheck(t, func(c *testbackend.Config) {
 		idp := testrig.IdP(t)
 		pub = idp.RegisterClient(t, testrig.ClientSpec{Public: true})
 		c.Providers[0].DefaultClients = []testbackend.DefaultClient{{ID: pub.ID,
 			GrantTypes: []string{testbackend.GrantDeviceCodePKCE, testbackend.GrantRefreshToken}}}
 	})
-	// PreCheck isolated the environment (OPENEO_CONFIG_HOME, HOME, XDG_*);
-	// the binary gets the same.
-	var env []string
 	for _, k := range []string{"HOME", "OPENEO_CONFIG_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"} {
 		env = append(env, k+"="+os.Getenv(k))
 	}
+	return rg, pub, env
+}
+
+// TestBinaryBootstrapThenTerraformApply is the issue's "done" criterion:
+// bootstrap a refresh token with the binary, then run Terraform with
+// auth_method = "oidc" where no device flow can be shown.
+func TestBinaryBootstrapThenTerraformApply(t *testing.T) {
+	rg, pub, env := publicClientRig(t)
 	r := exe(t, env, "", func(code string) error {
 		return rg.IdP.ApproveDevice(t.Context(), code, testrig.Bob.Name, testrig.Bob.Password)
 	}, "oidc-auth", rg.Backend.URL())
