@@ -39,6 +39,7 @@ func (s *Session) refreshLogin(ctx context.Context, g *GrantConfig, rt string, f
 		s.mu.Lock()
 		s.refreshToken, s.stored = t.refreshToken, true
 		s.mu.Unlock()
+		t.RefreshStored = true
 	} else if err := s.afterLogin(ctx, g, t); err != nil {
 		return nil, nil, err
 	}
@@ -142,6 +143,7 @@ func (s *Session) afterLogin(ctx context.Context, g *GrantConfig, t *Token) erro
 	s.mu.Lock()
 	s.stored = true
 	s.mu.Unlock()
+	t.RefreshStored = true
 	return nil
 }
 
@@ -158,6 +160,7 @@ func (s *Session) refreshRenewer(g *GrantConfig) renewFunc {
 		if err != nil {
 			return nil, err
 		}
+		t.RefreshStored = stored
 		if t.refreshToken != rt {
 			s.mu.Lock()
 			s.refreshToken = t.refreshToken

@@ -20,3 +20,34 @@ func RefreshTokenExpiry(refreshToken string, refreshExpiresIn any, obtained time
 	}
 	return time.Time{}
 }
+
+// RefreshExpiryState is how close a refresh token is to its expiry.
+type RefreshExpiryState int
+
+// The states of [RefreshExpiryStatus].
+const (
+	// RefreshNotExpiring: the expiry is unknown, outside the window, or
+	// the window is off.
+	RefreshNotExpiring RefreshExpiryState = iota
+	// RefreshExpiresSoon: the refresh token expires within the window.
+	RefreshExpiresSoon
+	// RefreshExpired: the expiry has passed.
+	RefreshExpired
+)
+
+// RefreshExpiryStatus says whether a refresh token expiring at expiresAt
+// (zero: unknown) has expired at now or expires within window of it (an
+// expiry exactly at now+window is within). A window of zero or less turns
+// the check off: the result is then always RefreshNotExpiring, also for an
+// expired token.
+func RefreshExpiryStatus(expiresAt, now time.Time, window time.Duration) RefreshExpiryState {
+	switch {
+	case window <= 0 || expiresAt.IsZero():
+		return RefreshNotExpiring
+	case !expiresAt.After(now):
+		return RefreshExpired
+	case !expiresAt.After(now.Add(window)):
+		return RefreshExpiresSoon
+	}
+	return RefreshNotExpiring
+}

@@ -43,3 +43,29 @@ func TestRigRefreshTokenExpiry(t *testing.T) {
 		t.Error("no refresh token, no expiry")
 	}
 }
+
+func TestRefreshExpiryStatus(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	week := 7 * 24 * time.Hour
+	for _, c := range []struct {
+		name      string
+		expiresAt time.Time
+		window    time.Duration
+		want      flows.RefreshExpiryState
+	}{
+		{"unknown expiry", time.Time{}, week, flows.RefreshNotExpiring},
+		{"outside the window", now.Add(week + time.Second), week, flows.RefreshNotExpiring},
+		{"at the window's end", now.Add(week), week, flows.RefreshExpiresSoon},
+		{"within the window", now.Add(time.Hour), week, flows.RefreshExpiresSoon},
+		{"one second left", now.Add(time.Second), week, flows.RefreshExpiresSoon},
+		{"expires now", now, week, flows.RefreshExpired},
+		{"expired", now.Add(-time.Hour), week, flows.RefreshExpired},
+		{"window off, soon", now.Add(time.Hour), 0, flows.RefreshNotExpiring},
+		{"window off, expired", now.Add(-time.Hour), 0, flows.RefreshNotExpiring},
+		{"negative window", now.Add(time.Hour), -time.Hour, flows.RefreshNotExpiring},
+	} {
+		if got := flows.RefreshExpiryStatus(c.expiresAt, now, c.window); got != c.want {
+			t.Errorf("%s: RefreshExpiryStatus(%v, %v, %v) = %d, want %d", c.name, c.expiresAt, now, c.window, got, c.want)
+		}
+	}
+}

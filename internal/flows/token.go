@@ -97,6 +97,10 @@ type Token struct {
 	// expires, as the token response tells (see RefreshTokenExpiry); zero
 	// when unknown or without a refresh token.
 	RefreshExpiry time.Time
+	// RefreshStored: the refresh token that came with the token is the
+	// RefreshTokenStore entry of the login (read from it, written to it
+	// or rotated in it), so a later run uses it again.
+	RefreshStored bool
 
 	refreshToken string
 	idToken      string
