@@ -23,6 +23,7 @@ type bearerTokenModel struct {
 	AuthMethod          types.String `tfsdk:"auth_method"`
 	ProviderID          types.String `tfsdk:"provider_id"`
 	ExpiresAt           types.String `tfsdk:"expires_at"`
+	RefreshExpiresAt    types.String `tfsdk:"refresh_token_expires_at"`
 }
 
 func tokenToModel(t *flows.Token, authMethod string) bearerTokenModel {
@@ -34,9 +35,13 @@ func tokenToModel(t *flows.Token, authMethod string) bearerTokenModel {
 		AuthMethod:          types.StringValue(authMethod),
 		ProviderID:          optString(t.ProviderID),
 		ExpiresAt:           types.StringNull(),
+		RefreshExpiresAt:    types.StringNull(),
 	}
 	if !t.Expiry.IsZero() {
 		m.ExpiresAt = types.StringValue(t.Expiry.UTC().Format(time.RFC3339))
+	}
+	if !t.RefreshExpiry.IsZero() {
+		m.RefreshExpiresAt = types.StringValue(t.RefreshExpiry.UTC().Format(time.RFC3339))
 	}
 	return m
 }
@@ -72,6 +77,10 @@ var tokenAttrs = []tokenAttr{
 	{"provider_id", "The OIDC provider id; null for basic and plain bearer tokens.", false},
 	{"expires_at", "When the access token expires, as an RFC 3339 UTC timestamp; null when the expiry is not known " +
 		"(basic tokens, plain bearers).", false},
+	{"refresh_token_expires_at", "When the refresh token of the login expires, as an RFC 3339 UTC timestamp, as the " +
+		"identity provider told it (`refresh_expires_in`, or the `exp` of a JWT refresh token); null when there is no " +
+		"refresh token or its expiry is not known. A stored one that expires within the provider's " +
+		"`oidc.refresh_token_warning` gives a warning.", false},
 }
 
 func bearerTokenDataSourceAttributes() map[string]dschema.Attribute {

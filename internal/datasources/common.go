@@ -106,6 +106,10 @@ func fromBackend[T, M any](ctx context.Context, b *base, what string, deferralAl
 		return m, deferred, false
 	}
 	v, err := get(sess, ctx)
+	if n, ok := sess.RefreshTokenNotice(); ok {
+		summary, detail := refreshTokenWarning(n, b.client.Settings())
+		diags.AddWarning(summary, detail)
+	}
 	if err != nil {
 		b.fail(diags, err, what)
 		return m, false, false

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authcli"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
@@ -612,4 +613,24 @@ func ensureSentence(s string) string {
 		s += "."
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// refreshTokenWarning is the warning about a stored refresh token that
+// expires within oidc.refresh_token_warning or has expired (never the
+// token itself): when, for which issuer and client, and how to log in again.
+func refreshTokenWarning(n pd.RefreshTokenNotice, s pd.Settings) (summary, detail string) {
+	command, note := oidcAuthCommand(s, flows.LogURL(s.URL), n.ProviderID), oidcAuthStdinNote(s)
+	login := fmt.Sprintf("the issuer %s and the client %q", n.Issuer, n.ClientID)
+	fix := fmt.Sprintf("Log in again before then, e.g. with `%s` in a terminal%s, or with the device code flow and "+
+		"oidc.store_refresh_token = true, so that a new refresh token is stored; or raise oidc.refresh_token_warning "+
+		"(\"0\" turns this warning off).", command, note)
+	when := n.ExpiresAt.UTC().Format(time.RFC3339)
+	if n.Expired {
+		return "Stored Refresh Token Has Expired", fmt.Sprintf("The refresh token stored for %s expired at %s, "+
+			"as the identity provider told when it issued it. The next login with it will fail. %s", login, when,
+			strings.Replace(fix, "Log in again before then", "Log in again", 1))
+	}
+	return "Stored Refresh Token Expires Soon", fmt.Sprintf("The refresh token stored for %s (in %s) expires at %s, "+
+		"within oidc.refresh_token_warning (%s). After that the provider can no longer log in with it. %s",
+		login, storePath(explainIn{s: s}), when, s.OIDC.RefreshTokenWarning, fix)
 }

@@ -112,6 +112,7 @@ func merge(in mergeInput, getenv func(string) string, loadINI clientConfigLoader
 	str(settings.OIDCRefreshToken, o.RefreshToken, ostate)
 	str(settings.OIDCAccessToken, o.AccessToken, ostate)
 	str(settings.OIDCMaxPollTime, o.MaxPollTime, ostate)
+	str(settings.OIDCRefreshTokenWarning, o.RefreshTokenWarning, ostate)
 	for _, f := range []struct {
 		p string
 		v types.String
@@ -181,6 +182,7 @@ func merge(in mergeInput, getenv func(string) string, loadINI clientConfigLoader
 		out.Sources["oidc.store_refresh_token"] = settings.SourceAttribute
 	}
 	out.OIDC.MaxPollTime = duration(r, settings.OIDCMaxPollTime)
+	out.OIDC.RefreshTokenWarning = window(r, settings.OIDCRefreshTokenWarning)
 	var exec *flows.ExecCredential
 	if in.execState == blockPresent {
 		exec = &flows.ExecCredential{ProviderID: out.OIDC.ProviderID}
@@ -257,6 +259,15 @@ func duration(r settings.Result, p string) time.Duration {
 		return def
 	}
 	return d
+}
+
+// window is duration for a setting where zero turns a check off: "0" (or
+// any zero duration) is kept as zero instead of taking the default.
+func window(r settings.Result, p string) time.Duration {
+	if d, err := time.ParseDuration(r.Get(p)); err == nil && d == 0 {
+		return 0
+	}
+	return duration(r, p)
 }
 
 // checkInsecureBasic refuses basic auth over plain http to a non-loopback host.

@@ -56,6 +56,8 @@ type oidcModel struct {
 	Scopes            types.List   `tfsdk:"scopes"`
 	StoreRefreshToken types.Bool   `tfsdk:"store_refresh_token"`
 	MaxPollTime       types.String `tfsdk:"max_poll_time"`
+	// RefreshTokenWarning is oidc.refresh_token_warning.
+	RefreshTokenWarning types.String `tfsdk:"refresh_token_warning"`
 
 	SubjectToken           types.String `tfsdk:"subject_token"`
 	SubjectTokenFile       types.String `tfsdk:"subject_token_file"`
@@ -77,16 +79,17 @@ var basicAttrTypes = map[string]attr.Type{
 }
 
 var oidcAttrTypes = map[string]attr.Type{
-	"provider_id":         types.StringType,
-	"client_id":           types.StringType,
-	"client_secret":       types.StringType,
-	"username":            types.StringType,
-	"password":            types.StringType,
-	"refresh_token":       types.StringType,
-	"access_token":        types.StringType,
-	"scopes":              types.ListType{ElemType: types.StringType},
-	"store_refresh_token": types.BoolType,
-	"max_poll_time":       types.StringType,
+	"provider_id":           types.StringType,
+	"client_id":             types.StringType,
+	"client_secret":         types.StringType,
+	"username":              types.StringType,
+	"password":              types.StringType,
+	"refresh_token":         types.StringType,
+	"access_token":          types.StringType,
+	"scopes":                types.ListType{ElemType: types.StringType},
+	"store_refresh_token":   types.BoolType,
+	"max_poll_time":         types.StringType,
+	"refresh_token_warning": types.StringType,
 
 	"subject_token":             types.StringType,
 	"subject_token_file":        types.StringType,
@@ -291,6 +294,16 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 							"Go duration (e.g. `5m`). No environment fallback. Default: `%s`.", shortDuration(settings.DefaultMaxPollTime)),
 						Validators: []validator.String{durationValidator{}},
 					},
+					"refresh_token_warning": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: fmt.Sprintf("Warn at plan time when the refresh token stored in "+
+							"`refresh-tokens.json` for the selected provider's issuer and client (the one the provider logs in "+
+							"with and will use again) expires within this window, or has expired, as far as the identity provider "+
+							"told its expiry (`refresh_expires_in`, or the `exp` of a JWT refresh token). A Go duration "+
+							"(e.g. `72h`); `0` turns the warning off. No environment fallback. Default: `%s` (7 days).",
+							shortDuration(settings.DefaultRefreshTokenWarning)),
+						Validators: []validator.String{durationValidator{allowZero: true}},
+					},
 					"subject_token": schema.StringAttribute{
 						Optional:  true,
 						Sensitive: true,
@@ -410,20 +423,29 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
-// durationValidator accepts positive Go durations such as "30s" or "5m".
-type durationValidator struct{}
+// durationValidator accepts positive Go durations such as "30s" or "5m"
+// (and zero with allowZero, for a setting that "0" turns off).
+type durationValidator struct {
+	allowZero bool
+}
 
-func (durationValidator) Description(context.Context) string {
+func (v durationValidator) Description(context.Context) string {
+	if v.allowZero {
+		return "value must be a duration such as `30s` or `72h`, or `0`"
+	}
 	return "value must be a positive duration such as `30s` or `5m`"
 }
 
 func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
 	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if v.allowZero && err == nil && d == 0 {
+		return
+	}
 	if err != nil || d <= 0 {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
 			fmt.Sprintf("The value %q is not a positive duration. Use a number with a unit, such as \"30s\", \"2m\" or \"1h\".",

@@ -5,12 +5,24 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/settings"
 )
+
+// RefreshTokenNotice describes a stored refresh token close to its expiry
+// (never the token itself): the login it belongs to and when it expires.
+type RefreshTokenNotice struct {
+	// Expired: ExpiresAt has passed; else it is within the window.
+	Expired    bool
+	ExpiresAt  time.Time
+	Issuer     string
+	ProviderID string
+	ClientID   string
+}
 
 // Client is the value Configure hands to data sources, ephemeral resources
 // and resources: the merged settings of one provider instance and its lazily

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"sync"
+	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/authfiles"
 	"github.com/openeo-tf/terraform-provider-openeo/internal/devicestatus"
@@ -151,6 +153,46 @@ type Session struct {
 	// endDisplay ends the device flow's status line (nil without one).
 	endDisplay func()
 	onToken    func(*flows.Token)
+
+	noticeMu sync.Mutex
+	noticed  bool                // a notice was made (at most one per instance)
+	notice   *RefreshTokenNotice // made and not yet returned
+}
+
+// checkRefreshExpiry makes the instance's refresh token notice when t's
+// refresh token is the stored one and expires within the window (see
+// [flows.RefreshExpiryStatus]) or has expired.
+func (f *Session) checkRefreshExpiry(t *flows.Token) {
+	if t == nil || !t.RefreshStored {
+		return
+	}
+	st := flows.RefreshExpiryStatus(t.RefreshExpiry, time.Now(), f.settings.OIDC.RefreshTokenWarning)
+	if st == flows.RefreshNotExpiring {
+		return
+	}
+	f.noticeMu.Lock()
+	defer f.noticeMu.Unlock()
+	if f.noticed {
+		return
+	}
+	f.noticed = true
+	f.notice = &RefreshTokenNotice{Expired: st == flows.RefreshExpired, ExpiresAt: t.RefreshExpiry.UTC(),
+		Issuer: flows.NormalizeURL(t.Issuer), ProviderID: t.ProviderID, ClientID: t.ClientID}
+}
+
+// RefreshTokenNotice returns, once per provider instance, the stored
+// refresh token of a login that expires within the provider's
+// oidc.refresh_token_warning window or has expired; ok is false when there
+// is none (or it was returned before).
+func (f *Session) RefreshTokenNotice() (RefreshTokenNotice, bool) {
+	f.noticeMu.Lock()
+	defer f.noticeMu.Unlock()
+	if f.notice == nil {
+		return RefreshTokenNotice{}, false
+	}
+	n := *f.notice
+	f.notice = nil
+	return n, true
 }
 
 func (f *Session) Token(ctx context.Context) (*flows.Token, error) {
@@ -171,6 +213,9 @@ func (f *Session) Token(ctx context.Context) (*flows.Token, error) {
 		}
 	}
 	t, err := f.s.Token(ctx)
+	if err == nil {
+		f.checkRefreshExpiry(t)
+	}
 	if err != nil && f.endDisplay != nil && ctx.Err() == nil {
 		// A device flow that failed (denied, expired, an error answer)
 		// ends its status line; one that others still wait for goes on.

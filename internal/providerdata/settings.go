@@ -87,6 +87,9 @@ type OIDCSettings struct {
 	Scopes            []string
 	StoreRefreshToken bool
 	MaxPollTime       time.Duration
+	// RefreshTokenWarning is the window before a stored refresh token's
+	// expiry in which the provider warns; zero: no warning.
+	RefreshTokenWarning time.Duration
 	// Keyless are the token exchange, client assertion and exec helper
 	// settings (resolved by internal/settings, the environment included).
 	Keyless flows.KeylessSettings

@@ -51,6 +51,9 @@ const (
 	DefaultRequestTimeout = 30 * time.Second
 	DefaultMaxRetries     = 3
 	DefaultMaxPollTime    = 5 * time.Minute
+	// DefaultRefreshTokenWarning is how long before a stored refresh token
+	// expires the provider starts to warn (oidc.refresh_token_warning).
+	DefaultRefreshTokenWarning = 7 * 24 * time.Hour
 )
 
 // Field is one row of the table: an attribute path of the provider block,
@@ -95,6 +98,9 @@ const (
 	OIDCRefreshToken      = "oidc.refresh_token"
 	OIDCAccessToken       = "oidc.access_token"
 	OIDCMaxPollTime       = "oidc.max_poll_time"
+	// OIDCRefreshTokenWarning is the warning window before a stored refresh
+	// token expires; "0" turns the warning off.
+	OIDCRefreshTokenWarning = "oidc.refresh_token_warning"
 
 	OIDCSubjectToken           = "oidc.subject_token"
 	OIDCSubjectTokenFile       = "oidc.subject_token_file"
@@ -137,6 +143,7 @@ var Fields = []Field{
 	{Path: OIDCRefreshToken, File: RefreshTokens, Secret: true, Credential: true},
 	{Path: OIDCAccessToken, Secret: true, Credential: true},
 	{Path: OIDCMaxPollTime, Default: DefaultMaxPollTime.String()},
+	{Path: OIDCRefreshTokenWarning, Default: DefaultRefreshTokenWarning.String()},
 	{Path: OIDCSubjectToken, Secret: true},
 	{Path: OIDCSubjectTokenFile},
 	{Path: OIDCSubjectTokenEnv},
