@@ -1,6 +1,7 @@
 package datasources
 
 import (
+	"cmp"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -626,11 +627,11 @@ func refreshTokenWarning(n pd.RefreshTokenNotice, s pd.Settings) (summary, detai
 		"(\"0\" turns this warning off).", command, note)
 	when := n.ExpiresAt.UTC().Format(time.RFC3339)
 	if n.Expired {
-		return "Stored Refresh Token Has Expired", fmt.Sprintf("The refresh token stored for %s expired at %s, "+
-			"as the identity provider told when it issued it. The next login with it will fail. %s", login, when,
-			strings.Replace(fix, "Log in again before then", "Log in again", 1))
+		return "Stored Refresh Token Has Expired", fmt.Sprintf("The refresh token stored for %s (in %s) expired at %s, "+
+			"as the identity provider told when it issued it: the provider cannot log in with it any more. %s",
+			login, cmp.Or(n.StorePath, storePath(explainIn{s: s})), when, strings.Replace(fix, "Log in again before then", "Log in again", 1))
 	}
 	return "Stored Refresh Token Expires Soon", fmt.Sprintf("The refresh token stored for %s (in %s) expires at %s, "+
 		"within oidc.refresh_token_warning (%s). After that the provider can no longer log in with it. %s",
-		login, storePath(explainIn{s: s}), when, s.OIDC.RefreshTokenWarning, fix)
+		login, cmp.Or(n.StorePath, storePath(explainIn{s: s})), when, settings.ShortDuration(s.OIDC.RefreshTokenWarning), fix)
 }

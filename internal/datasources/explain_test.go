@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
 	pd "github.com/openeo-tf/terraform-provider-openeo/internal/providerdata"
@@ -313,5 +314,40 @@ func TestExplainTokenExchangeClientAssertion(t *testing.T) {
 		!strings.Contains(p.Detail, "Check oidc.client_id and "+settings.OIDCClientAssertion) ||
 		strings.Contains(p.Detail, "may not use the token exchange grant") {
 		t.Errorf("with a ready-made assertion: %q / %q", p.Summary, p.Detail)
+	}
+}
+
+func TestRefreshTokenWarning(t *testing.T) {
+	s := pd.Settings{URL: "https://b.example", Method: flows.MethodOIDC, OIDC: pd.OIDCSettings{RefreshTokenWarning: 72 * time.Hour}}
+	n := pd.RefreshTokenNotice{ExpiresAt: time.Date(2026, 12, 5, 8, 30, 0, 0, time.FixedZone("CET", 3600)),
+		Issuer: "https://idp.example/realms/openeo", ProviderID: "egi", ClientID: "my-client", StorePath: "/home/u/refresh-tokens.json"}
+	summary, detail := refreshTokenWarning(n, s)
+	if want := "Stored Refresh Token Expires Soon"; summary != want {
+		t.Errorf("summary %q, want %q", summary, want)
+	}
+	for _, want := range []string{
+		`The refresh token stored for the issuer https://idp.example/realms/openeo and the client "my-client" ` +
+			`(in /home/u/refresh-tokens.json) expires at 2026-12-05T07:30:00Z, within oidc.refresh_token_warning (72h).`,
+		"Log in again before then, e.g. with `openeo-auth oidc-auth https://b.example` in a terminal,",
+		`or raise oidc.refresh_token_warning ("0" turns this warning off).`,
+	} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("detail lacks %q:\n%s", want, detail)
+		}
+	}
+
+	n.Expired = true
+	summary, detail = refreshTokenWarning(n, s)
+	if want := "Stored Refresh Token Has Expired"; summary != want {
+		t.Errorf("summary %q, want %q", summary, want)
+	}
+	for _, want := range []string{
+		`The refresh token stored for the issuer https://idp.example/realms/openeo and the client "my-client" ` +
+			`(in /home/u/refresh-tokens.json) expired at 2026-12-05T07:30:00Z`,
+		"the provider cannot log in with it any more. Log in again, e.g. with `openeo-auth oidc-auth https://b.example`",
+	} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("detail lacks %q:\n%s", want, detail)
+		}
 	}
 }

@@ -374,7 +374,8 @@ func TestMergeDefaultsAndOverrides(t *testing.T) {
 		t.Fatal(diags)
 	}
 	if s.RequestTimeout != settings.DefaultRequestTimeout || s.MaxRetries != settings.DefaultMaxRetries ||
-		s.OIDC.MaxPollTime != settings.DefaultMaxPollTime || s.AllowInsecureBasicAuth {
+		s.OIDC.MaxPollTime != settings.DefaultMaxPollTime || s.AllowInsecureBasicAuth ||
+		s.OIDC.RefreshTokenWarning != 7*24*time.Hour {
 		t.Errorf("defaults: %+v", s)
 	}
 	s, diags = runMerge(t, cfg{"url": "https://x.example", "request_timeout": "2m", "max_retries": int64(0),
@@ -394,6 +395,19 @@ func TestMergeDefaultsAndOverrides(t *testing.T) {
 	}
 }
 
+func TestMergeRefreshTokenWarning(t *testing.T) {
+	clearEnv(t)
+	for value, want := range map[string]time.Duration{"72h": 72 * time.Hour, "0": 0, "0s": 0, "90m": 90 * time.Minute} {
+		s, diags := runMerge(t, cfg{"url": "https://x.example", "oidc.refresh_token_warning": value}, nil)
+		if diags.HasError() {
+			t.Fatalf("%s: %v", value, diags)
+		}
+		if s.OIDC.RefreshTokenWarning != want {
+			t.Errorf("refresh_token_warning %q: %v, want %v", value, s.OIDC.RefreshTokenWarning, want)
+		}
+	}
+}
+
 func TestMergeUnknownValues(t *testing.T) {
 	clearEnv(t)
 	t.Setenv(settings.EnvBackendURL, "https://env.example")
@@ -405,7 +419,7 @@ func TestMergeUnknownValues(t *testing.T) {
 		{cfg{"url": "https://x.example", "basic.password": unknown, "basic.username": "u"}, []string{"basic.password"}},
 		{cfg{"url": "https://x.example", "oidc": unknown}, []string{"oidc.provider_id", "oidc.client_id", "oidc.client_secret",
 			"oidc.username", "oidc.password", "oidc.refresh_token", "oidc.access_token", "oidc.max_poll_time",
-			"oidc.subject_token", "oidc.subject_token_file", "oidc.subject_token_env", "oidc.subject_token_type", "oidc.audience",
+			"oidc.refresh_token_warning", "oidc.subject_token", "oidc.subject_token_file", "oidc.subject_token_env", "oidc.subject_token_type", "oidc.audience",
 			"oidc.requested_token_type", "oidc.hcp_terraform_tag", "oidc.client_assertion_key", "oidc.client_assertion_key_file",
 			"oidc.client_assertion_key_id", "oidc.client_assertion_alg", "oidc.client_assertion"}},
 		{cfg{"url": "https://x.example", "auth_method": unknown}, []string{"auth_method"}},

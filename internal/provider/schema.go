@@ -182,7 +182,7 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"request_timeout": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("Timeout of each HTTP request to the back-end and the identity provider, as a "+
-					"Go duration (e.g. `30s`, `2m`). No environment fallback. Default: `%s`.", shortDuration(settings.DefaultRequestTimeout)),
+					"Go duration (e.g. `30s`, `2m`). No environment fallback. Default: `%s`.", settings.ShortDuration(settings.DefaultRequestTimeout)),
 				Validators: []validator.String{durationValidator{}},
 			},
 			"max_retries": schema.Int64Attribute{
@@ -291,7 +291,7 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"max_poll_time": schema.StringAttribute{
 						Optional: true,
 						MarkdownDescription: fmt.Sprintf("How long the device code flow waits for the user to approve, as a "+
-							"Go duration (e.g. `5m`). No environment fallback. Default: `%s`.", shortDuration(settings.DefaultMaxPollTime)),
+							"Go duration (e.g. `5m`). No environment fallback. Default: `%s`.", settings.ShortDuration(settings.DefaultMaxPollTime)),
 						Validators: []validator.String{durationValidator{}},
 					},
 					"refresh_token_warning": schema.StringAttribute{
@@ -301,7 +301,7 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 							"with and will use again) expires within this window, or has expired, as far as the identity provider "+
 							"told its expiry (`refresh_expires_in`, or the `exp` of a JWT refresh token). A Go duration "+
 							"(e.g. `72h`); `0` turns the warning off. No environment fallback. Default: `%s` (7 days).",
-							shortDuration(settings.DefaultRefreshTokenWarning)),
+							settings.ShortDuration(settings.DefaultRefreshTokenWarning)),
 						Validators: []validator.String{durationValidator{allowZero: true}},
 					},
 					"subject_token": schema.StringAttribute{
@@ -409,18 +409,6 @@ func (p *openeoProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			},
 		},
 	}
-}
-
-// shortDuration prints 5m0s as 5m and 60s as 1m.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // durationValidator accepts positive Go durations such as "30s" or "5m"

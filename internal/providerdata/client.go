@@ -22,6 +22,8 @@ type RefreshTokenNotice struct {
 	Issuer     string
 	ProviderID string
 	ClientID   string
+	// StorePath is the refresh-tokens.json file that holds it.
+	StorePath string
 }
 
 // Client is the value Configure hands to data sources, ephemeral resources

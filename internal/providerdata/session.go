@@ -123,7 +123,7 @@ func newSession(ctx context.Context, o FlowsOptions, s Settings) (*Session, erro
 	if err != nil {
 		return nil, err
 	}
-	return &Session{s: sess, settings: s, refreshTokensPath: rt.Path(), endDisplay: endDisplay, onToken: o.OnToken}, nil
+	return &Session{s: sess, settings: s, refreshTokensPath: rt.Path(), refreshTokens: rt, endDisplay: endDisplay, onToken: o.OnToken}, nil
 }
 
 // terminalLine is the device flow display when no Interaction is given: it
@@ -150,6 +150,7 @@ type Session struct {
 	s                 *flows.Session
 	settings          Settings
 	refreshTokensPath string
+	refreshTokens     *authfiles.RefreshTokens
 	// endDisplay ends the device flow's status line (nil without one).
 	endDisplay func()
 	onToken    func(*flows.Token)
@@ -166,7 +167,29 @@ func (f *Session) checkRefreshExpiry(t *flows.Token) {
 	if t == nil || !t.RefreshStored {
 		return
 	}
-	st := flows.RefreshExpiryStatus(t.RefreshExpiry, time.Now(), f.settings.OIDC.RefreshTokenWarning)
+	f.noteExpiry(t.RefreshExpiry, flows.NormalizeURL(t.Issuer), t.ProviderID, t.ClientID)
+}
+
+// checkExpiredStore makes the notice for a login that failed with the
+// stored refresh token when the store says that the token has expired: the
+// warning then tells why.
+func (f *Session) checkExpiredStore(err error) {
+	var re *flows.RefreshTokenError
+	if !errors.As(err, &re) || !re.Stored || f.refreshTokens == nil {
+		return
+	}
+	e, ok, rerr := f.refreshTokens.Entry(re.Issuer, re.ClientID)
+	if rerr != nil || !ok || !e.ExpiresAt.Before(time.Now()) {
+		return
+	}
+	f.noteExpiry(e.ExpiresAt, re.Issuer, re.ProviderID, re.ClientID)
+}
+
+// noteExpiry makes the notice of a stored refresh token of the login of
+// issuer (normalised) and clientID that expires at expiresAt, once per
+// provider instance.
+func (f *Session) noteExpiry(expiresAt time.Time, issuer, providerID, clientID string) {
+	st := flows.RefreshExpiryStatus(expiresAt, time.Now(), f.settings.OIDC.RefreshTokenWarning)
 	if st == flows.RefreshNotExpiring {
 		return
 	}
@@ -176,8 +199,8 @@ func (f *Session) checkRefreshExpiry(t *flows.Token) {
 		return
 	}
 	f.noticed = true
-	f.notice = &RefreshTokenNotice{Expired: st == flows.RefreshExpired, ExpiresAt: t.RefreshExpiry.UTC(),
-		Issuer: flows.NormalizeURL(t.Issuer), ProviderID: t.ProviderID, ClientID: t.ClientID}
+	f.notice = &RefreshTokenNotice{Expired: st == flows.RefreshExpired, ExpiresAt: expiresAt.UTC(),
+		Issuer: issuer, ProviderID: providerID, ClientID: clientID, StorePath: f.refreshTokensPath}
 }
 
 // RefreshTokenNotice returns, once per provider instance, the stored
@@ -215,6 +238,8 @@ func (f *Session) Token(ctx context.Context) (*flows.Token, error) {
 	t, err := f.s.Token(ctx)
 	if err == nil {
 		f.checkRefreshExpiry(t)
+	} else {
+		f.checkExpiredStore(err)
 	}
 	if err != nil && f.endDisplay != nil && ctx.Err() == nil {
 		// A device flow that failed (denied, expired, an error answer)

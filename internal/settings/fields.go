@@ -18,6 +18,7 @@ package settings
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/openeo-tf/terraform-provider-openeo/internal/flows"
@@ -190,4 +191,17 @@ func MethodNames() []string {
 		out[i] = string(m)
 	}
 	return out
+}
+
+// ShortDuration prints a duration without trailing zero units, as people
+// write it: 5m0s as 5m, 168h0m0s as 168h.
+func ShortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
