@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -68,4 +69,60 @@ func TestRefreshExpiryStatus(t *testing.T) {
 			t.Errorf("%s: RefreshExpiryStatus(%v, %v, %v) = %d, want %d", c.name, c.expiresAt, now, c.window, got, c.want)
 		}
 	}
+}
+
+// TestRigRefreshStored: a token's RefreshStored and RefreshExpiry tell
+// whether its refresh token is the store's entry (read from it or written
+// to it) and when it expires, as the IdP's refresh_expires_in says.
+func TestRigRefreshStored(t *testing.T) {
+	idp, be := rig(t)
+	c := idp.RegisterClient(t, testrig.ClientSpec{RefreshTokenTTL: 600, RefreshExpiresIn: true})
+	ctx := ctxT(t)
+	oidc := func(o flows.OIDCSettings) flows.OIDCSettings {
+		o.ClientID, o.ClientSecret, o.Scopes = c.ID, c.Secret, []string{"offline_access"}
+		return o
+	}
+	within := func(tok *flows.Token) bool {
+		left := time.Until(tok.RefreshExpiry)
+		return left > 0 && left <= 600*time.Second
+	}
+
+	// From the store: stored, with the expiry of the refresh grant's answer.
+	store := newMemStore()
+	_ = store.SetRefreshToken(idp.Issuer(), c.ID, idp.PasswordToken(t, c, testrig.Alice, "openid offline_access").RefreshToken, time.Time{})
+	tok, err := session(t, flows.Config{BackendURL: be.URL(), Method: flows.MethodRefreshToken, RefreshTokens: store,
+		OIDC: oidc(flows.OIDCSettings{})}).Token(ctx)
+	if err != nil || !tok.RefreshStored || !within(tok) {
+		t.Fatalf("refresh token from the store: %v, token %v", err, describe(tok))
+	}
+
+	// A given refresh token that is not stored, and a password login without
+	// store_refresh_token: the expiry is known, but nothing was stored.
+	for name, cfg := range map[string]flows.Config{
+		"given refresh token": {Method: flows.MethodRefreshToken, RefreshTokens: newMemStore(),
+			OIDC: oidc(flows.OIDCSettings{RefreshToken: idp.PasswordToken(t, c, testrig.Alice, "openid offline_access").RefreshToken})},
+		"password": {Method: flows.MethodPassword, RefreshTokens: newMemStore(),
+			OIDC: oidc(flows.OIDCSettings{Username: testrig.Alice.Name, Password: testrig.Alice.Password})},
+	} {
+		cfg.BackendURL = be.URL()
+		tok, err := session(t, cfg).Token(ctx)
+		if err != nil || tok.RefreshStored || !within(tok) {
+			t.Errorf("%s: %v, token %v", name, err, describe(tok))
+		}
+	}
+
+	// A password login with store_refresh_token: stored.
+	tok, err = session(t, flows.Config{BackendURL: be.URL(), Method: flows.MethodPassword, RefreshTokens: newMemStore(),
+		OIDC: oidc(flows.OIDCSettings{Username: testrig.Alice.Name, Password: testrig.Alice.Password, StoreRefreshToken: true})}).Token(ctx)
+	if err != nil || !tok.RefreshStored || !within(tok) {
+		t.Errorf("password with store_refresh_token: %v, token %v", err, describe(tok))
+	}
+}
+
+// describe shows what TestRigRefreshStored checks of tok (no secrets).
+func describe(tok *flows.Token) string {
+	if tok == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%v, RefreshStored %v, RefreshExpiry %v", tok, tok.RefreshStored, tok.RefreshExpiry)
 }
