@@ -402,6 +402,9 @@ func TestConfigureInvalidValues(t *testing.T) {
 		{map[string]any{"auth_method": "kerberos"}, "auth_method"},
 		{map[string]any{"request_timeout": "soon"}, "Invalid Duration"},
 		{map[string]any{"oidc": map[string]any{"max_poll_time": "-5m"}}, "Invalid Duration"},
+		{map[string]any{"oidc": map[string]any{"max_poll_time": "0"}}, "Invalid Duration"},
+		{map[string]any{"oidc": map[string]any{"refresh_token_warning": "-1h"}}, "Invalid Duration"},
+		{map[string]any{"oidc": map[string]any{"refresh_token_warning": "a week"}}, "Invalid Duration"},
 		{map[string]any{"max_retries": int64(99)}, "max_retries"},
 	} {
 		resp, err := h.srv.ValidateProviderConfig(h.t.Context(), &tfprotov6.ValidateProviderConfigRequest{
@@ -417,6 +420,17 @@ func TestConfigureInvalidValues(t *testing.T) {
 		}
 		if !hasError(resp.Diagnostics) || !strings.Contains(text, tc.want) {
 			t.Errorf("%v: want an error about %q, got %s", tc.cfg, tc.want, text)
+		}
+	}
+	// "0" turns the refresh token warning off: valid there.
+	for _, v := range []string{"0", "0s", "72h"} {
+		resp, err := h.srv.ValidateProviderConfig(h.t.Context(), &tfprotov6.ValidateProviderConfigRequest{
+			Config: dynamic(t, ty, map[string]any{"oidc": map[string]any{"refresh_token_warning": v}})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hasError(resp.Diagnostics) {
+			t.Errorf("refresh_token_warning = %q: %s", v, diagsText(resp.Diagnostics))
 		}
 	}
 }

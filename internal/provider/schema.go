@@ -435,8 +435,11 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 		return
 	}
 	if err != nil || d <= 0 {
+		fix := "Use a number with a unit, such as \"30s\", \"2m\" or \"1h\"."
+		if v.allowZero {
+			fix = "Use a number with a unit, such as \"72h\", or \"0\" to turn this off."
+		}
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
-			fmt.Sprintf("The value %q is not a positive duration. Use a number with a unit, such as \"30s\", \"2m\" or \"1h\".",
-				req.ConfigValue.ValueString()))
+			fmt.Sprintf("The value %q is not a positive duration. %s", req.ConfigValue.ValueString(), fix))
 	}
 }
