@@ -26,7 +26,7 @@ type authConfigReader interface {
 type refreshTokenStore interface {
 	RefreshToken(issuer, clientID string) (token string, found bool, err error)
 	SetRefreshToken(issuer, clientID, token string, expiresAt time.Time) error
-	RotateRefreshToken(ctx context.Context, issuer, clientID string, refresh func(context.Context, string) (string, time.Time, error)) error
+	RotateRefreshToken(ctx context.Context, issuer, clientID string, refresh func(context.Context, string, time.Time) (string, time.Time, error)) error
 }
 
 var (

@@ -100,25 +100,26 @@ func (s *RefreshTokens) SetRefreshToken(issuer, clientID, token string, expiresA
 // RotateRefreshToken implements flows.RefreshTokenStore: it runs refresh
 // under the file's locks (the in-process mutex and the cross-process lock
 // file that every write takes), with the token stored now for (issuer,
-// clientID) ("" without an entry), and writes the token refresh returns
+// clientID) ("" without an entry) and its stored expiry (zero when
+// unknown), and writes the token refresh returns
 // (date, refresh_token and its expiry, as SetRefreshToken) when it is not
 // "" and differs from the stored one, before it releases the locks. When refresh
 // fails, its error is returned and the file is not touched. A file that
 // cannot be loaded fails before refresh runs, with the load error.
 func (s *RefreshTokens) RotateRefreshToken(ctx context.Context, issuer, clientID string,
-	refresh func(context.Context, string) (string, time.Time, error)) error {
+	refresh func(context.Context, string, time.Time) (string, time.Time, error)) error {
 	var refreshErr error
 	err := s.f.update(func(root *ojson.Object) error {
-		var current string
+		var current TokenEntry
 		if e := child(root, flows.NormalizeURL(issuer), clientID); e != nil {
-			current, _ = str(e, "refresh_token")
+			current = tokenEntry(e, "", clientID)
 		}
-		rotated, expiresAt, err := refresh(ctx, current)
+		rotated, expiresAt, err := refresh(ctx, current.RefreshToken, current.ExpiresAt)
 		if err != nil {
 			refreshErr = err
 			return ErrSkipWrite
 		}
-		if rotated == "" || rotated == current {
+		if rotated == "" || rotated == current.RefreshToken {
 			return ErrSkipWrite
 		}
 		setRefreshToken(inPlace(root), issuer, clientID, rotated, s.opts.date(), expiresAt)

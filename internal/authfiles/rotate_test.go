@@ -19,7 +19,7 @@ import (
 // rotateOnce stands for a refresh grant at an identity provider that
 // rotates: it spends "tok-K" and returns "tok-K+1". It prints the token it
 // spent (read by the parent of child processes).
-func rotateOnce(_ context.Context, current string) (string, time.Time, error) {
+func rotateOnce(_ context.Context, current string, _ time.Time) (string, time.Time, error) {
 	k, err := strconv.Atoi(strings.TrimPrefix(current, "tok-"))
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("unexpected stored token %q", current)
@@ -49,7 +49,7 @@ func TestRotateRefreshTokenRereadsUnderLock(t *testing.T) {
 		t.Fatalf("child: %v", err)
 	}
 	var got string
-	err = s.RotateRefreshToken(t.Context(), "https://issuer", "client", func(ctx context.Context, current string) (string, time.Time, error) {
+	err = s.RotateRefreshToken(t.Context(), "https://issuer", "client", func(ctx context.Context, current string, _ time.Time) (string, time.Time, error) {
 		got = current
 		return "tok-2", time.Time{}, nil
 	})
@@ -66,7 +66,8 @@ func TestRotateRefreshTokenRereadsUnderLock(t *testing.T) {
 
 // TestRotateRefreshTokenFailureLeavesFile: a failed refresh returns its
 // error and leaves the file byte for byte; an unchanged or empty token
-// writes nothing; a missing entry is passed as "".
+// writes nothing; the stored expiry is passed with the token; a missing
+// entry is passed as "".
 func TestRotateRefreshTokenFailureLeavesFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), RefreshTokensFileName)
 	s := openRefreshTokens(t, path)
@@ -75,10 +76,12 @@ func TestRotateRefreshTokenFailureLeavesFile(t *testing.T) {
 	}
 	before := testrig.ReadFile(t, path)
 	boom := errors.New("refused")
-	for _, fn := range []func(context.Context, string) (string, time.Time, error){
-		func(context.Context, string) (string, time.Time, error) { return "tok-9", time.Time{}, boom },
-		func(_ context.Context, cur string) (string, time.Time, error) { return cur, time.Time{}, nil },
-		func(context.Context, string) (string, time.Time, error) { return "", time.Time{}, nil },
+	for _, fn := range []func(context.Context, string, time.Time) (string, time.Time, error){
+		func(context.Context, string, time.Time) (string, time.Time, error) { return "tok-9", time.Time{}, boom },
+		func(_ context.Context, cur string, _ time.Time) (string, time.Time, error) {
+			return cur, time.Time{}, nil
+		},
+		func(context.Context, string, time.Time) (string, time.Time, error) { return "", time.Time{}, nil },
 	} {
 		err := s.RotateRefreshToken(t.Context(), "https://issuer", "client", fn)
 		if err != nil && !errors.Is(err, boom) {
@@ -86,8 +89,21 @@ func TestRotateRefreshTokenFailureLeavesFile(t *testing.T) {
 		}
 	}
 	assertBytes(t, "file after refreshes that store nothing", testrig.ReadFile(t, path), before)
+
+	// The stored expiry reaches refresh with the stored token.
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := s.SetRefreshToken("https://issuer", "client", "tok-1", exp); err != nil {
+		t.Fatal(err)
+	}
+	var gotExpiry time.Time
+	if err := s.RotateRefreshToken(t.Context(), "https://issuer", "client", func(_ context.Context, cur string, e time.Time) (string, time.Time, error) {
+		gotExpiry = e
+		return cur, time.Time{}, nil
+	}); err != nil || !gotExpiry.Equal(exp) {
+		t.Errorf("refresh got the stored expiry %v (%v), want %v", gotExpiry, err, exp)
+	}
 	var got = "unset"
-	if err := s.RotateRefreshToken(t.Context(), "https://issuer", "other", func(_ context.Context, cur string) (string, time.Time, error) {
+	if err := s.RotateRefreshToken(t.Context(), "https://issuer", "other", func(_ context.Context, cur string, _ time.Time) (string, time.Time, error) {
 		got = cur
 		return "", time.Time{}, nil
 	}); err != nil || got != "" {
@@ -111,7 +127,7 @@ func TestRotateRefreshTokenHoldsLock(t *testing.T) {
 	}
 	release := holdLock(t, path+".lock")
 	called := false
-	err = s.RotateRefreshToken(t.Context(), "https://issuer", "client", func(context.Context, string) (string, time.Time, error) {
+	err = s.RotateRefreshToken(t.Context(), "https://issuer", "client", func(context.Context, string, time.Time) (string, time.Time, error) {
 		called = true
 		return "tok-1", time.Time{}, nil
 	})
@@ -163,7 +179,7 @@ func TestRotateRefreshTokenProcesses(t *testing.T) {
 		}()
 	}
 	for range per {
-		if err := s.RotateRefreshToken(t.Context(), "https://issuer", "client", func(ctx context.Context, cur string) (string, time.Time, error) {
+		if err := s.RotateRefreshToken(t.Context(), "https://issuer", "client", func(ctx context.Context, cur string, _ time.Time) (string, time.Time, error) {
 			mu.Lock()
 			spent[cur]++
 			mu.Unlock()

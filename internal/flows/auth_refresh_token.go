@@ -59,7 +59,7 @@ func (s *Session) refreshGrant(ctx context.Context, g *GrantConfig, rt string, f
 	}
 	issuer := NormalizeURL(g.Provider.Issuer)
 	var t *Token
-	err := s.cfg.RefreshTokens.RotateRefreshToken(ctx, issuer, g.ClientID, func(ctx context.Context, current string) (string, time.Time, error) {
+	err := s.cfg.RefreshTokens.RotateRefreshToken(ctx, issuer, g.ClientID, func(ctx context.Context, current string, currentExpiry time.Time) (string, time.Time, error) {
 		use := rt
 		if current != "" && current != rt {
 			use = current
@@ -71,6 +71,11 @@ func (s *Session) refreshGrant(ctx context.Context, g *GrantConfig, rt string, f
 			return "", time.Time{}, err
 		}
 		t = tok
+		if current != "" && tok.refreshToken == current && tok.RefreshExpiry.IsZero() {
+			// The identity provider kept the stored token and said nothing
+			// of its expiry: the stored expiry still holds.
+			tok.RefreshExpiry = currentExpiry
+		}
 		if current == "" && !s.cfg.OIDC.StoreRefreshToken {
 			return "", time.Time{}, nil
 		}

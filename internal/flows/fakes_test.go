@@ -292,7 +292,7 @@ func (m *mapStore) SetRefreshToken(issuer, clientID, token string, _ time.Time) 
 }
 
 func (m *mapStore) RotateRefreshToken(ctx context.Context, issuer, clientID string,
-	refresh func(context.Context, string) (string, time.Time, error)) error {
+	refresh func(context.Context, string, time.Time) (string, time.Time, error)) error {
 	m.lock.Lock()
 	defer m.lock.Unlock()
 	m.rotations++
@@ -300,7 +300,7 @@ func (m *mapStore) RotateRefreshToken(ctx context.Context, issuer, clientID stri
 		m.beforeRead()
 	}
 	current := m.get(issuer, clientID)
-	rotated, expiresAt, err := refresh(ctx, current)
+	rotated, expiresAt, err := refresh(ctx, current, time.Time{})
 	if err != nil || rotated == "" || rotated == current {
 		return err
 	}

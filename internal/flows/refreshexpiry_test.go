@@ -126,3 +126,26 @@ func describe(tok *flows.Token) string {
 	}
 	return fmt.Sprintf("%v, RefreshStored %v, RefreshExpiry %v", tok, tok.RefreshStored, tok.RefreshExpiry)
 }
+
+// TestRigRefreshKeepsStoredExpiry: an identity provider that neither
+// rotates the stored refresh token nor says when it expires leaves the
+// stored expiry in force: the token carries it (for the expiry warning), and
+// nothing is written.
+func TestRigRefreshKeepsStoredExpiry(t *testing.T) {
+	idp, be := rig(t)
+	c := idp.RegisterClient(t, testrig.ClientSpec{}) // no rotation, no refresh_expires_in
+	store := newMemStore()
+	rt := idp.PasswordToken(t, c, testrig.Alice, "openid offline_access").RefreshToken
+	expires := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
+	if err := store.SetRefreshToken(flows.NormalizeURL(idp.Issuer()), c.ID, rt, expires); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := session(t, flows.Config{BackendURL: be.URL(), Method: flows.MethodRefreshToken, RefreshTokens: store,
+		OIDC: flows.OIDCSettings{ClientID: c.ID, ClientSecret: c.Secret}}).Token(ctxT(t))
+	if err != nil || !tok.RefreshStored || !tok.RefreshExpiry.Equal(expires) {
+		t.Fatalf("%v, token %v: want the stored expiry %v", err, describe(tok), expires)
+	}
+	if store.sets != 1 {
+		t.Errorf("the store was written %d times after the first set: the kept token must not be written again", store.sets-1)
+	}
+}

@@ -62,13 +62,16 @@ func ctxT(t *testing.T) context.Context { return testrig.Context(t) }
 
 // memStore is an in-memory refresh token store.
 type memStore struct {
-	mu   sync.Mutex
-	m    map[string]string
-	sets int
-	lock sync.Mutex // the cross-process lock of a file store
+	mu      sync.Mutex
+	m       map[string]string
+	expires map[string]time.Time
+	sets    int
+	lock    sync.Mutex // the cross-process lock of a file store
 }
 
-func newMemStore() *memStore { return &memStore{m: map[string]string{}} }
+func newMemStore() *memStore {
+	return &memStore{m: map[string]string{}, expires: map[string]time.Time{}}
+}
 
 func (s *memStore) RefreshToken(issuer, clientID string) (string, bool, error) {
 	s.mu.Lock()
@@ -77,24 +80,28 @@ func (s *memStore) RefreshToken(issuer, clientID string) (string, bool, error) {
 	return v, ok, nil
 }
 
-func (s *memStore) SetRefreshToken(issuer, clientID, token string, _ time.Time) error {
+func (s *memStore) SetRefreshToken(issuer, clientID, token string, expiresAt time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.m[issuer+" "+clientID] = token
+	s.expires[issuer+" "+clientID] = expiresAt
 	s.sets++
 	return nil
 }
 
 func (s *memStore) RotateRefreshToken(ctx context.Context, issuer, clientID string,
-	refresh func(context.Context, string) (string, time.Time, error)) error {
+	refresh func(context.Context, string, time.Time) (string, time.Time, error)) error {
 	s.lock.Lock()
 	defer s.lock.Unlock()
 	current := s.get(issuer, clientID)
-	rotated, _, err := refresh(ctx, current)
+	s.mu.Lock()
+	currentExpiry := s.expires[issuer+" "+clientID]
+	s.mu.Unlock()
+	rotated, expiresAt, err := refresh(ctx, current, currentExpiry)
 	if err != nil || rotated == "" || rotated == current {
 		return err
 	}
-	return s.SetRefreshToken(issuer, clientID, rotated, time.Time{})
+	return s.SetRefreshToken(issuer, clientID, rotated, expiresAt)
 }
 
 func (s *memStore) get(issuer, clientID string) string {

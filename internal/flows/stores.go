@@ -30,10 +30,11 @@ type RefreshTokenStore interface {
 	// RotateRefreshToken runs refresh while it holds the store's
 	// cross-process lock: it reads the entry of (issuer, clientID) again,
 	// calls refresh with the token stored now ("" when there is none;
-	// another process may have rotated it meanwhile) and, when refresh
+	// another process may have rotated it meanwhile) and its stored expiry
+	// (zero when unknown) and, when refresh
 	// returns a token other than "" and the stored one, writes it (and
 	// its expiry, zero when unknown) to the entry before it releases the
 	// lock. An error of refresh is returned
 	// as is and nothing is written. The lock is held only for refresh.
-	RotateRefreshToken(ctx context.Context, issuer, clientID string, refresh func(context.Context, string) (string, time.Time, error)) error
+	RotateRefreshToken(ctx context.Context, issuer, clientID string, refresh func(context.Context, string, time.Time) (string, time.Time, error)) error
 }
