@@ -1,10 +1,10 @@
 package acceptance_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -52,8 +52,18 @@ func TestAccReadyMadeClientAssertion(t *testing.T) {
 		t.Fatalf("apply with a ready-made client assertion: %v\n%s", res.Err, res.Output)
 	}
 	state := string(testrig.ReadFile(t, filepath.Join(d.Dir, "terraform.tfstate")))
-	if !strings.Contains(state, fmt.Sprintf(`"user_id": %q`, client.ID)) {
-		t.Errorf("the state lacks the client's account:\n%s", state)
+	var doc any
+	if err := json.Unmarshal([]byte(state), &doc); err != nil {
+		t.Fatal(err)
+	}
+	users := 0
+	walkJSON(doc, func(key, value string) {
+		if key == "user_id" && value == client.ID {
+			users++
+		}
+	})
+	if users != 2 {
+		t.Errorf("the state holds the client's account %d times, want 2 (two data sources):\n%s", users, state)
 	}
 	if s := r.IdP.Stats(t, client.ID); s.TokenRequests != 1 || s.ByAuth[testrig.AuthPrivateKeyJWT] != 1 || s.ByStatus["200"] != 1 {
 		t.Errorf("token requests of the client %+v: want one, with the client assertion", s)
