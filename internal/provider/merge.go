@@ -113,19 +113,18 @@ func merge(in mergeInput, getenv func(string) string, loadINI clientConfigLoader
 	str(settings.OIDCAccessToken, o.AccessToken, ostate)
 	str(settings.OIDCMaxPollTime, o.MaxPollTime, ostate)
 	str(settings.OIDCRefreshTokenWarning, o.RefreshTokenWarning, ostate)
-	for _, f := range []struct {
-		p string
-		v types.String
-	}{
-		{settings.OIDCSubjectToken, o.SubjectToken}, {settings.OIDCSubjectTokenFile, o.SubjectTokenFile},
-		{settings.OIDCSubjectTokenEnv, o.SubjectTokenEnv}, {settings.OIDCSubjectTokenType, o.SubjectTokenType},
-		{settings.OIDCAudience, o.Audience}, {settings.OIDCRequestedTokenType, o.RequestedTokenType},
-		{settings.OIDCHCPTerraformTag, o.HCPTerraformTag}, {settings.OIDCClientAssertionKey, o.ClientAssertionKey},
-		{settings.OIDCClientAssertionKeyFile, o.ClientAssertionKeyFile}, {settings.OIDCClientAssertionKeyID, o.ClientAssertionKeyID},
-		{settings.OIDCClientAssertionAlg, o.ClientAssertionAlg}, {settings.OIDCClientAssertion, o.ClientAssertion},
-	} {
-		str(f.p, f.v, ostate)
-	}
+	str(settings.OIDCSubjectToken, o.SubjectToken, ostate)
+	str(settings.OIDCSubjectTokenFile, o.SubjectTokenFile, ostate)
+	str(settings.OIDCSubjectTokenEnv, o.SubjectTokenEnv, ostate)
+	str(settings.OIDCSubjectTokenType, o.SubjectTokenType, ostate)
+	str(settings.OIDCAudience, o.Audience, ostate)
+	str(settings.OIDCRequestedTokenType, o.RequestedTokenType, ostate)
+	str(settings.OIDCHCPTerraformTag, o.HCPTerraformTag, ostate)
+	str(settings.OIDCClientAssertionKey, o.ClientAssertionKey, ostate)
+	str(settings.OIDCClientAssertionKeyFile, o.ClientAssertionKeyFile, ostate)
+	str(settings.OIDCClientAssertionKeyID, o.ClientAssertionKeyID, ostate)
+	str(settings.OIDCClientAssertionAlg, o.ClientAssertionAlg, ostate)
+	str(settings.OIDCClientAssertion, o.ClientAssertion, ostate)
 	str(settings.ExecCommand, in.exec.Command, in.execState)
 	if in.execState != blockUnknown && (in.exec.Args.IsUnknown() || in.exec.Env.IsUnknown()) {
 		out.Unknown = append(out.Unknown, "exec")
